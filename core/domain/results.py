@@ -1,0 +1,100 @@
+"""Plain results of the use cases; the adapters render these and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from core.domain.model import AskedQuestion, Attempt, Evaluation, Session
+
+__all__ = [
+    "AnswerOutcome",
+    "AnswerStatus",
+    "HintGiven",
+    "QuestionAsked",
+    "QuotaStatus",
+    "SessionStarted",
+    "SessionSummary",
+    "TranscriptEntry",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaStatus:
+    limit: int
+    used: int
+    resets_at: datetime
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAsked:
+    session: Session
+    question: AskedQuestion
+
+    @property
+    def label(self) -> str:
+        """"Question 2 of 5" or "Follow-up on question 2 of 5"."""
+        n, total = self.question.main_index, self.session.question_count
+        if self.question.follow_up_of is not None:
+            return f"Follow-up on question {n} of {total}"
+        return f"Question {n} of {total}"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted(QuestionAsked):
+    quota: QuotaStatus | None = None
+
+
+class AnswerStatus(StrEnum):
+    EVALUATED = "evaluated"
+    FAILED = "failed"  # the answer is saved; the evaluation can be retried
+    IN_PROGRESS = "in_progress"  # another worker holds the evaluation of this attempt
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What became of an answer. `duplicate` marks a redelivery or double click: render nothing new."""
+
+    status: AnswerStatus
+    session: Session
+    question: AskedQuestion
+    attempt: Attempt
+    duplicate: bool = False
+    has_next: bool = False  # another main question follows (else Next finishes the session)
+    can_go_deeper: bool = False
+    message: str = ""  # the user-facing reason when status is FAILED or IN_PROGRESS
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self.attempt.evaluation
+
+
+@dataclass(frozen=True, slots=True)
+class HintGiven:
+    session: Session
+    question: AskedQuestion
+    hint: str
+    hints_used: int
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptEntry:
+    question: AskedQuestion
+    attempt: Attempt | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    session: Session
+    average_score: float | None
+    answered: int
+    skipped: int
+    strongest: tuple[str, ...]  # topics answered best
+    weakest: tuple[str, ...]  # improvement tags that came back most
+    practice_next: tuple[str, ...]  # concrete advice from the weakest tags
+    transcript: tuple[TranscriptEntry, ...] = field(default=())

@@ -1,0 +1,257 @@
+"""Ports: what the use cases need from the outside world. Adapters implement these; tests fake them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+
+from core.domain.model import (
+    AskedQuestion,
+    Attempt,
+    AttemptStatus,
+    ConversationRef,
+    Evaluation,
+    LlmUsage,
+    Question,
+    Session,
+    SessionStatus,
+    UserRef,
+)
+from core.domain.roles import Difficulty, Role
+
+
+class DuplicateKey(Exception):
+    """A unique constraint refused a write: someone else got there first."""
+
+
+# ---------------------------------------------------------------- LLM and question bank
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluatorReply:
+    evaluation: Evaluation
+    usage: LlmUsage | None = None  # None when no model was called (offline scorer)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpReply:
+    question: Question
+    usage: LlmUsage | None = None
+
+
+class Evaluator(Protocol):
+    """Scores one answer. Raises core.domain.LlmUnavailable when it cannot (answer stays saved)."""
+
+    provider: str
+    prompt_version: str  # part of the evaluation cache key
+
+    def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
+
+
+class QuestionWriter(Protocol):
+    """Writes the "go deeper" follow-up from the gaps of the last answer."""
+
+    def follow_up(self, question: Question, answer: str, evaluation: Evaluation) -> FollowUpReply: ...
+
+
+class QuestionBank(Protocol):
+    def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]: ...
+
+
+# ---------------------------------------------------------------- Redis-backed guards
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaDecision:
+    allowed: bool
+    used: int  # sessions counted today, including this one when allowed
+
+
+class QuotaStore(Protocol):
+    """Daily counters that expire at the day boundary. Raise ServiceUnavailable when unreachable."""
+
+    def try_consume(self, account: str, *, day: str, limit: int, expires_at: datetime) -> QuotaDecision: ...
+
+    def refund(self, account: str, *, day: str) -> None: ...
+
+    def used(self, account: str, *, day: str) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    hits: int
+    misses: int
+
+    @property
+    def hit_rate(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+
+class EvaluationCache(Protocol):
+    def get(self, key: str) -> Evaluation | None: ...  # counts a hit or a miss
+
+    def put(self, key: str, evaluation: Evaluation) -> None: ...
+
+    def stats(self) -> CacheStats: ...
+
+
+class Locks(Protocol):
+    """Expiring mutual exclusion; release only succeeds with the token that acquired it."""
+
+    def acquire(self, name: str, *, ttl_seconds: float) -> str | None: ...
+
+    def release(self, name: str, token: str) -> bool: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...  # timezone-aware, UTC
+
+
+# ---------------------------------------------------------------- persistence
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRecord:
+    id: int
+    user: UserRef
+    web_user_id: str | None = None
+    display_name: str | None = None
+
+    @property
+    def account_key(self) -> str:
+        """Whose quota and history this is: the web account once linked, else the chat identity."""
+        return f"account:{self.web_user_id}" if self.web_user_id else self.user.key
+
+
+class Identities(Protocol):
+    def find(self, user: UserRef) -> IdentityRecord | None: ...
+
+    def ensure(self, user: UserRef, *, display_name: str | None = None) -> IdentityRecord: ...
+
+    def get(self, identity_id: int) -> IdentityRecord | None: ...
+
+    def linked_to(self, web_user_id: str) -> list[IdentityRecord]: ...
+
+    def set_web_user(self, identity_id: int, web_user_id: str | None) -> None: ...
+
+
+class Sessions(Protocol):
+    def add(
+        self,
+        *,
+        identity_id: int,
+        conversation: ConversationRef,
+        role: Role,
+        difficulty: Difficulty,
+        question_count: int,
+        created_at: datetime,
+    ) -> Session: ...
+
+    def get(self, session_id: int) -> Session | None: ...
+
+    def find_active(self, conversation: ConversationRef) -> Session | None: ...
+
+    def latest_active(self, identity_ids: Sequence[int]) -> Session | None: ...
+
+    def bind_thread(self, session_id: int, thread: str) -> None: ...
+
+    def finish(self, session_id: int, *, status: SessionStatus, at: datetime) -> bool: ...
+
+    def stale_active(self, *, idle_since: datetime, limit: int) -> list[Session]: ...
+
+
+class Questions(Protocol):
+    def add(self, asked: AskedQuestion) -> None: ...  # DuplicateKey if the position is taken
+
+    def get(self, session_id: int, position: int) -> AskedQuestion | None: ...
+
+    def latest(self, session_id: int) -> AskedQuestion | None: ...
+
+    def list(self, session_id: int) -> list[AskedQuestion]: ...
+
+    def bank_ids_asked(
+        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
+    ) -> Counter[str]: ...
+
+    def add_hint(self, session_id: int, position: int) -> int: ...  # returns hints used now
+
+
+class Attempts(Protocol):
+    def add(
+        self,
+        *,
+        session_id: int,
+        position: int,
+        delivery_id: str,
+        answer: str,
+        status: AttemptStatus,
+        created_at: datetime,
+    ) -> Attempt: ...  # DuplicateKey on (session, position) or (session, delivery)
+
+    def get(self, attempt_id: int) -> Attempt | None: ...
+
+    def at_position(self, session_id: int, position: int) -> Attempt | None: ...
+
+    def for_delivery(self, session_id: int, delivery_id: str) -> Attempt | None: ...
+
+    def list(self, session_id: int) -> list[Attempt]: ...
+
+    def record_evaluation(
+        self,
+        attempt_id: int,
+        evaluation: Evaluation,
+        *,
+        cached: bool,
+        usage: LlmUsage | None,
+        at: datetime,
+    ) -> bool: ...  # False when it was no longer pending/failed: someone else stored one
+
+    def record_failure(self, attempt_id: int, *, error_kind: str) -> bool: ...
+
+    def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]: ...
+
+
+class LlmCalls(Protocol):
+    def add(
+        self,
+        *,
+        purpose: str,
+        provider: str,
+        usage: LlmUsage | None,
+        ok: bool,
+        error_kind: str | None,
+        at: datetime,
+        attempt_id: int | None = None,
+    ) -> None: ...
+
+
+class LinkCodes(Protocol):
+    def add(self, *, code_hash: str, identity_id: int, expires_at: datetime) -> None: ...
+
+    def consume(self, *, code_hash: str, now: datetime) -> int | None: ...  # identity id, once
+
+
+class UnitOfWork(Protocol):
+    """One database transaction. Leaving the block without commit() rolls back."""
+
+    identities: Identities
+    sessions: Sessions
+    questions: Questions
+    attempts: Attempts
+    llm_calls: LlmCalls
+    link_codes: LinkCodes
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
