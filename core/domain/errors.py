@@ -13,6 +13,7 @@ __all__ = [
     "InvalidLinkCode",
     "LlmUnavailable",
     "NoActiveSession",
+    "NotYourSession",
     "NothingToRetry",
     "QuestionAlreadyAnswered",
     "QuotaExceeded",
@@ -55,8 +56,7 @@ class QuotaExceeded(InterviewError):
     def __init__(self, limit: int, resets_at: datetime) -> None:
         when = resets_at.strftime("%Y-%m-%d %H:%M %Z").strip()
         super().__init__(
-            f"You have used all {limit} interview sessions for today. "
-            f"Your quota resets at {when}."
+            f"You have used all {limit} interview sessions for today. Your quota resets at {when}."
         )
         self.limit, self.resets_at = limit, resets_at
 
@@ -67,6 +67,16 @@ class NoActiveSession(InterviewError):
     def __init__(self) -> None:
         super().__init__(
             "There is no interview in progress here. Start one with `/interview <role> <difficulty>`."
+        )
+
+
+class NotYourSession(InterviewError):
+    code = "not_your_session"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This interview belongs to someone else; only its candidate can answer or use its "
+            "buttons. Start your own with `/interview <role> <difficulty>`."
         )
 
 
@@ -81,7 +91,9 @@ class EmptyAnswer(InterviewError):
     code = "empty_answer"
 
     def __init__(self) -> None:
-        super().__init__("Your answer is empty. Write your answer in a message, or skip the question.")
+        super().__init__(
+            "Your answer is empty. Write your answer in a message, or skip the question."
+        )
 
 
 class AnswerTooLong(InterviewError):
@@ -118,8 +130,7 @@ class FollowUpLimitReached(InterviewError):
     def __init__(self, limit: int) -> None:
         plural = "" if limit == 1 else "s"
         super().__init__(
-            f"You have had {limit} follow-up{plural} on this question already. "
-            "Use Next to move on."
+            f"You have had {limit} follow-up{plural} on this question already. Use Next to move on."
         )
         self.limit = limit
 

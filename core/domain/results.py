@@ -35,10 +35,11 @@ class QuotaStatus:
 class QuestionAsked:
     session: Session
     question: AskedQuestion
+    duplicate: bool = False  # a double click or redelivery: this question was already asked
 
     @property
     def label(self) -> str:
-        """"Question 2 of 5" or "Follow-up on question 2 of 5"."""
+        """ "Question 2 of 5" or "Follow-up on question 2 of 5"."""
         n, total = self.question.main_index, self.session.question_count
         if self.question.follow_up_of is not None:
             return f"Follow-up on question {n} of {total}"
@@ -68,6 +69,7 @@ class AnswerOutcome:
     has_next: bool = False  # another main question follows (else Next finishes the session)
     can_go_deeper: bool = False
     message: str = ""  # the user-facing reason when status is FAILED or IN_PROGRESS
+    superseded: bool = False  # this delivery was not the answer taken (another message was first)
 
     @property
     def evaluation(self) -> Evaluation | None:
@@ -97,4 +99,6 @@ class SessionSummary:
     strongest: tuple[str, ...]  # topics answered best
     weakest: tuple[str, ...]  # improvement tags that came back most
     practice_next: tuple[str, ...]  # concrete advice from the weakest tags
+    criteria: dict[str, float] = field(default_factory=dict)  # average per-criterion scores
     transcript: tuple[TranscriptEntry, ...] = field(default=())
+    already_finished: bool = False  # asked again after it ended: render nothing new

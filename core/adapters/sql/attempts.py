@@ -1,0 +1,210 @@
+"""Attempts, LLM call records and link codes; the conditional updates here are concurrency guards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session as DbSession
+
+from core.adapters.sql.models import AttemptRow, AttemptTagRow, LinkCodeRow, LlmCallRow
+from core.adapters.sql.repositories import _insert
+from core.domain.model import Attempt, AttemptStatus, Evaluation, LlmUsage
+
+_OPEN = (AttemptStatus.PENDING.value, AttemptStatus.FAILED.value)
+
+
+class SqlAttempts:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def add(
+        self,
+        *,
+        session_id: int,
+        position: int,
+        delivery_id: str,
+        answer: str,
+        status: AttemptStatus,
+        created_at: datetime,
+    ) -> Attempt:
+        row = AttemptRow(
+            session_id=session_id,
+            position=position,
+            delivery_id=delivery_id,
+            answer=answer,
+            status=status.value,
+            created_at=created_at,
+            cached=False,
+        )
+        _insert(self.db, row)
+        return attempt_from_row(row)
+
+    def get(self, attempt_id: int) -> Attempt | None:
+        row = self.db.get(AttemptRow, attempt_id, populate_existing=True)
+        return attempt_from_row(row) if row else None
+
+    def at_position(self, session_id: int, position: int) -> Attempt | None:
+        return self._first(AttemptRow.session_id == session_id, AttemptRow.position == position)
+
+    def for_delivery(self, session_id: int, delivery_id: str) -> Attempt | None:
+        return self._first(
+            AttemptRow.session_id == session_id, AttemptRow.delivery_id == delivery_id
+        )
+
+    def in_session(self, session_id: int) -> list[Attempt]:
+        rows = self.db.scalars(
+            select(AttemptRow)
+            .where(AttemptRow.session_id == session_id)
+            .order_by(AttemptRow.position)
+            .execution_options(populate_existing=True)
+        )
+        return [attempt_from_row(r) for r in rows]
+
+    def record_evaluation(
+        self,
+        attempt_id: int,
+        evaluation: Evaluation,
+        *,
+        cached: bool,
+        usage: LlmUsage | None,
+        at: datetime,
+    ) -> bool:
+        # Conditional on the status: if a lock expired and two workers both evaluated, the
+        # database lets exactly one of them store its evaluation.
+        result = self.db.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
+            .values(
+                status=AttemptStatus.EVALUATED.value,
+                score=evaluation.score,
+                evaluation=evaluation.to_dict(),
+                cached=cached,
+                error_kind=None,
+                evaluated_at=at,
+                model=usage.model if usage else None,
+                latency_ms=usage.latency_ms if usage else None,
+                input_tokens=usage.input_tokens if usage else None,
+                output_tokens=usage.output_tokens if usage else None,
+            )
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        self.db.execute(delete(AttemptTagRow).where(AttemptTagRow.attempt_id == attempt_id))
+        self.db.add_all(AttemptTagRow(attempt_id=attempt_id, tag=t) for t in evaluation.tags)
+        return True
+
+    def record_failure(self, attempt_id: int, *, error_kind: str) -> bool:
+        result = self.db.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
+            .values(status=AttemptStatus.FAILED.value, error_kind=error_kind)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]:
+        rows = self.db.scalars(
+            select(AttemptRow)
+            .where(
+                (AttemptRow.status == AttemptStatus.FAILED.value)
+                | (
+                    (AttemptRow.status == AttemptStatus.PENDING.value)
+                    & (AttemptRow.created_at < stuck_before)
+                )
+            )
+            .order_by(AttemptRow.id)
+            .limit(limit)
+        )
+        return [attempt_from_row(r) for r in rows]
+
+    def _first(self, *where: object) -> Attempt | None:
+        row = self.db.scalars(
+            select(AttemptRow).where(*where).execution_options(populate_existing=True)  # type: ignore[arg-type]
+        ).first()
+        return attempt_from_row(row) if row else None
+
+
+def attempt_from_row(row: AttemptRow) -> Attempt:
+    usage = (
+        LlmUsage(
+            model=row.model,
+            latency_ms=row.latency_ms or 0.0,
+            input_tokens=row.input_tokens or 0,
+            output_tokens=row.output_tokens or 0,
+        )
+        if row.model
+        else None
+    )
+    return Attempt(
+        id=row.id,
+        session_id=row.session_id,
+        position=row.position,
+        delivery_id=row.delivery_id,
+        answer=row.answer,
+        status=AttemptStatus(row.status),
+        created_at=row.created_at,
+        evaluation=Evaluation.from_dict(row.evaluation) if row.evaluation else None,
+        cached=bool(row.cached),
+        error_kind=row.error_kind,
+        evaluated_at=row.evaluated_at,
+        usage=usage,
+    )
+
+
+class SqlLlmCalls:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def add(
+        self,
+        *,
+        purpose: str,
+        provider: str,
+        usage: LlmUsage | None,
+        ok: bool,
+        error_kind: str | None,
+        at: datetime,
+        attempt_id: int | None = None,
+    ) -> None:
+        self.db.add(
+            LlmCallRow(
+                attempt_id=attempt_id,
+                purpose=purpose,
+                provider=provider,
+                model=usage.model if usage else None,
+                ok=ok,
+                error_kind=error_kind,
+                latency_ms=usage.latency_ms if usage else None,
+                input_tokens=usage.input_tokens if usage else None,
+                output_tokens=usage.output_tokens if usage else None,
+                created_at=at,
+            )
+        )
+
+
+class SqlLinkCodes:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def add(self, *, code_hash: str, identity_id: int, expires_at: datetime) -> None:
+        _insert(
+            self.db,
+            LinkCodeRow(code_hash=code_hash, identity_id=identity_id, expires_at=expires_at),
+        )
+
+    def consume(self, *, code_hash: str, now: datetime) -> int | None:
+        # One conditional UPDATE: of two concurrent redemptions exactly one sees rowcount 1.
+        result = self.db.execute(
+            update(LinkCodeRow)
+            .where(
+                LinkCodeRow.code_hash == code_hash,
+                LinkCodeRow.used_at.is_(None),
+                LinkCodeRow.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        return self.db.scalar(
+            select(LinkCodeRow.identity_id).where(LinkCodeRow.code_hash == code_hash)
+        )

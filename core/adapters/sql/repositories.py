@@ -1,0 +1,309 @@
+"""Repositories over SQLAlchemy: rows in, domain objects out. No business rules here."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as DbSession
+
+from core.adapters.sql.models import (
+    IdentityRow,
+    QuestionRow,
+    SessionRow,
+)
+from core.domain.model import (
+    AskedQuestion,
+    ConversationRef,
+    Question,
+    QuestionKind,
+    Session,
+    SessionStatus,
+    UserRef,
+)
+from core.domain.roles import Difficulty, Role
+from core.ports import DuplicateKey, IdentityRecord
+
+
+def _insert(db: DbSession, row: object) -> None:
+    """Insert inside a savepoint, so a unique-key loss leaves the transaction usable."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError as exc:
+        raise DuplicateKey(str(exc.orig)) from exc
+
+
+class SqlIdentities:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def find(self, user: UserRef) -> IdentityRecord | None:
+        row = self.db.scalars(
+            select(IdentityRow).where(
+                IdentityRow.platform == user.platform,
+                IdentityRow.tenant == user.tenant,
+                IdentityRow.external_user == user.user,
+            )
+        ).first()
+        return _identity(row) if row else None
+
+    def ensure(self, user: UserRef, *, display_name: str | None = None) -> IdentityRecord:
+        found = self.find(user)
+        if found:
+            return found
+        row = IdentityRow(
+            platform=user.platform,
+            tenant=user.tenant,
+            external_user=user.user,
+            display_name=display_name,
+        )
+        try:
+            _insert(self.db, row)
+        except DuplicateKey:  # created concurrently: theirs is as good as ours
+            found = self.find(user)
+            assert found is not None
+            return found
+        return _identity(row)
+
+    def get(self, identity_id: int) -> IdentityRecord | None:
+        row = self.db.get(IdentityRow, identity_id)
+        return _identity(row) if row else None
+
+    def linked_to(self, web_user_id: str) -> list[IdentityRecord]:
+        rows = self.db.scalars(
+            select(IdentityRow)
+            .where(IdentityRow.web_user_id == uuid.UUID(web_user_id))
+            .order_by(IdentityRow.id)
+        )
+        return [_identity(r) for r in rows]
+
+    def set_web_user(self, identity_id: int, web_user_id: str | None) -> None:
+        self.db.execute(
+            update(IdentityRow)
+            .where(IdentityRow.id == identity_id)
+            .values(web_user_id=uuid.UUID(web_user_id) if web_user_id else None)
+        )
+
+
+def _identity(row: IdentityRow) -> IdentityRecord:
+    return IdentityRecord(
+        id=row.id,
+        user=UserRef(row.platform, row.tenant, row.external_user),
+        web_user_id=str(row.web_user_id) if row.web_user_id else None,
+        display_name=row.display_name,
+    )
+
+
+class SqlSessions:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def add(
+        self,
+        *,
+        identity_id: int,
+        conversation: ConversationRef,
+        role: Role,
+        difficulty: Difficulty,
+        question_count: int,
+        created_at: datetime,
+    ) -> Session:
+        row = SessionRow(
+            identity_id=identity_id,
+            platform=conversation.platform,
+            tenant=conversation.tenant,
+            channel=conversation.channel,
+            thread=conversation.thread,
+            external_user=conversation.user,
+            role=role.value,
+            difficulty=difficulty.value,
+            question_count=question_count,
+            status=SessionStatus.ACTIVE.value,
+            created_at=created_at,
+            last_activity_at=created_at,
+        )
+        _insert(self.db, row)
+        return session_from_row(row)
+
+    def get(self, session_id: int) -> Session | None:
+        row = self.db.get(SessionRow, session_id, populate_existing=True)
+        return session_from_row(row) if row else None
+
+    def find_active(self, conversation: ConversationRef) -> Session | None:
+        thread_match = (
+            SessionRow.thread.is_(None)
+            if conversation.thread is None
+            else SessionRow.thread == conversation.thread
+        )
+        row = self.db.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.platform == conversation.platform,
+                SessionRow.tenant == conversation.tenant,
+                SessionRow.channel == conversation.channel,
+                thread_match,
+                SessionRow.status == SessionStatus.ACTIVE.value,
+            )
+            .order_by(SessionRow.id.desc())
+        ).first()
+        return session_from_row(row) if row else None
+
+    def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
+        row = self.db.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.identity_id.in_(list(identity_ids)),
+                SessionRow.status == SessionStatus.ACTIVE.value,
+            )
+            .order_by(SessionRow.id.desc())
+        ).first()
+        return session_from_row(row) if row else None
+
+    def bind_thread(self, session_id: int, thread: str) -> None:
+        self.db.execute(update(SessionRow).where(SessionRow.id == session_id).values(thread=thread))
+
+    def touch(self, session_id: int, at: datetime) -> None:
+        self.db.execute(
+            update(SessionRow).where(SessionRow.id == session_id).values(last_activity_at=at)
+        )
+
+    def finish(self, session_id: int, *, status: SessionStatus, at: datetime) -> bool:
+        result = self.db.execute(
+            update(SessionRow)
+            .where(SessionRow.id == session_id, SessionRow.status == SessionStatus.ACTIVE.value)
+            .values(status=status.value, ended_at=at, last_activity_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def stale_active(self, *, idle_since: datetime, limit: int) -> list[Session]:
+        rows = self.db.scalars(
+            select(SessionRow)
+            .where(
+                SessionRow.status == SessionStatus.ACTIVE.value,
+                SessionRow.last_activity_at < idle_since,
+            )
+            .order_by(SessionRow.id)
+            .limit(limit)
+        )
+        return [session_from_row(r) for r in rows]
+
+
+def session_from_row(row: SessionRow) -> Session:
+    return Session(
+        id=row.id,
+        identity_id=row.identity_id,
+        conversation=ConversationRef(
+            platform=row.platform,
+            tenant=row.tenant,
+            channel=row.channel,
+            user=row.external_user,
+            thread=row.thread,
+        ),
+        role=Role(row.role),
+        difficulty=Difficulty(row.difficulty),
+        question_count=row.question_count,
+        status=SessionStatus(row.status),
+        created_at=row.created_at,
+        ended_at=row.ended_at,
+    )
+
+
+class SqlQuestions:
+    def __init__(self, db: DbSession) -> None:
+        self.db = db
+
+    def add(self, asked: AskedQuestion) -> None:
+        q = asked.question
+        _insert(
+            self.db,
+            QuestionRow(
+                session_id=asked.session_id,
+                position=asked.position,
+                kind=asked.kind.value,
+                main_index=asked.main_index,
+                follow_up_of=asked.follow_up_of,
+                bank_id=q.bank_id,
+                text=q.text,
+                reference_answer=q.reference_answer,
+                key_points=list(q.key_points),
+                topics=list(q.topics),
+                hint=q.hint,
+                hints_used=asked.hints_used,
+                asked_at=asked.asked_at,
+            ),
+        )
+
+    def get(self, session_id: int, position: int) -> AskedQuestion | None:
+        row = self.db.scalars(
+            select(QuestionRow).where(
+                QuestionRow.session_id == session_id, QuestionRow.position == position
+            )
+        ).first()
+        return self._asked(row) if row else None
+
+    def latest(self, session_id: int) -> AskedQuestion | None:
+        row = self.db.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.session_id == session_id)
+            .order_by(QuestionRow.position.desc())
+        ).first()
+        return self._asked(row) if row else None
+
+    def in_session(self, session_id: int) -> list[AskedQuestion]:
+        rows = self.db.scalars(
+            select(QuestionRow)
+            .where(QuestionRow.session_id == session_id)
+            .order_by(QuestionRow.position)
+        )
+        return [self._asked(r) for r in rows]
+
+    def bank_ids_asked(
+        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
+    ) -> Counter[str]:
+        rows = self.db.execute(
+            select(QuestionRow.bank_id, func.count())
+            .join(SessionRow, SessionRow.id == QuestionRow.session_id)
+            .where(
+                SessionRow.identity_id.in_(list(identity_ids)),
+                SessionRow.role == role.value,
+                SessionRow.difficulty == difficulty.value,
+                QuestionRow.bank_id.is_not(None),
+            )
+            .group_by(QuestionRow.bank_id)
+        )
+        return Counter({bank_id: count for bank_id, count in rows if bank_id})
+
+    def add_hint(self, session_id: int, position: int) -> int:
+        where = (QuestionRow.session_id == session_id, QuestionRow.position == position)
+        self.db.execute(
+            update(QuestionRow).where(*where).values(hints_used=QuestionRow.hints_used + 1)
+        )
+        return int(self.db.scalar(select(QuestionRow.hints_used).where(*where)) or 0)
+
+    def _asked(self, row: QuestionRow) -> AskedQuestion:
+        session = self.db.get(SessionRow, row.session_id)
+        assert session is not None
+        return AskedQuestion(
+            session_id=row.session_id,
+            position=row.position,
+            kind=QuestionKind(row.kind),
+            main_index=row.main_index,
+            question=Question(
+                role=Role(session.role),
+                difficulty=Difficulty(session.difficulty),
+                text=row.text,
+                reference_answer=row.reference_answer,
+                key_points=tuple(row.key_points or ()),
+                topics=tuple(row.topics or ()),
+                hint=row.hint,
+                bank_id=row.bank_id,
+            ),
+            asked_at=row.asked_at,
+            follow_up_of=row.follow_up_of,
+            hints_used=row.hints_used,
+        )
