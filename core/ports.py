@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
+from zoneinfo import ZoneInfo
 
+from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
 from core.domain.model import (
     AskedQuestion,
     Attempt,
@@ -155,7 +157,7 @@ class Sessions(Protocol):
         created_at: datetime,
     ) -> Session: ...
 
-    def get(self, session_id: int) -> Session | None: ...
+    def get(self, session_id: int, *, for_update: bool = False) -> Session | None: ...
 
     def find_active(self, conversation: ConversationRef) -> Session | None: ...
 
@@ -261,3 +263,29 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class HistoryQueries(Protocol):
+    """The read side: scoped by identity ids, so one person never sees another's data."""
+
+    def sessions(
+        self, identity_ids: Sequence[int], filters: SessionFilter, *, page: int, per_page: int
+    ) -> Page[SessionListItem]: ...
+
+    def session_detail(
+        self, identity_ids: Sequence[int], session_id: int
+    ) -> SessionDetail | None: ...
+
+    def export_rows(self, identity_ids: Sequence[int]) -> Iterator[dict[str, Any]]: ...
+
+    def delete_identities(self, identity_ids: Sequence[int]) -> int: ...
+
+    def analytics(
+        self,
+        identity_ids: Sequence[int] | None,
+        *,
+        since: datetime,
+        timezone: ZoneInfo,
+        platform: str | None = None,
+        tenant: str | None = None,
+    ) -> Analytics: ...

@@ -145,7 +145,7 @@ class _Sessions(_Repo):
         self.db.activity[session.id] = created_at
         return session
 
-    def get(self, session_id: int) -> Session | None:
+    def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         return self.db.sessions.get(session_id)
 
     def find_active(self, conversation: ConversationRef) -> Session | None:
@@ -394,7 +394,7 @@ class ScriptedWriter:
                                      key_points=(gap, "second point")))
 
 
-def make_bank(per_pool: int = 8) -> "FakeBank":
+def make_bank(per_pool: int = 8) -> FakeBank:
     return FakeBank(per_pool)
 
 

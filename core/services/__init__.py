@@ -9,6 +9,23 @@ from core.services.answers import (
 )
 from core.services.deps import Deps, Rules
 from core.services.flow import give_hint, go_deeper, next_question, skip_question
+from core.services.history import (
+    analytics,
+    delete_history,
+    export_history,
+    list_sessions,
+    scope_for_user,
+    scope_for_web_user,
+    session_detail,
+    web_user_ref,
+)
+from core.services.linking import (
+    LinkCode,
+    issue_link_code,
+    linked_identities,
+    redeem_link_code,
+    unlink_identity,
+)
 from core.services.sessions import (
     bind_thread,
     end_session,
@@ -22,22 +39,35 @@ from core.services.summary import summarize
 
 __all__ = [
     "Deps",
+    "LinkCode",
     "Rules",
+    "analytics",
     "answer_in_conversation",
     "bind_thread",
+    "delete_history",
     "end_session",
     "evaluation_cache_key",
     "expire_idle_sessions",
+    "export_history",
     "find_session",
     "give_hint",
     "go_deeper",
+    "issue_link_code",
     "latest_active_session",
+    "linked_identities",
+    "list_sessions",
     "next_question",
     "quota_status",
+    "redeem_link_code",
     "retry_evaluation",
     "retry_failed_evaluations",
+    "scope_for_user",
+    "scope_for_web_user",
+    "session_detail",
     "skip_question",
     "start_session",
     "submit_answer",
     "summarize",
+    "unlink_identity",
+    "web_user_ref",
 ]

@@ -69,7 +69,7 @@ def submit_answer(
     answer = validated_answer(deps, text)
     now = deps.clock.now()
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor)
+        session = owned_session(uow, session_id, actor, lock=True)
         current = uow.questions.latest(session_id)
         if current is None:
             raise NoActiveSession()
@@ -78,9 +78,11 @@ def submit_answer(
             if earlier is None:
                 raise QuestionAlreadyAnswered()
             return _replay(deps, uow, session, earlier, delivery_id)
-        redelivered = uow.attempts.for_delivery(session_id, delivery_id)
-        if redelivered is not None:
-            return _replay(deps, uow, session, redelivered, delivery_id)
+        existing = uow.attempts.for_delivery(session_id, delivery_id) or uow.attempts.at_position(
+            session_id, current.position
+        )
+        if existing is not None:  # a redelivery, a double submit, or a second message
+            return _replay(deps, uow, session, existing, delivery_id)
         try:
             attempt = uow.attempts.add(
                 session_id=session_id,

@@ -15,10 +15,13 @@ def scope_of(uow: UnitOfWork, identity: IdentityRecord) -> list[int]:
 
 
 def owned_session(
-    uow: UnitOfWork, session_id: int, actor: UserRef, *, active: bool = True
+    uow: UnitOfWork, session_id: int, actor: UserRef, *, active: bool = True, lock: bool = False
 ) -> Session:
-    """Load a session the actor owns; refuse other people's sessions and finished ones."""
-    session = uow.sessions.get(session_id)
+    """Load a session the actor owns; refuse other people's sessions and finished ones.
+
+    `lock` takes the session's row lock for the rest of the transaction: writers to one
+    session then run one after another (the unique keys stay the guard of last resort)."""
+    session = uow.sessions.get(session_id, for_update=lock)
     if session is None:
         raise NoActiveSession()
     if session.conversation.user_ref != actor:

@@ -11,6 +11,7 @@ from core.ports import (
     Clock,
     EvaluationCache,
     Evaluator,
+    HistoryQueries,
     Locks,
     QuestionBank,
     QuestionWriter,
@@ -49,4 +50,5 @@ class Deps:
     writer: QuestionWriter
     clock: Clock
     rules: Rules = field(default_factory=Rules)
+    history: HistoryQueries | None = None  # the read side; unit tests of the flow go without
     random: random.Random = field(default_factory=random.Random)

@@ -42,7 +42,7 @@ def next_question(
     """Ask the next main question, or finish the session with its summary after the last one."""
     now = deps.clock.now()
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False)
+        session = owned_session(uow, session_id, actor, active=False, lock=True)
         following = uow.questions.get(session_id, after_position + 1)
         if following is not None:
             return QuestionAsked(session, following, duplicate=True)
@@ -140,7 +140,7 @@ def _write_follow_up(
         follow_up_of=current.position,
     )
     with deps.uow() as uow:
-        session = uow.sessions.get(session_id)
+        session = uow.sessions.get(session_id, for_update=True)
         assert session is not None
         try:
             uow.questions.add(asked)
@@ -166,7 +166,7 @@ def _write_follow_up(
 def give_hint(deps: Deps, *, session_id: int, position: int, actor: UserRef) -> HintGiven:
     """The question's hint first, then one key point at a time (never more than half of them)."""
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor)
+        session = owned_session(uow, session_id, actor, lock=True)
         asked = _question_at(uow, session_id, position)
         if uow.attempts.at_position(session_id, position) is not None:
             raise QuestionAlreadyAnswered()
@@ -188,7 +188,7 @@ def skip_question(
 ) -> QuestionAsked | SessionSummary:
     """Record the question as skipped (no score) and move on."""
     with deps.uow() as uow:
-        owned_session(uow, session_id, actor)
+        owned_session(uow, session_id, actor, lock=True)
         _question_at(uow, session_id, position)
         try:
             uow.attempts.add(

@@ -131,7 +131,7 @@ def latest_active_session(deps: Deps, *, user: UserRef) -> Session | None:
 def end_session(deps: Deps, *, session_id: int, actor: UserRef) -> SessionSummary:
     """End early (or again: idempotent) and return the summary of what was answered."""
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False)
+        session = owned_session(uow, session_id, actor, active=False, lock=True)
         ended_now = session.is_active and uow.sessions.finish(
             session_id, status=SessionStatus.ENDED, at=deps.clock.now()
         )

@@ -130,8 +130,12 @@ class SqlSessions:
         _insert(self.db, row)
         return session_from_row(row)
 
-    def get(self, session_id: int) -> Session | None:
-        row = self.db.get(SessionRow, session_id, populate_existing=True)
+    def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
+        # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock,
+        # so they meet the winner's committed row instead of deadlocking on unique-key inserts.
+        row = self.db.get(
+            SessionRow, session_id, populate_existing=True, with_for_update=for_update or None
+        )
         return session_from_row(row) if row else None
 
     def find_active(self, conversation: ConversationRef) -> Session | None:

@@ -1,0 +1,91 @@
+"""Terminal sub-commands: `chat`, `stats` and `link`, plugged into the core CLI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from core.domain.roles import Difficulty, Role
+
+
+def register(commands: Any) -> None:
+    chat = commands.add_parser("chat", help="run a mock interview in the terminal")
+    chat.add_argument("--role", help=f"one of: {', '.join(r.value for r in Role)}")
+    chat.add_argument("--difficulty", help="easy, medium or hard")
+    chat.add_argument("--questions", type=int, help="number of main questions (default 5)")
+    chat.set_defaults(handler=run_chat)
+
+    stats = commands.add_parser("stats", help="print the analytics")
+    stats.add_argument("--days", type=int, default=90, help="look back this many days")
+    stats.add_argument("--me", action="store_true", help="only this terminal user's history")
+    stats.set_defaults(handler=run_stats)
+
+    link = commands.add_parser("link", help="a one-time code to link this terminal to the web")
+    link.set_defaults(handler=run_link)
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    from bots.console.chat import AnswerReader, TerminalInterview, stdin_is_interactive
+    from bots.console.render import make_console
+    from core.bootstrap import build_core
+
+    console = make_console()
+    interactive = stdin_is_interactive()
+    role, difficulty = args.role, args.difficulty
+    if interactive and role is None:
+        role = _ask(console, "Role", [r.value for r in Role], "backend")
+    if interactive and difficulty is None:
+        difficulty = _ask(console, "Difficulty", [d.value for d in Difficulty], "medium")
+    core = build_core()
+    interview = TerminalInterview(
+        core.deps,
+        console,
+        AnswerReader(sys.stdin, console, interactive=interactive),
+        web_base_url=core.settings.web_base_url,
+    )
+    return interview.run(
+        role=role or "backend", difficulty=difficulty or "medium", questions=args.questions
+    )
+
+
+def _ask(console: Any, label: str, choices: list[str], default: str) -> str:
+    console.print(f"[bold]{label}[/] ({', '.join(choices)}) [dim][{default}][/]: ", end="")
+    return sys.stdin.readline().strip() or default
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from bots.console.chat import terminal_user
+    from bots.console.render import make_console
+    from bots.console.stats import render_analytics
+    from core import services
+    from core.bootstrap import build_core
+
+    core = build_core()
+    deps = core.deps
+    user = terminal_user()
+    scope = services.scope_for_user(deps, user=user) if args.me else None
+    figures = services.analytics(deps, scope=scope, days=args.days)
+    quota = services.quota_status(deps, user=user)
+    when = quota.resets_at.strftime("%Y-%m-%d %H:%M %Z")
+    render_analytics(
+        make_console(),
+        figures,
+        title=f"Interview analytics — last {args.days} days" + (" (you)" if args.me else ""),
+        quota_line=f"{quota.used} of {quota.limit} used today by you; resets {when}",
+    )
+    return 0
+
+
+def run_link(_: argparse.Namespace) -> int:
+    from bots.console.chat import terminal_user
+    from core import services
+    from core.bootstrap import build_core
+
+    core = build_core()
+    link = services.issue_link_code(core.deps, user=terminal_user())
+    print(
+        f"Your link code: {link.code} (valid 10 minutes, single use).\n"
+        f"Enter it at {core.settings.web_base_url}/link to see this terminal's history on the web."
+    )
+    return 0

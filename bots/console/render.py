@@ -1,0 +1,108 @@
+"""Rich rendering of the core's results for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from core.domain.presentation import (
+    criterion_label,
+    format_score,
+    score_band,
+    score_bar,
+    session_url,
+    tag_label,
+)
+from core.domain.results import (
+    AnswerOutcome,
+    AnswerStatus,
+    HintGiven,
+    QuestionAsked,
+    SessionSummary,
+)
+
+BAND_STYLES = {"strong": "green", "good": "yellow", "fair": "dark_orange", "weak": "red"}
+
+
+def question_panel(asked: QuestionAsked) -> Panel:
+    session = asked.session
+    title = f"{session.role.label} · {session.difficulty.label} — {asked.label}"
+    return Panel(Text(asked.question.question.text, style="bold"), title=title, border_style="cyan")
+
+
+def evaluation_panel(outcome: AnswerOutcome) -> Panel:
+    if outcome.status is not AnswerStatus.EVALUATED or outcome.evaluation is None:
+        return Panel(Text(outcome.message), title="Not evaluated yet", border_style="red")
+    evaluation = outcome.evaluation
+    band = score_band(evaluation.score)
+    style = BAND_STYLES[band.name]
+    score_line = Text.assemble(
+        (score_bar(evaluation.score), style),
+        "  ",
+        (format_score(evaluation.score), f"bold {style}"),
+        f"  {band.label}",
+        ("  (cached)" if outcome.attempt.cached else "", "dim"),
+    )
+    criteria = Table.grid(padding=(0, 2))
+    for name, value in evaluation.criteria.items():
+        criteria.add_row(criterion_label(name), score_bar(value, width=5), format_score(value))
+    parts: list[object] = [
+        score_line,
+        criteria,
+        Text(),
+        Text("Feedback", style="bold"),
+        Text(evaluation.feedback),
+    ]
+    if evaluation.tags:
+        tags = ", ".join(tag_label(t) for t in evaluation.tags)
+        parts += [Text(), Text.assemble(("Work on: ", "bold"), tags)]
+    parts += [
+        Text(),
+        Text("Ideal answer", style="bold"),
+        Text(evaluation.ideal_answer, style="dim"),
+    ]
+    return Panel(Group(*parts), title="Evaluation", border_style=style)  # type: ignore[arg-type]
+
+
+def hint_text(hint: HintGiven) -> Text:
+    return Text.assemble(("Hint: ", "bold magenta"), hint.hint)
+
+
+def summary_panel(summary: SessionSummary, *, web_base_url: str) -> Panel:
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("#", width=4)
+    table.add_column("Question")
+    table.add_column("Score", width=8, justify="right")
+    for entry in summary.transcript:
+        attempt = entry.attempt
+        score = (
+            format_score(attempt.evaluation.score)
+            if attempt and attempt.evaluation
+            else (attempt.status.value if attempt else "—")
+        )
+        prefix = "↳ " if entry.question.follow_up_of else ""
+        table.add_row(str(entry.question.main_index), prefix + entry.question.question.text, score)
+    lines = [
+        Text.assemble(("Average score: ", "bold"), format_score(summary.average_score)),
+        Text(f"Answered {summary.answered}, skipped {summary.skipped}."),
+    ]
+    if summary.strongest:
+        lines.append(Text.assemble(("Strongest: ", "bold green"), ", ".join(summary.strongest)))
+    if summary.weakest:
+        weakest = ", ".join(tag_label(t) for t in summary.weakest)
+        lines.append(Text.assemble(("Work on: ", "bold red"), weakest))
+    for advice in summary.practice_next:
+        lines.append(Text(f"• {advice}"))
+    url = session_url(web_base_url, summary.session.id)
+    lines.append(Text.assemble(("Review it on the web: ", "dim"), (url, "underline")))
+    return Panel(Group(table, *lines), title="Interview summary", border_style="cyan")
+
+
+def error_text(message: str) -> Text:
+    return Text(message, style="yellow")
+
+
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=False)

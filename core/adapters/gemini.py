@@ -1,0 +1,143 @@
+"""Gemini (google-genai) implementations of the Evaluator and QuestionWriter ports.
+
+Only modules named core/adapters/gemini*.py import google.genai. Every failure surfaces as
+core.domain.LlmUnavailable with a message fit for the candidate; see gemini_errors for the
+fault kinds and gemini_call for the retry policy.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from google import genai
+from google.genai import types
+
+from core.adapters.gemini_call import GeminiCaller, GeminiRequest
+from core.adapters.gemini_prompt import (
+    EVALUATION_TEMPLATE_VERSION,
+    FOLLOW_UP_TEMPLATE_VERSION,
+    EvaluationPayload,
+    FollowUpPayload,
+    evaluation_prompt,
+    evaluation_system_instruction,
+    follow_up_prompt,
+    follow_up_system_instruction,
+)
+from core.adapters.gemini_rules import evaluation_from_payload, question_from_payload
+from core.domain.model import Evaluation, Question
+from core.ports import EvaluatorReply, FollowUpReply
+
+__all__ = [
+    "EVALUATION_MAX_OUTPUT_TOKENS",
+    "FOLLOW_UP_MAX_OUTPUT_TOKENS",
+    "GeminiEvaluator",
+    "GeminiQuestionWriter",
+    "build_gemini_client",
+]
+
+# The JSON itself needs well under 1,000 tokens, but on thinking models (2.5 and later) the
+# thinking tokens come out of the same budget: a tight limit ends in MAX_TOKENS with no text.
+EVALUATION_MAX_OUTPUT_TOKENS = 8192
+FOLLOW_UP_MAX_OUTPUT_TOKENS = 8192
+# Grading should be repeatable; a little temperature keeps follow-up questions varied.
+EVALUATION_TEMPERATURE = 0.1
+FOLLOW_UP_TEMPERATURE = 0.5
+
+
+def build_gemini_client(
+    *, api_key: str, base_url: str | None, timeout_seconds: float
+) -> genai.Client:
+    """A client with a per-request timeout; base_url points it elsewhere (a stub in tests)."""
+    # The API version is pinned: the SDK's default for the Gemini API is v1, while structured
+    # output and system instructions are documented against v1beta.
+    options = types.HttpOptions(api_version="v1beta", timeout=int(timeout_seconds * 1000))
+    if base_url:
+        options.base_url = base_url
+    return genai.Client(api_key=api_key, http_options=options)
+
+
+class GeminiEvaluator:
+    """Scores an answer with Gemini's structured output, then enforces the grading rules in code."""
+
+    provider = "gemini"
+
+    def __init__(
+        self,
+        client: genai.Client,
+        *,
+        model: str,
+        prompt_version: str,
+        max_retries: int = 2,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        # The template's own version is part of the cache key: editing the prompt re-grades.
+        self.prompt_version = f"{EVALUATION_TEMPLATE_VERSION}/{prompt_version}"
+        self._caller = GeminiCaller(
+            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
+        )
+
+    def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
+        """Grade one answer; raises LlmUnavailable when Gemini cannot produce a usable grade."""
+        request = GeminiRequest(
+            purpose="evaluation",
+            system_instruction=evaluation_system_instruction(self.prompt_version),
+            prompt=evaluation_prompt(question, answer),
+            schema=EvaluationPayload,
+            max_output_tokens=EVALUATION_MAX_OUTPUT_TOKENS,
+            temperature=EVALUATION_TEMPERATURE,
+        )
+
+        def accept(payload: EvaluationPayload) -> Evaluation:
+            return evaluation_from_payload(
+                payload,
+                question,
+                answer,
+                provider=self.provider,
+                prompt_version=self.prompt_version,
+            )
+
+        evaluation, usage = self._caller.generate(request, accept)
+        return EvaluatorReply(evaluation=evaluation, usage=usage)
+
+
+class GeminiQuestionWriter:
+    """Writes the "go deeper" follow-up question from the gaps of the last evaluation."""
+
+    provider = "gemini"
+
+    def __init__(
+        self,
+        client: genai.Client,
+        *,
+        model: str,
+        prompt_version: str,
+        max_retries: int = 2,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.prompt_version = f"{FOLLOW_UP_TEMPLATE_VERSION}/{prompt_version}"
+        self._caller = GeminiCaller(
+            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
+        )
+
+    def follow_up(self, question: Question, answer: str, evaluation: Evaluation) -> FollowUpReply:
+        """One follow-up question on the same topic; raises LlmUnavailable on failure."""
+        request = GeminiRequest(
+            purpose="follow_up",
+            system_instruction=follow_up_system_instruction(self.prompt_version),
+            prompt=follow_up_prompt(question, answer, evaluation),
+            schema=FollowUpPayload,
+            max_output_tokens=FOLLOW_UP_MAX_OUTPUT_TOKENS,
+            temperature=FOLLOW_UP_TEMPERATURE,
+        )
+
+        def accept(payload: FollowUpPayload) -> Question:
+            return question_from_payload(payload, question)
+
+        follow_up, usage = self._caller.generate(request, accept)
+        return FollowUpReply(question=follow_up, usage=usage)

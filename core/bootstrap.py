@@ -1,0 +1,124 @@
+"""The one place where Settings become wired services. Nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from core.config import ConfigError, Settings, load_settings
+from core.ports import Evaluator, QuestionWriter
+from core.services.deps import Deps, Rules
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """A wired core: what every adapter (Slack, Discord, web, terminal) is handed."""
+
+    settings: Settings
+    deps: Deps
+    engine: Engine
+    redis: Any
+    session_factory: Any
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.redis.close()
+
+
+def build_core(
+    settings: Settings | None = None,
+    *,
+    auto_migrate: bool | None = None,
+    llm: tuple[Evaluator, QuestionWriter] | None = None,
+) -> Core:
+    """Wire the core from settings. SQLite (the embedded default) is migrated automatically;
+    other databases must have been migrated (`interviewbot migrate`, a deploy step).
+    `llm` replaces the configured evaluator and writer (tests, benchmarks)."""
+    from core.adapters.offline.bank import ShippedQuestionBank
+    from core.adapters.redis_client import make_redis
+    from core.adapters.redis_guards import RedisEvaluationCache, RedisLocks, RedisQuotaStore
+    from core.adapters.sql.database import make_engine, make_session_factory
+    from core.adapters.sql.history import SqlReadModel
+    from core.adapters.sql.unit_of_work import SqlUnitOfWork
+    from core.adapters.system_clock import SystemClock
+
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine, auto_migrate=auto_migrate)
+    factory = make_session_factory(engine)
+    client = make_redis(settings.redis_url)
+    prefix = settings.redis_prefix
+    evaluator, writer = llm or build_llm(settings)
+    deps = Deps(
+        uow=lambda: SqlUnitOfWork(factory),
+        quota=RedisQuotaStore(client, prefix=prefix),
+        cache=RedisEvaluationCache(
+            client, prefix=prefix, ttl_seconds=settings.evaluation_cache_ttl_seconds
+        ),
+        locks=RedisLocks(client, prefix=prefix),
+        bank=ShippedQuestionBank(),
+        evaluator=evaluator,
+        writer=writer,
+        clock=SystemClock(),
+        rules=rules_from(settings),
+        history=SqlReadModel(factory),
+    )
+    return Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
+
+
+def rules_from(settings: Settings) -> Rules:
+    return Rules(
+        quota_per_day=settings.quota_per_day,
+        timezone=settings.timezone,
+        questions_per_session=settings.questions_per_session,
+        max_questions_per_session=settings.max_questions_per_session,
+        max_answer_chars=settings.max_answer_chars,
+        max_follow_ups_per_question=settings.max_follow_ups_per_question,
+        evaluation_lock_seconds=settings.evaluation_lock_seconds,
+        session_idle_hours=settings.session_idle_hours,
+    )
+
+
+def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
+    """The configured evaluator and follow-up writer. google-genai is imported only for Gemini."""
+    if settings.llm_provider == "gemini":
+        from core.adapters.gemini import (
+            GeminiEvaluator,
+            GeminiQuestionWriter,
+            build_gemini_client,
+        )
+
+        assert settings.gemini_api_key is not None  # enforced by Settings validation
+        client = build_gemini_client(
+            api_key=settings.gemini_api_key.get_secret_value(),
+            base_url=settings.gemini_base_url,
+            timeout_seconds=settings.gemini_timeout_seconds,
+        )
+        common = dict(
+            model=settings.gemini_model,
+            prompt_version=settings.prompt_version,
+            max_retries=settings.gemini_max_retries,
+        )
+        return GeminiEvaluator(client, **common), GeminiQuestionWriter(client, **common)  # type: ignore[arg-type]
+    from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
+
+    return OfflineEvaluator(prompt_version=settings.prompt_version), OfflineQuestionWriter()
+
+
+def ensure_schema(engine: Engine, *, auto_migrate: bool | None = None) -> None:
+    from core.adapters.sql import migrate
+
+    if auto_migrate is None:
+        auto_migrate = engine.dialect.name == "sqlite"
+    if auto_migrate:
+        migrate.upgrade(engine)
+    elif not migrate.is_up_to_date(engine):
+        raise ConfigError(
+            "The database schema is not up to date: run `interviewbot migrate` "
+            f"(at {migrate.current_revision(engine)}, code expects {migrate.head_revision()})."
+        )

@@ -1,0 +1,149 @@
+"""`interviewbot`: core commands here; surfaces plug theirs in through entry points.
+
+Each surface package (bots.console, bots.slack, bots.discord, web) declares a
+`interviewbot.commands` entry point whose `register(subparsers)` adds its sub-commands, so
+the core never imports a chat platform or a web framework.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from importlib.metadata import entry_points
+from typing import Any, TextIO
+
+from core.config import ConfigError, load_settings
+from core.domain.errors import InterviewError, LlmUnavailable
+from core.domain.model import Question
+from core.domain.roles import Difficulty, Role
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=getattr(args, "log_level", None) or "WARNING",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"interviewbot: {exc}", file=sys.stderr)
+        return 2
+    except InterviewError as exc:
+        print(f"interviewbot: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="interviewbot", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score JSON lines {question, reference, answer} from stdin, one JSON result per line",
+    )
+    evaluate.set_defaults(handler=_evaluate)
+
+    maintenance = commands.add_parser(
+        "maintenance", help="expire idle sessions and retry failed evaluations"
+    )
+    maintenance.set_defaults(handler=_maintenance)
+
+    for entry in sorted(entry_points(group="interviewbot.commands"), key=lambda e: e.name):
+        try:
+            register = entry.load()
+        except ImportError as exc:  # an optional extra is not installed
+            unavailable = commands.add_parser(entry.name, help=f"(unavailable: {exc.name} missing)")
+            unavailable.set_defaults(handler=_missing_extra(entry.name, exc))
+            continue
+        register(commands)
+    return parser
+
+
+def _missing_extra(name: str, exc: ImportError) -> Handler:
+    def handler(_: argparse.Namespace) -> int:
+        print(f"interviewbot {name}: needs {exc.name}; install the matching extra", file=sys.stderr)
+        return 2
+
+    return handler
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from core.adapters.sql import migrate
+    from core.adapters.sql.database import make_engine
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    print(f"database at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+def _maintenance(_: argparse.Namespace) -> int:
+    from core import services
+    from core.bootstrap import build_core
+
+    core = build_core()
+    expired = services.expire_idle_sessions(core.deps)
+    retried = services.retry_failed_evaluations(core.deps)
+    print(json.dumps({"expired_sessions": expired, "retried_evaluations": retried}))
+    return 0
+
+
+def _evaluate(_: argparse.Namespace) -> int:
+    from core.bootstrap import build_llm
+
+    evaluator, _writer = build_llm(load_settings())
+    return evaluate_lines(evaluator, sys.stdin, sys.stdout)
+
+
+def evaluate_lines(evaluator: Any, lines: Iterable[str], out: TextIO) -> int:
+    """One JSON result per non-blank input line, in order; a bad line gets an {"error": ...}."""
+    failures = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question = _question_from(record)
+            evaluation = evaluator.evaluate(question, str(record.get("answer") or "")).evaluation
+            result: dict[str, Any] = evaluation.to_dict()
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            failures += 1
+            result = {"error": f"line {number}: {exc}", "score": None}
+        except (LlmUnavailable, InterviewError) as exc:
+            failures += 1
+            result = {"error": f"line {number}: {exc.message}", "score": None}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return 1 if failures else 0
+
+
+def _question_from(record: dict[str, Any]) -> Question:
+    return Question(
+        role=Role.parse(str(record.get("role") or "backend")),
+        difficulty=Difficulty.parse(str(record.get("difficulty") or "medium")),
+        text=str(record["question"]),
+        reference_answer=str(record["reference"]),
+        key_points=tuple(str(p) for p in record.get("key_points") or ()),
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""Platform-neutral wording shared by every surface's renderer (terminal, Slack, Discord, web)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain.tags import TAXONOMY
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBand:
+    name: str  # strong | good | fair | weak
+    label: str
+    emoji: str
+    colour: int  # 0xRRGGBB, for embeds and charts
+
+
+BANDS = (
+    (8.0, ScoreBand("strong", "Strong answer", "🟢", 0x2EB67D)),
+    (6.0, ScoreBand("good", "Good answer", "🟡", 0xECB22E)),
+    (4.0, ScoreBand("fair", "Partial answer", "🟠", 0xF2952F)),
+    (0.0, ScoreBand("weak", "Needs work", "🔴", 0xE01E5A)),
+)
+
+
+def score_band(score: float) -> ScoreBand:
+    return next(band for floor, band in BANDS if score >= floor)
+
+
+def score_bar(score: float, *, width: int = 10, full: str = "█", empty: str = "░") -> str:
+    """A text bar such as ███████░░░ for 7/10 (Slack and the terminal both show it)."""
+    filled = max(0, min(width, round(score / 10 * width)))
+    return full * filled + empty * (width - filled)
+
+
+def format_score(score: float | None) -> str:
+    return "—" if score is None else f"{score:.1f}/10"
+
+
+def tag_label(slug: str) -> str:
+    tag = TAXONOMY.get(slug)
+    return tag.label if tag else slug.replace("-", " ").capitalize()
+
+
+CRITERIA_LABELS = {"correctness": "Correctness", "depth": "Depth", "communication": "Communication"}
+
+
+def criterion_label(name: str) -> str:
+    return CRITERIA_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def session_url(base_url: str, session_id: int) -> str:
+    return f"{base_url.rstrip('/')}/sessions/{session_id}"

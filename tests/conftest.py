@@ -1,0 +1,109 @@
+"""Shared fixtures: real MariaDB + Redis and the embedded defaults, each test isolated.
+
+In CI (INTERVIEWBOT_REQUIRE_SERVICES=1, set by .ci/run) a missing service FAILS the run; a
+developer without the services gets a visible skip instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+MYSQL_ADMIN_URL = os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_SERVICES = os.environ.get("INTERVIEWBOT_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(what: str, exc: Exception) -> None:
+    message = f"{what} is not reachable ({exc.__class__.__name__}: {exc})"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " — services are required in CI", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def mysql_database() -> Iterator[str]:
+    """A fresh database for this test run, migrated to head, dropped at the end."""
+    admin = create_engine(MYSQL_ADMIN_URL)
+    name = f"ib_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    except Exception as exc:
+        _unavailable("MariaDB", exc)
+    url = make_url(MYSQL_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    from core.adapters.sql import migrate
+    from core.adapters.sql.database import make_engine
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@dataclass
+class Backend:
+    name: str
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+
+
+TABLES = (
+    "attempt_tags",
+    "link_codes",
+    "llm_calls",
+    "attempts",
+    "session_questions",
+    "interview_sessions",
+    "identities",
+    "users",
+)
+
+
+@pytest.fixture(params=["embedded", "mariadb+redis"])
+def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:  # type: ignore[no-untyped-def]
+    """Each guard test runs on SQLite + in-process Redis stand-in and on MariaDB + Redis."""
+    prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"
+    if request.param == "embedded":
+        yield Backend(
+            "embedded", f"sqlite:///{tmp_path / 'interviewbot.db'}", f"memory://{prefix}", prefix
+        )
+        return
+    database_url = request.getfixturevalue("mysql_database")
+    redis_url = request.getfixturevalue("redis_server_url")
+    yield Backend("mariadb+redis", database_url, redis_url, prefix)
+    _truncate(database_url)
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+def _truncate(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+    engine.dispose()

@@ -1,0 +1,177 @@
+"""The concurrency guarantees, proven with many concurrent callers on both backends:
+SQLite + in-process Redis stand-in, and real MariaDB + Redis."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import func, select
+
+from core import services
+from core.adapters.sql.models import AttemptRow, LlmCallRow, SessionRow
+from core.bootstrap import Core
+from core.domain import ConversationRef, InvalidLinkCode, QuotaExceeded
+from core.domain.model import AttemptStatus
+from core.domain.results import AnswerStatus
+from core.services.answers import evaluate_attempt
+
+T = TypeVar("T")
+ALICE = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-1")
+
+
+def race(n: int, call: Callable[[int], T]) -> list[T | Exception]:
+    """Run `call(i)` for i in range(n) on n threads released at the same instant."""
+    barrier = threading.Barrier(n)
+
+    def worker(i: int) -> T | Exception:
+        barrier.wait()
+        try:
+            return call(i)
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(worker, range(n)))
+
+
+def count(core: Core, query) -> int:  # type: ignore[no-untyped-def]
+    with core.session_factory() as db:
+        return int(db.scalar(query) or 0)
+
+
+def test_fifty_concurrent_starts_by_one_user_yield_exactly_three_sessions(core: Core) -> None:
+    def start(i: int):  # type: ignore[no-untyped-def]
+        conversation = ConversationRef("slack", "T1", "C1", "U-alice", thread=f"t{i}")
+        return services.start_session(
+            core.deps, conversation=conversation, role="backend", difficulty="medium"
+        )
+
+    results = race(50, start)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(results) - len(errors) == 3
+    assert all(isinstance(e, QuotaExceeded) for e in errors), errors[:3]
+    assert count(core, select(func.count()).select_from(SessionRow)) == 3
+    assert services.quota_status(core.deps, user=ALICE.user_ref).used == 3
+
+
+def test_quota_key_expires_at_the_day_boundary(core: Core) -> None:
+    started = services.start_session(
+        core.deps, conversation=ALICE, role="backend", difficulty="easy"
+    )
+    assert started.quota is not None
+    day, resets_at = core.deps.rules.quota_window(datetime.now(UTC))
+    ttl = core.redis.ttl(f"{core.settings.redis_prefix}quota:{ALICE.user_ref.key}:{day}")
+    expected = (resets_at - datetime.now(UTC)).total_seconds()
+    assert abs(ttl - expected) <= 2
+    assert started.quota.resets_at == resets_at
+
+
+@pytest.mark.parametrize("same_delivery", [True, False], ids=["redelivery", "different-messages"])
+def test_hundred_concurrent_submissions_give_one_llm_call_and_one_evaluation(
+    core: Core, same_delivery: bool
+) -> None:
+    started = services.start_session(
+        core.deps, conversation=ALICE, role="backend", difficulty="medium"
+    )
+
+    def submit(i: int):  # type: ignore[no-untyped-def]
+        return services.answer_in_conversation(
+            core.deps,
+            conversation=ALICE,
+            text="An index trades write speed and space for faster reads.",
+            delivery_id="ev-1" if same_delivery else f"ev-{i}",
+        )
+
+    outcomes = race(100, submit)
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes[:3]
+    assert core.deps.evaluator.calls == 1
+    statuses = Counter(o.status for o in outcomes)
+    assert set(statuses) <= {AnswerStatus.EVALUATED, AnswerStatus.IN_PROGRESS}
+    evaluated = [o for o in outcomes if o.status is AnswerStatus.EVALUATED]
+    assert evaluated and all(o.evaluation == evaluated[0].evaluation for o in evaluated)
+    assert sum(not o.duplicate for o in outcomes) == 1  # exactly one caller renders a reply
+    session_id = started.session.id
+    assert count(core, select(func.count()).where(AttemptRow.session_id == session_id)) == 1
+    assert count(core, select(func.count()).select_from(LlmCallRow)) == 1
+
+
+def test_the_database_is_the_guard_when_a_lock_has_expired(core: Core) -> None:
+    """Locks that grant everyone (as if each lock expired): still one stored evaluation."""
+
+    class ExpiredLocks:
+        def acquire(self, name: str, *, ttl_seconds: float) -> str:
+            return "granted"
+
+        def release(self, name: str, token: str) -> bool:
+            return True
+
+    services.start_session(core.deps, conversation=ALICE, role="backend", difficulty="hard")
+    core.deps.locks = ExpiredLocks()
+    first = services.answer_in_conversation(
+        core.deps, conversation=ALICE, text="first answer text", delivery_id="a"
+    )
+    with core.deps.uow() as uow:
+        session = uow.sessions.find_active(ALICE)
+        assert session is not None
+        asked = uow.questions.latest(session.id)
+        attempt = uow.attempts.at_position(session.id, 1)
+    assert asked is not None and attempt is not None
+    # Put the evaluated attempt back to "failed" and race 20 evaluators over it, lock-free.
+    with core.session_factory() as db, db.begin():
+        db.get(AttemptRow, attempt.id).status = AttemptStatus.FAILED.value  # type: ignore[union-attr]
+    outcomes = race(
+        20,
+        lambda i: evaluate_attempt(core.deps, session=session, asked=asked, attempt=attempt),
+    )
+    assert sum(not o.duplicate for o in outcomes) == 1  # the conditional UPDATE let one win
+    assert first.status is AnswerStatus.EVALUATED
+
+
+def test_same_answer_same_question_is_served_from_the_cache(core: Core) -> None:
+    other = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-2")
+    a = services.start_session(core.deps, conversation=ALICE, role="backend", difficulty="easy")
+    services.start_session(core.deps, conversation=other, role="backend", difficulty="easy")
+    question = a.question.question.text
+    # Make the second session ask the same bank question as the first.
+    with core.deps.uow() as uow:
+        session = uow.sessions.find_active(other)
+    with core.session_factory() as db, db.begin():
+        from core.adapters.sql.models import QuestionRow
+
+        row = db.scalars(select(QuestionRow).where(QuestionRow.session_id == session.id)).one()  # type: ignore[union-attr]
+        row.text = question
+    services.answer_in_conversation(
+        core.deps, conversation=ALICE, text="Same  Answer", delivery_id="1"
+    )
+    second = services.answer_in_conversation(
+        core.deps, conversation=other, text="same answer", delivery_id="2"
+    )
+    assert second.attempt.cached and core.deps.evaluator.calls == 1
+    stats = core.deps.cache.stats()
+    assert (stats.hits, stats.misses) == (1, 1)
+
+
+def test_link_code_redeemed_concurrently_links_exactly_once(core: Core) -> None:
+    code = services.issue_link_code(core.deps, user=ALICE.user_ref).code
+    import uuid
+
+    accounts = [str(uuid.uuid4()) for _ in range(20)]
+    from core.adapters.sql.models import WebUser
+
+    with core.session_factory() as db, db.begin():
+        for account in accounts:
+            db.add(
+                WebUser(id=uuid.UUID(account), email=f"{account}@example.com", hashed_password="x")
+            )
+    results = race(
+        20, lambda i: services.redeem_link_code(core.deps, code=code, web_user_id=accounts[i])
+    )
+    wins = [r for r in results if not isinstance(r, Exception)]
+    assert len(wins) == 1
+    assert all(isinstance(r, InvalidLinkCode) for r in results if isinstance(r, Exception))
