@@ -47,7 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="interviewbot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="interviewbot",
+        description="AI mock interviews in the terminal, Slack, Discord and the browser.",
+    )
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -96,13 +99,10 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _maintenance(_: argparse.Namespace) -> int:
-    from core import services
     from core.bootstrap import build_core
+    from core.jobs import run_maintenance
 
-    core = build_core()
-    expired = services.expire_idle_sessions(core.deps)
-    retried = services.retry_failed_evaluations(core.deps)
-    print(json.dumps({"expired_sessions": expired, "retried_evaluations": retried}))
+    print(json.dumps(run_maintenance(build_core())))
     return 0
 
 

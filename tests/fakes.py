@@ -204,9 +204,9 @@ class _Questions(_Repo):
         counts: Counter[str] = Counter()
         for (session_id, _), q in self.db.questions.items():
             s = self.db.sessions[session_id]
-            if s.identity_id in identity_ids and (s.role, s.difficulty) == (role, difficulty):
-                if q.question.bank_id:
-                    counts[q.question.bank_id] += 1
+            same_pool = (s.role, s.difficulty) == (role, difficulty)
+            if s.identity_id in identity_ids and same_pool and q.question.bank_id:
+                counts[q.question.bank_id] += 1
         return counts
 
     def add_hint(self, session_id: int, position: int) -> int:
