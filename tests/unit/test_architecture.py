@@ -1,0 +1,72 @@
+"""The dependency rule (DESIGN.md §2), checked on every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORMS = {
+    "slack_bolt",
+    "slack_sdk",
+    "discord",
+    "fastapi",
+    "fastapi_users",
+    "starlette",
+    "mangum",
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules_of(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+@pytest.mark.parametrize("path", modules_of("core"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_imports_no_platform_or_web_framework(path: Path) -> None:
+    bad = {m for m in imported_modules(path) if top(m) in PLATFORMS | {"bots", "web"}}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", modules_of("core"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_gemini_and_redis_adapters_import_their_clients(path: Path) -> None:
+    imports = imported_modules(path)
+    name = path.name
+    if any(m == "google.genai" or m.startswith("google.genai.") or m == "google" for m in imports):
+        assert path.parent.name == "adapters" and name.startswith("gemini"), path
+    if any(top(m) in {"redis", "fakeredis"} for m in imports):
+        assert path.parent.name == "adapters" and name.startswith("redis"), path
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"), [("bots", "web"), ("web", "bots")], ids=["bots", "web"]
+)
+def test_bots_and_web_share_only_core(package: str, forbidden: str) -> None:
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in modules_of(package)
+        if any(top(m) == forbidden for m in imported_modules(p))
+    ]
+    assert offenders == []
+
+
+def test_the_rule_is_actually_checked() -> None:
+    """Guard against an empty parametrisation making the tests above vacuous."""
+    assert len(modules_of("core")) > 20
+    assert "sqlalchemy" in {top(m) for m in imported_modules(ROOT / "core/adapters/sql/models.py")}
