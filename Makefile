@@ -1,0 +1,53 @@
+# The two commands of the README:
+#   make run    set up, then a mock interview in the terminal (SQLite, in-process Redis stand-in,
+#               offline question bank and scorer: no keys, no servers); the web companion runs
+#               in the background on http://127.0.0.1:8000
+#   make test   set up (dev tools, chromium), start MariaDB/Redis if down, run every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS := slack,discord,web,dev
+
+.PHONY: setup run web stop test check lint typecheck infra-lint assets clean
+
+setup: $(VENV)/.installed assets
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e ".[$(EXTRAS)]"
+	@touch $@
+
+# Front-end assets (chart.js) come from npm and are copied into web/static/vendor/.
+assets:
+	@scripts/build-assets.sh
+
+run: setup
+	@scripts/demo.sh $(ARGS)
+
+web: setup
+	$(BIN)/interviewbot web
+
+stop:
+	@scripts/demo.sh --stop
+
+test: setup
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-services.sh
+	INTERVIEWBOT_REQUIRE_SERVICES=1 $(BIN)/pytest -q
+
+check: lint typecheck infra-lint
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+infra-lint:
+	infra/scripts/lint_template.sh
+	infra/scripts/lint_workflows.sh
+
+clean:
+	rm -rf $(VENV) .data .cache node_modules web/static/vendor test-output

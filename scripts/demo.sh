@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make run`: the web companion in the background, then a mock interview in this terminal.
+# Pass chat options through: make run ARGS="--role devops --difficulty hard --questions 3"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+mkdir -p .data
+PIDFILE=.data/web.pid
+
+web_running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+
+if [ "${1:-}" = "--stop" ]; then
+  if web_running; then kill "$(cat "$PIDFILE")" && echo "web companion stopped"; fi
+  rm -f "$PIDFILE"
+  exit 0
+fi
+
+"$BIN/interviewbot" migrate >/dev/null
+if ! web_running; then
+  nohup "$BIN/interviewbot" web >.data/web.log 2>&1 &
+  echo $! >"$PIDFILE"
+fi
+status=0
+"$BIN/interviewbot" chat "$@" || status=$?
+echo
+echo "Your history is on the web companion: http://127.0.0.1:8000  (log: .data/web.log; stop it with: make stop)"
+exit $status
