@@ -246,16 +246,27 @@ class LinkCodes(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without commit() rolls back."""
 
-    identities: Identities
-    sessions: Sessions
-    questions: Questions
-    attempts: Attempts
-    llm_calls: LlmCalls
-    link_codes: LinkCodes
+    @property
+    def identities(self) -> Identities: ...
+
+    @property
+    def sessions(self) -> Sessions: ...
+
+    @property
+    def questions(self) -> Questions: ...
+
+    @property
+    def attempts(self) -> Attempts: ...
+
+    @property
+    def llm_calls(self) -> LlmCalls: ...
+
+    @property
+    def link_codes(self) -> LinkCodes: ...
 
     def __enter__(self) -> Self: ...
 
-    def __exit__(self, *exc: object) -> None: ...
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None: ...
 
     def commit(self) -> None: ...
 

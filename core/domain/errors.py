@@ -167,9 +167,13 @@ class ServiceUnavailable(InterviewError):
 
     code = "service_unavailable"
 
-    def __init__(self, service: str) -> None:
-        super().__init__(
-            f"The interview service is temporarily unavailable ({service} unreachable). "
-            "Nothing was recorded; please try again in a minute."
+    def __init__(self, service: str, *, answer_saved: bool = False) -> None:
+        after = (
+            "Your answer is saved: press Retry in a minute."
+            if answer_saved
+            else "Please try again in a minute."
         )
-        self.service = service
+        super().__init__(
+            f"The interview service is temporarily unavailable ({service} unreachable). {after}"
+        )
+        self.service, self.answer_saved = service, answer_saved

@@ -16,6 +16,7 @@ from datetime import timedelta
 from core.domain.errors import (
     AnswerTooLong,
     EmptyAnswer,
+    InterviewError,
     LlmUnavailable,
     NoActiveSession,
     NothingToRetry,
@@ -41,6 +42,9 @@ from core.services.deps import Deps
 log = logging.getLogger(__name__)
 
 IN_PROGRESS_MESSAGE = "That answer is already being evaluated — the result will appear shortly."
+UNEXPECTED_MESSAGE = (
+    "Something went wrong while evaluating your answer. It is saved — press Retry in a moment."
+)
 
 
 def answer_in_conversation(
@@ -76,7 +80,7 @@ def submit_answer(
         if position is not None and position != current.position:
             earlier = uow.attempts.at_position(session_id, position)
             if earlier is None:
-                raise QuestionAlreadyAnswered()
+                raise InterviewError("That question is no longer current; answer the latest one.")
             return _replay(deps, uow, session, earlier, delivery_id)
         existing = uow.attempts.for_delivery(session_id, delivery_id) or uow.attempts.at_position(
             session_id, current.position
@@ -162,9 +166,9 @@ def evaluate_attempt(
     lock_name = f"attempt:{attempt.id}"
     try:
         token = deps.locks.acquire(lock_name, ttl_seconds=deps.rules.evaluation_lock_seconds)
-    except ServiceUnavailable:
+    except ServiceUnavailable as exc:
         _mark_failed(deps, attempt, "redis")  # saved and retryable once Redis is back
-        raise
+        raise ServiceUnavailable(exc.service, answer_saved=True) from exc
     if token is None:
         return _outcome(deps, session, asked, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
     try:
@@ -196,9 +200,10 @@ def _evaluate_locked(
         try:
             reply = evaluator.evaluate(asked.question, fresh.answer)
         except LlmUnavailable as err:
-            _mark_failed(deps, fresh, err.kind)
-            failed = _reload(deps, fresh)
-            return _outcome(deps, session, asked, failed, AnswerStatus.FAILED, message=err.message)
+            return _failed(deps, session, asked, fresh, err.kind, err.message)
+        except Exception:  # a bug or an unforeseen fault must not strand the saved answer
+            log.exception("evaluator %s failed unexpectedly", evaluator.provider)
+            return _failed(deps, session, asked, fresh, "unexpected", UNEXPECTED_MESSAGE)
         evaluation = reply.evaluation
         usage = reply.usage or LlmUsage(
             model=evaluator.provider, latency_ms=(time.perf_counter() - started) * 1000
@@ -207,6 +212,14 @@ def _evaluate_locked(
     stored = _store(deps, fresh, evaluation, cached=cached, usage=usage)
     final = _reload(deps, fresh)
     return _outcome(deps, session, asked, final, AnswerStatus.EVALUATED, duplicate=not stored)
+
+
+def _failed(
+    deps: Deps, session: Session, asked: AskedQuestion, attempt: Attempt, kind: str, message: str
+) -> AnswerOutcome:
+    _mark_failed(deps, attempt, kind)
+    failed = _reload(deps, attempt)
+    return _outcome(deps, session, asked, failed, AnswerStatus.FAILED, message=message)
 
 
 def _store(

@@ -171,15 +171,15 @@ def give_hint(deps: Deps, *, session_id: int, position: int, actor: UserRef) -> 
         if uow.attempts.at_position(session_id, position) is not None:
             raise QuestionAlreadyAnswered()
         points = asked.question.key_points
-        available = 1 + len(points) // 2
+        available = (1 if asked.question.hint else 0) + len(points) // 2
         if asked.hints_used >= available:
             raise InterviewError("No more hints for this question — give it your best shot.")
         used = uow.questions.add_hint(session_id, position)
         uow.commit()
-    if used == 1 and asked.question.hint:
+    if asked.question.hint and used == 1:
         text = asked.question.hint
-    else:
-        text = f"A strong answer mentions this: {points[(used - 1) % len(points)]}"
+    else:  # then one key point per hint, in order
+        text = f"A strong answer mentions this: {points[used - (2 if asked.question.hint else 1)]}"
     return HintGiven(session=session, question=asked, hint=text, hints_used=used)
 
 

@@ -50,7 +50,10 @@ def test_start_asks_the_first_question_and_counts_quota() -> None:
 
 @pytest.mark.parametrize(
     ("role", "difficulty", "error", "listed"),
-    [("astrologer", "easy", UnknownRole, "backend"), ("backend", "extreme", UnknownDifficulty, "hard")],
+    [
+        ("astrologer", "easy", UnknownRole, "backend"),
+        ("backend", "extreme", UnknownDifficulty, "hard"),
+    ],
 )
 def test_unknown_values_are_refused_with_the_valid_list(role, difficulty, error, listed) -> None:
     deps = make_deps()
@@ -232,7 +235,9 @@ def test_bank_questions_do_not_repeat_until_the_pool_is_exhausted() -> None:
         position = 1
         seen.append(started.question.question.bank_id)
         for k in range(3):
-            services.answer_in_conversation(deps, conversation=conv, text="answer", delivery_id=f"{n}{k}")
+            services.answer_in_conversation(
+                deps, conversation=conv, text="answer", delivery_id=f"{n}{k}"
+            )
             asked = services.next_question(
                 deps, session_id=started.session.id, after_position=position, actor=ALICE.user_ref
             )
@@ -261,3 +266,40 @@ def test_idle_sessions_expire() -> None:
 
 def test_clock_is_utc_aware() -> None:
     assert make_deps().clock.now().tzinfo is UTC
+
+
+def test_an_unexpected_evaluator_crash_keeps_the_answer_retryable() -> None:
+    deps = make_deps()
+    start(deps)
+
+    class Broken:
+        provider, prompt_version = "broken", "1"
+
+        def evaluate(self, question, answer):  # type: ignore[no-untyped-def]
+            raise RuntimeError("boom")
+
+    deps.evaluator = Broken()
+    outcome = answer(deps)
+    assert outcome.status is AnswerStatus.FAILED and "Retry" in outcome.message
+    assert (
+        outcome.attempt.status is AttemptStatus.FAILED
+        and outcome.attempt.error_kind == "unexpected"
+    )
+
+
+def test_redis_down_during_evaluation_keeps_the_answer_retryable() -> None:
+    deps = make_deps()
+    started = start(deps)
+
+    class DownLocks:
+        def acquire(self, name, *, ttl_seconds):  # type: ignore[no-untyped-def]
+            raise ServiceUnavailable("Redis")
+
+    real_locks, deps.locks = deps.locks, DownLocks()
+    with pytest.raises(ServiceUnavailable, match="answer is saved"):
+        answer(deps)
+    deps.locks = real_locks
+    retried = services.retry_evaluation(
+        deps, session_id=started.session.id, position=1, actor=ALICE.user_ref
+    )
+    assert retried.status is AnswerStatus.EVALUATED

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from core.adapters.sql.attempts import SqlAttempts, SqlLinkCodes, SqlLlmCalls
 from core.adapters.sql.repositories import SqlIdentities, SqlQuestions, SqlSessions
+from core.domain.errors import ServiceUnavailable
 
 
 class SqlUnitOfWork:
@@ -24,11 +26,15 @@ class SqlUnitOfWork:
         self.link_codes = SqlLinkCodes(self.db)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             self.db.rollback()  # no-op after commit(); discards anything uncommitted
-        finally:
             self.db.close()
+        except DBAPIError:
+            pass  # the connection is already broken; the original error below says why
+        if isinstance(exc, OperationalError | InterfaceError):
+            # Unreachable or failing database: a clear, retryable message instead of a traceback.
+            raise ServiceUnavailable("database") from exc
 
     def commit(self) -> None:
         self.db.commit()
