@@ -35,10 +35,13 @@ def build_core(
     *,
     auto_migrate: bool | None = None,
     llm: tuple[Evaluator, QuestionWriter] | None = None,
+    serve_embedded_redis: bool = False,
 ) -> Core:
     """Wire the core from settings. SQLite (the embedded default) is migrated automatically;
     other databases must have been migrated (`interviewbot migrate`, a deploy step).
-    `llm` replaces the configured evaluator and writer (tests, benchmarks)."""
+    `llm` replaces the configured evaluator and writer (tests, benchmarks).
+    `serve_embedded_redis`: a long-running process (the web companion) shares the `memory://`
+    stand-in with the other local processes (see core.adapters.redis_client)."""
     from core.adapters.offline.bank import ShippedQuestionBank
     from core.adapters.redis_client import make_redis
     from core.adapters.redis_guards import RedisEvaluationCache, RedisLocks, RedisQuotaStore
@@ -51,7 +54,11 @@ def build_core(
     engine = make_engine(settings.database_url)
     ensure_schema(engine, auto_migrate=auto_migrate)
     factory = make_session_factory(engine)
-    client = make_redis(settings.redis_url)
+    client = make_redis(
+        settings.redis_url,
+        serve_embedded=serve_embedded_redis,
+        embedded_port=settings.embedded_redis_port,
+    )
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
     deps = Deps(

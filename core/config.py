@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "memory://"  # in-process stand-in (fakeredis); redis://host:6379/0 for real
     redis_prefix: str = "ib:"
+    embedded_redis_port: int = Field(6399, ge=1, le=65535)  # where memory:// is shared locally
     # Interview rules
     quota_per_day: int = Field(3, ge=1, le=1000)
     quota_timezone: str = "UTC"
@@ -61,9 +62,12 @@ class Settings(BaseSettings):
     discord_application_id: str | None = None
     discord_public_key: str | None = None
     discord_private_threads: bool = False
+    discord_message_content: bool = True  # privileged intent: thread replies count as answers
+    discord_api_base_url: str = "https://discord.com/api/v10"  # tests: a mock on 127.0.0.1
     web_secret: SecretStr | None = None  # JWT and CSRF secret, at least 32 bytes in production
     web_host: str = "127.0.0.1"
     web_port: int = Field(8000, ge=1, le=65535)
+    web_static_url: str = "/static"  # production: the S3/CloudFront URL the assets are uploaded to
 
     @field_validator("quota_timezone")
     @classmethod

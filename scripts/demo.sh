@@ -19,6 +19,14 @@ fi
 if ! web_running; then
   nohup "$BIN/interviewbot" web >.data/web.log 2>&1 &
   echo $! >"$PIDFILE"
+  # Wait until it answers: the interview then shares its quota and cache (the memory://
+  # stand-in it serves), so the browser shows the same "sessions left today".
+  for _ in $(seq 1 40); do
+    "$BIN/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=1)" \
+      2>/dev/null && break
+    kill -0 "$(cat "$PIDFILE")" 2>/dev/null || { echo "web companion did not start (see .data/web.log)"; break; }
+    sleep 0.5
+  done
 fi
 status=0
 "$BIN/interviewbot" chat "$@" || status=$?

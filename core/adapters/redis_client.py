@@ -1,29 +1,88 @@
-"""Redis clients from a URL: a real server, or `memory://`, the in-process stand-in (fakeredis)."""
+"""Redis clients from a URL: a real server, or `memory://`, the embedded stand-in (fakeredis).
+
+`memory://` is shared between interviewbot processes on one machine: a long-running process
+(the web companion) serves its stand-in on 127.0.0.1:EMBEDDED_REDIS_PORT, and a later process
+(the terminal interview) finds it there, so both see one quota, one cache and one set of locks.
+With nobody serving, the stand-in lives in the process. `memory://name` is always in-process
+(tests use it for isolation).
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 import redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+SHARED_EMBEDDED_URL = "memory://"
+STANDIN_MARKER = "interviewbot:embedded-standin"
 
 _memory_servers: dict[str, Any] = {}
 _memory_lock = threading.Lock()
 
 
-def make_redis(url: str) -> redis.Redis:
-    """Return a client; `memory://name` clients in one process share one fake server per name."""
-    if url.startswith("memory://"):
-        import fakeredis  # the embedded default only; production never imports it
+def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6399) -> redis.Redis:
+    """A client for `url`; with `serve_embedded`, also share the embedded stand-in over TCP."""
+    if not url.startswith("memory://"):
+        return redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            socket_timeout=5,
+            health_check_interval=30,
+            retry_on_timeout=False,
+        )
+    shared = url == SHARED_EMBEDDED_URL
+    if shared and not serve_embedded:
+        served = _connect_to_standin(embedded_port)
+        if served is not None:
+            return served
+    import fakeredis  # the embedded default only; production never imports it
 
-        with _memory_lock:
-            server = _memory_servers.setdefault(url, fakeredis.FakeServer())
-        return fakeredis.FakeRedis(server=server, decode_responses=True)
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_connect_timeout=2,
+    with _memory_lock:
+        server = _memory_servers.setdefault(url, fakeredis.FakeServer())
+        if shared and serve_embedded:
+            _serve_once(server, embedded_port)
+    return fakeredis.FakeRedis(server=server, decode_responses=True)
+
+
+def _connect_to_standin(port: int) -> redis.Redis | None:
+    """The stand-in another interviewbot process serves on loopback, if one does."""
+    client = redis.Redis(
+        host="127.0.0.1", port=port, decode_responses=True, socket_connect_timeout=0.2,
         socket_timeout=5,
-        health_check_interval=30,
-        retry_on_timeout=False,
     )
+    try:
+        if client.get(STANDIN_MARKER) == "1":
+            log.info("using the embedded Redis stand-in served on 127.0.0.1:%s", port)
+            return client
+    except RedisError:
+        pass
+    client.close()
+    return None
+
+
+_served_ports: set[int] = set()
+
+
+def _serve_once(server: Any, port: int) -> None:
+    """Serve the in-process stand-in on 127.0.0.1:port (best effort: a busy port just logs)."""
+    if port in _served_ports:
+        return
+    from fakeredis import FakeRedis, TcpFakeServer
+
+    try:
+        tcp = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    except OSError as exc:
+        log.warning("embedded Redis stand-in not shared on port %s: %s", port, exc)
+        return
+    tcp.fake_server = server  # TCP clients and in-process clients see the same data
+    tcp.daemon_threads = True
+    FakeRedis(server=server, decode_responses=True).set(STANDIN_MARKER, "1")
+    threading.Thread(target=tcp.serve_forever, name="embedded-redis", daemon=True).start()
+    _served_ports.add(port)
+    log.info("embedded Redis stand-in shared on 127.0.0.1:%s", port)
