@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Install the front-end packages (chart.js) and copy their browser builds into web/static/vendor.
+# Install the front-end packages (chart.js) and copy their browser builds into web/static/vendor
+# (served locally; uploaded to S3 in production; never linked from a CDN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f package.json ] || exit 0
 if ! command -v npm >/dev/null; then
-  echo "build-assets: npm not found; the web pages work but charts need web/static/vendor" >&2
+  echo "build-assets: npm not found; the web pages work but the charts need web/static/vendor" >&2
   exit 0
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build:assets
+npm run --silent build --prefix web

@@ -98,8 +98,13 @@ class FakeUnitOfWork:
 
 def _copy(db: FakeDatabase) -> FakeDatabase:
     return FakeDatabase(
-        dict(db.identities), dict(db.sessions), dict(db.activity), dict(db.questions),
-        dict(db.attempts), list(db.llm_calls), {k: dict(v) for k, v in db.link_codes.items()},
+        dict(db.identities),
+        dict(db.sessions),
+        dict(db.activity),
+        dict(db.questions),
+        dict(db.attempts),
+        list(db.llm_calls),
+        {k: dict(v) for k, v in db.link_codes.items()},
     )
 
 
@@ -137,10 +142,26 @@ class _Identities(_Repo):
 
 
 class _Sessions(_Repo):
-    def add(self, *, identity_id: int, conversation: ConversationRef, role: Role,
-            difficulty: Difficulty, question_count: int, created_at: datetime) -> Session:
-        session = Session(next(self.db.ids), identity_id, conversation, role, difficulty,
-                          question_count, SessionStatus.ACTIVE, created_at)
+    def add(
+        self,
+        *,
+        identity_id: int,
+        conversation: ConversationRef,
+        role: Role,
+        difficulty: Difficulty,
+        question_count: int,
+        created_at: datetime,
+    ) -> Session:
+        session = Session(
+            next(self.db.ids),
+            identity_id,
+            conversation,
+            role,
+            difficulty,
+            question_count,
+            SessionStatus.ACTIVE,
+            created_at,
+        )
         self.db.sessions[session.id] = session
         self.db.activity[session.id] = created_at
         return session
@@ -152,19 +173,25 @@ class _Sessions(_Repo):
         for s in sorted(self.db.sessions.values(), key=lambda s: -s.id):
             c = s.conversation
             if s.is_active and (c.platform, c.tenant, c.channel, c.thread) == (
-                conversation.platform, conversation.tenant, conversation.channel,
+                conversation.platform,
+                conversation.tenant,
+                conversation.channel,
                 conversation.thread,
             ):
                 return s
         return None
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
-        mine = [s for s in self.db.sessions.values() if s.identity_id in identity_ids and s.is_active]
+        mine = [
+            s for s in self.db.sessions.values() if s.identity_id in identity_ids and s.is_active
+        ]
         return max(mine, key=lambda s: s.id, default=None)
 
     def bind_thread(self, session_id: int, thread: str) -> None:
         s = self.db.sessions[session_id]
-        self.db.sessions[session_id] = replace(s, conversation=replace(s.conversation, thread=thread))
+        self.db.sessions[session_id] = replace(
+            s, conversation=replace(s.conversation, thread=thread)
+        )
 
     def touch(self, session_id: int, at: datetime) -> None:
         self.db.activity[session_id] = at
@@ -177,8 +204,11 @@ class _Sessions(_Repo):
         return True
 
     def stale_active(self, *, idle_since: datetime, limit: int) -> list[Session]:
-        return [s for s in self.db.sessions.values()
-                if s.is_active and self.db.activity[s.id] < idle_since][:limit]
+        return [
+            s
+            for s in self.db.sessions.values()
+            if s.is_active and self.db.activity[s.id] < idle_since
+        ][:limit]
 
 
 class _Questions(_Repo):
@@ -196,11 +226,14 @@ class _Questions(_Repo):
         return mine[-1] if mine else None
 
     def in_session(self, session_id: int) -> list[AskedQuestion]:
-        return sorted((q for (s, _), q in self.db.questions.items() if s == session_id),
-                      key=lambda q: q.position)
+        return sorted(
+            (q for (s, _), q in self.db.questions.items() if s == session_id),
+            key=lambda q: q.position,
+        )
 
-    def bank_ids_asked(self, identity_ids: Sequence[int], role: Role,
-                       difficulty: Difficulty) -> Counter[str]:
+    def bank_ids_asked(
+        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
+    ) -> Counter[str]:
         counts: Counter[str] = Counter()
         for (session_id, _), q in self.db.questions.items():
             s = self.db.sessions[session_id]
@@ -216,13 +249,24 @@ class _Questions(_Repo):
 
 
 class _Attempts(_Repo):
-    def add(self, *, session_id: int, position: int, delivery_id: str, answer: str,
-            status: AttemptStatus, created_at: datetime) -> Attempt:
+    def add(
+        self,
+        *,
+        session_id: int,
+        position: int,
+        delivery_id: str,
+        answer: str,
+        status: AttemptStatus,
+        created_at: datetime,
+    ) -> Attempt:
         for a in self.db.attempts.values():
-            if a.session_id == session_id and (a.position == position or a.delivery_id == delivery_id):
+            if a.session_id == session_id and (
+                a.position == position or a.delivery_id == delivery_id
+            ):
                 raise DuplicateKey(f"{session_id}/{position}/{delivery_id}")
-        attempt = Attempt(next(self.db.ids), session_id, position, delivery_id, answer, status,
-                          created_at)
+        attempt = Attempt(
+            next(self.db.ids), session_id, position, delivery_id, answer, status, created_at
+        )
         self.db.attempts[attempt.id] = attempt
         return attempt
 
@@ -230,38 +274,70 @@ class _Attempts(_Repo):
         return self.db.attempts.get(attempt_id)
 
     def at_position(self, session_id: int, position: int) -> Attempt | None:
-        return next((a for a in self.db.attempts.values()
-                     if (a.session_id, a.position) == (session_id, position)), None)
+        return next(
+            (
+                a
+                for a in self.db.attempts.values()
+                if (a.session_id, a.position) == (session_id, position)
+            ),
+            None,
+        )
 
     def for_delivery(self, session_id: int, delivery_id: str) -> Attempt | None:
-        return next((a for a in self.db.attempts.values()
-                     if (a.session_id, a.delivery_id) == (session_id, delivery_id)), None)
+        return next(
+            (
+                a
+                for a in self.db.attempts.values()
+                if (a.session_id, a.delivery_id) == (session_id, delivery_id)
+            ),
+            None,
+        )
 
     def in_session(self, session_id: int) -> list[Attempt]:
-        return sorted((a for a in self.db.attempts.values() if a.session_id == session_id),
-                      key=lambda a: a.position)
+        return sorted(
+            (a for a in self.db.attempts.values() if a.session_id == session_id),
+            key=lambda a: a.position,
+        )
 
-    def record_evaluation(self, attempt_id: int, evaluation: Evaluation, *, cached: bool,
-                          usage: LlmUsage | None, at: datetime) -> bool:
+    def record_evaluation(
+        self,
+        attempt_id: int,
+        evaluation: Evaluation,
+        *,
+        cached: bool,
+        usage: LlmUsage | None,
+        at: datetime,
+    ) -> bool:
         a = self.db.attempts[attempt_id]
         if a.status not in (AttemptStatus.PENDING, AttemptStatus.FAILED):
             return False
-        self.db.attempts[attempt_id] = replace(a, status=AttemptStatus.EVALUATED,
-                                               evaluation=evaluation, cached=cached,
-                                               usage=usage, evaluated_at=at, error_kind=None)
+        self.db.attempts[attempt_id] = replace(
+            a,
+            status=AttemptStatus.EVALUATED,
+            evaluation=evaluation,
+            cached=cached,
+            usage=usage,
+            evaluated_at=at,
+            error_kind=None,
+        )
         return True
 
     def record_failure(self, attempt_id: int, *, error_kind: str) -> bool:
         a = self.db.attempts[attempt_id]
         if a.status not in (AttemptStatus.PENDING, AttemptStatus.FAILED):
             return False
-        self.db.attempts[attempt_id] = replace(a, status=AttemptStatus.FAILED, error_kind=error_kind)
+        self.db.attempts[attempt_id] = replace(
+            a, status=AttemptStatus.FAILED, error_kind=error_kind
+        )
         return True
 
     def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]:
-        return [a for a in self.db.attempts.values()
-                if a.status is AttemptStatus.FAILED
-                or (a.status is AttemptStatus.PENDING and a.created_at < stuck_before)][:limit]
+        return [
+            a
+            for a in self.db.attempts.values()
+            if a.status is AttemptStatus.FAILED
+            or (a.status is AttemptStatus.PENDING and a.created_at < stuck_before)
+        ][:limit]
 
 
 class _LlmCalls(_Repo):
@@ -273,8 +349,11 @@ class _LinkCodes(_Repo):
     def add(self, *, code_hash: str, identity_id: int, expires_at: datetime) -> None:
         if code_hash in self.db.link_codes:
             raise DuplicateKey(code_hash)
-        self.db.link_codes[code_hash] = {"identity_id": identity_id, "expires_at": expires_at,
-                                         "used_at": None}
+        self.db.link_codes[code_hash] = {
+            "identity_id": identity_id,
+            "expires_at": expires_at,
+            "used_at": None,
+        }
 
     def consume(self, *, code_hash: str, now: datetime) -> int | None:
         row = self.db.link_codes.get(code_hash)
@@ -296,7 +375,9 @@ class FakeQuota:
 
             raise ServiceUnavailable("Redis")
 
-    def try_consume(self, account: str, *, day: str, limit: int, expires_at: datetime) -> QuotaDecision:
+    def try_consume(
+        self, account: str, *, day: str, limit: int, expires_at: datetime
+    ) -> QuotaDecision:
         self._check()
         with self.lock:
             if self.counts[(account, day)] >= limit:
@@ -374,11 +455,17 @@ class ScriptedEvaluator:
             raise self.fail_with
         score = min(10.0, len(answer.split()) / 2)
         return EvaluatorReply(
-            Evaluation(score=score, feedback=f"Feedback on: {answer[:20]}",
-                       ideal_answer=question.reference_answer, tags=("depth",),
-                       criteria={"correctness": score, "depth": score, "communication": 5.0},
-                       strengths=(), missing=question.key_points[:1], provider=self.provider,
-                       prompt_version=self.prompt_version),
+            Evaluation(
+                score=score,
+                feedback=f"Feedback on: {answer[:20]}",
+                ideal_answer=question.reference_answer,
+                tags=("depth",),
+                criteria={"correctness": score, "depth": score, "communication": 5.0},
+                strengths=(),
+                missing=question.key_points[:1],
+                provider=self.provider,
+                prompt_version=self.prompt_version,
+            ),
             LlmUsage(model="scripted-model", latency_ms=12.0, input_tokens=100, output_tokens=50),
         )
 
@@ -390,8 +477,14 @@ class ScriptedWriter:
     def follow_up(self, question: Question, answer: str, evaluation: Evaluation) -> FollowUpReply:
         self.calls += 1
         gap = evaluation.missing[0] if evaluation.missing else question.key_points[0]
-        return FollowUpReply(replace(question, text=f"Tell me more about: {gap}", bank_id=None,
-                                     key_points=(gap, "second point")))
+        return FollowUpReply(
+            replace(
+                question,
+                text=f"Tell me more about: {gap}",
+                bank_id=None,
+                key_points=(gap, "second point"),
+            )
+        )
 
 
 def make_bank(per_pool: int = 8) -> FakeBank:
@@ -402,13 +495,20 @@ class FakeBank:
     def __init__(self, per_pool: int) -> None:
         self.questions = {
             (role, difficulty): [
-                Question(role, difficulty, f"{role.value} {difficulty.value} question {n}?",
-                         f"Reference answer {n} about caching and indexes.",
-                         (f"point {n}a", f"point {n}b", f"point {n}c", f"point {n}d"),
-                         ("topic-a",), f"hint {n}", f"{role.value}-{difficulty.value}-{n:02d}")
+                Question(
+                    role,
+                    difficulty,
+                    f"{role.value} {difficulty.value} question {n}?",
+                    f"Reference answer {n} about caching and indexes.",
+                    (f"point {n}a", f"point {n}b", f"point {n}c", f"point {n}d"),
+                    ("topic-a",),
+                    f"hint {n}",
+                    f"{role.value}-{difficulty.value}-{n:02d}",
+                )
                 for n in range(1, per_pool + 1)
             ]
-            for role in Role for difficulty in Difficulty
+            for role in Role
+            for difficulty in Difficulty
         }
 
     def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]:

@@ -1,0 +1,1 @@
+"""Discord adapter: the gateway bot (discord.py) and the serverless HTTP interactions endpoint."""

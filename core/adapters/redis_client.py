@@ -53,7 +53,10 @@ def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6
 def _connect_to_standin(port: int) -> redis.Redis | None:
     """The stand-in another interviewbot process serves on loopback, if one does."""
     client = redis.Redis(
-        host="127.0.0.1", port=port, decode_responses=True, socket_connect_timeout=0.2,
+        host="127.0.0.1",
+        port=port,
+        decode_responses=True,
+        socket_connect_timeout=0.2,
         socket_timeout=5,
     )
     try:

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import time
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
 
 from core.domain.errors import (
@@ -41,6 +42,8 @@ from core.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
+AcceptedHook = Callable[[Attempt], None]
+
 IN_PROGRESS_MESSAGE = "That answer is already being evaluated — the result will appear shortly."
 UNEXPECTED_MESSAGE = (
     "Something went wrong while evaluating your answer. It is saved — press Retry in a moment."
@@ -48,7 +51,12 @@ UNEXPECTED_MESSAGE = (
 
 
 def answer_in_conversation(
-    deps: Deps, *, conversation: ConversationRef, text: str, delivery_id: str
+    deps: Deps,
+    *,
+    conversation: ConversationRef,
+    text: str,
+    delivery_id: str,
+    on_accepted: AcceptedHook | None = None,
 ) -> AnswerOutcome:
     """A chat message in a session's thread: the owner's answer to the current question."""
     with deps.uow() as uow:
@@ -56,7 +64,12 @@ def answer_in_conversation(
     if session is None:
         raise NoActiveSession()
     return submit_answer(
-        deps, session_id=session.id, actor=conversation.user_ref, text=text, delivery_id=delivery_id
+        deps,
+        session_id=session.id,
+        actor=conversation.user_ref,
+        text=text,
+        delivery_id=delivery_id,
+        on_accepted=on_accepted,
     )
 
 
@@ -68,8 +81,13 @@ def submit_answer(
     text: str,
     delivery_id: str,
     position: int | None = None,
+    on_accepted: AcceptedHook | None = None,
 ) -> AnswerOutcome:
-    """Store the answer (idempotent on delivery id), then evaluate it once."""
+    """Store the answer (idempotent on delivery id), then evaluate it once.
+
+    `on_accepted` runs once per answer, only in the caller whose insert stored it, after the
+    commit and before the evaluation: an adapter shows "Evaluating…" there, so redeliveries
+    and racers (which get `duplicate=True`) never show it a second time."""
     answer = validated_answer(deps, text)
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -105,7 +123,18 @@ def submit_answer(
             ) or uow.attempts.at_position(session_id, current.position)
             assert existing is not None, "a unique key refused the insert, so a row exists"
             return _replay(deps, uow, session, existing, delivery_id)
+    if on_accepted is not None:
+        _notify_accepted(on_accepted, attempt)
     return evaluate_attempt(deps, session=session, asked=current, attempt=attempt)
+
+
+def _notify_accepted(hook: AcceptedHook, attempt: Attempt) -> None:
+    # The answer is already stored: a failing hook (say, the chat API is down) must not cost
+    # the candidate the evaluation, so it is logged and the evaluation goes ahead.
+    try:
+        hook(attempt)
+    except Exception:
+        log.exception("on_accepted hook failed for attempt %s; evaluating anyway", attempt.id)
 
 
 def retry_evaluation(

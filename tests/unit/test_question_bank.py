@@ -21,7 +21,9 @@ def test_questions_are_well_formed_and_unique() -> None:
     texts = Counter(q.text.lower() for q in questions)
     assert [t for t, n in texts.items() if n > 1] == []
     for q in questions:
-        assert q.bank_id and q.bank_id.startswith(f"{q.role.value}-{q.difficulty.value}-"), q.bank_id
+        assert q.bank_id and q.bank_id.startswith(f"{q.role.value}-{q.difficulty.value}-"), (
+            q.bank_id
+        )
         assert q.text.endswith(("?", ".")), q.bank_id
         assert 3 <= len(q.key_points) <= 7, q.bank_id
         assert 40 <= len(q.reference_answer.split()) <= 220, q.bank_id

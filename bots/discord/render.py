@@ -1,0 +1,334 @@
+"""The core's results as Discord API JSON (embeds, buttons, the answer modal), rendered once.
+
+Both transports send exactly these payloads: the HTTP endpoint as they are, the gateway bot
+through discord.Embed.from_dict and a view built from the same component dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from datetime import datetime
+from typing import Any
+
+from bots.discord.ids import Action, custom_id
+from bots.discord.model import ANSWER_INPUT_ID, Reply
+from core.domain.errors import InterviewError, QuotaExceeded
+from core.domain.history import Page, SessionListItem
+from core.domain.presentation import (
+    criterion_label,
+    format_score,
+    score_band,
+    score_bar,
+    session_url,
+    tag_label,
+)
+from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, QuotaStatus, SessionSummary
+from core.domain.roles import Difficulty, Role
+from core.services import LinkCode
+
+QUESTION_COLOUR = 0x5865F2  # Discord's blurple: a question, not yet a score
+NEUTRAL_COLOUR = 0x99AAB5
+MODAL_MAX_CHARS = 4000  # Discord's own ceiling for a paragraph input
+
+# Discord's limits (characters) for the parts of an embed and a button.
+TITLE, DESCRIPTION, FIELD, FOOTER, LABEL = 256, 4096, 1024, 2048, 80
+
+Json = dict[str, Any]
+
+
+def clip(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def when(moment: datetime, style: str = "f") -> str:
+    """A Discord timestamp: every reader sees it in their own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def button(label: str, *, style: int, cid: str | None = None, url: str | None = None) -> Json:
+    data: Json = {"type": 2, "style": style, "label": clip(label, LABEL)}
+    if url is not None:
+        data["url"] = url
+    else:
+        data["custom_id"] = cid
+    return data
+
+
+def row(*buttons: Json) -> Json:
+    return {"type": 1, "components": list(buttons)}
+
+
+PRIMARY, SECONDARY, SUCCESS, DANGER, LINK = 1, 2, 3, 4, 5
+
+
+def _ids(asked: QuestionAsked | AnswerOutcome, owner: str) -> dict[Action, str]:
+    session_id, position = asked.session.id, asked.question.position
+    return {a: custom_id(a, session_id, position, owner) for a in Action}
+
+
+def question(
+    asked: QuestionAsked, *, owner: str, reads_replies: bool, greeting: str | None = None
+) -> Reply:
+    """A question with Answer / Hint / Skip / End; the first one greets (and pings) the candidate."""
+    session = asked.session
+    how = "Reply here or press Answer." if reads_replies else "Press Answer to reply."
+    embed: Json = {
+        "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
+        "title": clip(asked.label, TITLE),
+        "description": clip(asked.question.question.text, DESCRIPTION),
+        "color": QUESTION_COLOUR,
+        "footer": {"text": f"{how} Only the candidate's answers count."},
+    }
+    ids = _ids(asked, owner)
+    buttons = row(
+        button("Answer", style=PRIMARY, cid=ids[Action.ANSWER]),
+        button("Hint", style=SECONDARY, cid=ids[Action.HINT]),
+        button("Skip", style=SECONDARY, cid=ids[Action.SKIP]),
+        button("End", style=DANGER, cid=ids[Action.END]),
+    )
+    content = f"<@{owner}> {greeting}" if greeting else None
+    return Reply(content=content, embeds=(embed,), components=(buttons,), ping=owner)
+
+
+def answer_modal(cid: str, *, max_chars: int) -> Json:
+    """The modal behind Answer: one paragraph input (works without privileged intents)."""
+    limit = min(MODAL_MAX_CHARS, max_chars)
+    text_input = {
+        "type": 4,
+        "custom_id": ANSWER_INPUT_ID,
+        "style": 2,
+        "label": f"Your answer (up to {limit:,} characters)",
+        "min_length": 1,
+        "max_length": limit,
+        "required": True,
+        "placeholder": "Explain it as you would to an interviewer.",
+    }
+    return {"custom_id": cid, "title": "Answer the question", "components": [row(text_input)]}
+
+
+def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> Reply:
+    """Score (colour by band), feedback, ideal answer, tags; Next / Go deeper / End."""
+    result = outcome.evaluation
+    assert result is not None, "only evaluated outcomes are rendered as an evaluation"
+    band = score_band(result.score)
+    criteria = "\n".join(
+        f"`{score_bar(value, width=5)}` {criterion_label(name)} {format_score(value)}"
+        for name, value in result.criteria.items()
+    )
+    fields: list[Json] = []
+    if answer_excerpt:  # a modal answer is not visible in the thread otherwise
+        fields.append({"name": "Your answer", "value": clip(outcome.attempt.answer, FIELD)})
+    if criteria:
+        fields.append({"name": "Criteria", "value": clip(criteria, FIELD)})
+    if result.tags:
+        tags = ", ".join(tag_label(t) for t in result.tags)
+        fields.append({"name": "Work on", "value": clip(tags, FIELD)})
+    fields.append({"name": "Ideal answer", "value": clip(result.ideal_answer, FIELD)})
+    embed: Json = {
+        "author": {"name": f"Evaluation · {_label(outcome)}"},
+        "title": f"{band.emoji} {format_score(result.score)} · {band.label}",
+        "description": f"`{score_bar(result.score)}`\n\n{clip(result.feedback, 2000)}",
+        "color": band.colour,
+        "fields": fields,
+    }
+    ids = _ids(outcome, owner)
+    buttons = [
+        button(
+            "Next question" if outcome.has_next else "Finish", style=PRIMARY, cid=ids[Action.NEXT]
+        )
+    ]
+    if outcome.can_go_deeper:
+        buttons.append(button("Go deeper", style=SECONDARY, cid=ids[Action.DEEPER]))
+    buttons.append(button("End", style=DANGER, cid=ids[Action.END]))
+    return Reply(embeds=(embed,), components=(row(*buttons),))
+
+
+def evaluation_failed(outcome: AnswerOutcome, *, owner: str) -> Reply:
+    """The answer is saved but not evaluated: say so and offer Retry."""
+    embed: Json = {
+        "author": {"name": f"Evaluation · {_label(outcome)}"},
+        "title": "Your answer is saved",
+        "description": clip(outcome.message or "The evaluation did not finish.", DESCRIPTION),
+        "color": NEUTRAL_COLOUR,
+    }
+    ids = _ids(outcome, owner)
+    buttons = row(
+        button("Retry", style=PRIMARY, cid=ids[Action.RETRY]),
+        button("End", style=DANGER, cid=ids[Action.END]),
+    )
+    return Reply(embeds=(embed,), components=(buttons,))
+
+
+def _label(outcome: AnswerOutcome) -> str:
+    return QuestionAsked(outcome.session, outcome.question).label
+
+
+def hint(given: HintGiven) -> Reply:
+    embed = {
+        "title": f"💡 Hint {given.hints_used}",
+        "description": clip(given.hint, DESCRIPTION),
+        "color": QUESTION_COLOUR,
+    }
+    return Reply(embeds=(embed,))
+
+
+def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
+    """The end of an interview, with a link to it on the web dashboard."""
+    session = result.session
+    url = session_url(web_base_url, session.id)
+    colour = (
+        NEUTRAL_COLOUR if result.average_score is None else score_band(result.average_score).colour
+    )
+    lines = []
+    for entry in result.transcript:
+        attempt = entry.attempt
+        if attempt and attempt.evaluation:
+            score = format_score(attempt.evaluation.score)
+        else:
+            score = attempt.status.value if attempt else "not answered"
+        marker = "↳" if entry.question.follow_up_of else f"{entry.question.main_index}."
+        lines.append(f"{marker} {clip(entry.question.question.text, 70)} — **{score}**")
+    fields: list[Json] = []
+    if lines:
+        fields.append({"name": "Questions", "value": clip("\n".join(lines), FIELD)})
+    if result.strongest:
+        fields.append({"name": "Strongest", "value": clip(", ".join(result.strongest), FIELD)})
+    if result.weakest:
+        weakest = ", ".join(tag_label(t) for t in result.weakest)
+        fields.append({"name": "Work on", "value": clip(weakest, FIELD)})
+    if result.practice_next:
+        practice = "\n".join(f"• {advice}" for advice in result.practice_next)
+        fields.append({"name": "Practise next", "value": clip(practice, FIELD)})
+    embed: Json = {
+        "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
+        "title": "Interview summary",
+        "url": url,
+        "description": (
+            f"Average score **{format_score(result.average_score)}** · "
+            f"answered {result.answered}, skipped {result.skipped}"
+        ),
+        "color": colour,
+        "fields": fields,
+    }
+    link = row(button("Open in the web dashboard", style=LINK, url=url))
+    return Reply(embeds=(embed,), components=(link,))
+
+
+def history(page: Page[SessionListItem], *, web_base_url: str) -> Reply:
+    if not page.items:
+        return Reply(
+            content="You have no interviews yet. Start one with `/interview start`.",
+            ephemeral=True,
+        )
+    lines = []
+    for item in page.items:
+        session = item.session
+        link = session_url(web_base_url, session.id)
+        lines.append(
+            f"{when(session.created_at, 'd')} · [{session.role.label} · "
+            f"{session.difficulty.label}]({link}) · {format_score(item.average_score)} · "
+            f"{item.answered} answered · {session.status.value}"
+        )
+    embed = {
+        "title": "Your recent interviews",
+        "description": clip("\n".join(lines), DESCRIPTION),
+        "color": QUESTION_COLOUR,
+        "footer": {"text": f"{len(page.items)} of {page.total} · full history on the web"},
+    }
+    dashboard = row(button("Open the web dashboard", style=LINK, url=web_base_url))
+    return Reply(embeds=(embed,), components=(dashboard,), ephemeral=True)
+
+
+def quota(status: QuotaStatus) -> Reply:
+    return Reply(
+        content=(
+            f"You have used **{status.used} of {status.limit}** interview sessions today "
+            f"({status.remaining} left). The count resets {when(status.resets_at, 'R')}."
+        ),
+        ephemeral=True,
+    )
+
+
+def link_code(code: LinkCode, *, web_base_url: str) -> Reply:
+    link_url = f"{web_base_url.rstrip('/')}/link"
+    return Reply(
+        content=(
+            f"Your link code: **{code.code}**\n"
+            f"Enter it at {link_url} {when(code.expires_at, 'R')} (single use) to see this "
+            "Discord account's interviews on your web dashboard."
+        ),
+        ephemeral=True,
+    )
+
+
+def started(thread_id: str | None, status: QuotaStatus | None) -> Reply:
+    where = f"in <#{thread_id}>" if thread_id else "below"
+    count = f" This is session {status.used} of {status.limit} today." if status else ""
+    return Reply(content=f"Your interview is ready {where}.{count} Good luck!", ephemeral=True)
+
+
+def ended_elsewhere(channel_id: str) -> Reply:
+    return Reply(content=f"Interview ended — the summary is in <#{channel_id}>.", ephemeral=True)
+
+
+def help_text(*, reads_replies: bool, max_questions: int) -> Reply:
+    how = (
+        "reply in the interview thread, or press **Answer** under a question"
+        if reads_replies
+        else "press **Answer** under a question"
+    )
+    roles = ", ".join(r.label for r in Role)
+    text = (
+        "**Mock interviews, one question at a time**\n"
+        f"`/interview start role difficulty [questions]` — open an interview (1–{max_questions} "
+        "questions) in a new thread, or right here in a DM.\n"
+        f"To answer, {how}. After each answer you get a score, feedback, an ideal answer and "
+        "what to work on; then **Next question**, **Go deeper** for a follow-up, or **End**.\n"
+        "`/interview history` — your recent interviews · `/interview quota` — sessions left "
+        "today · `/interview link` — a code to see your history on the web · "
+        "`/interview end` — finish the current interview.\n"
+        f"Roles: {roles}. Difficulties: {', '.join(d.label for d in Difficulty)}."
+    )
+    return Reply(content=text, ephemeral=True)
+
+
+def superseded() -> Reply:
+    return Reply(
+        content=(
+            "Your first answer to this question was taken. Press **Next question** to move on "
+            "or **Go deeper** for a follow-up."
+        ),
+        ephemeral=True,
+    )
+
+
+def role_choices(typed: str, roles: Iterable[Role]) -> tuple[dict[str, str], ...]:
+    """Autocomplete: roles whose name, value or alias matches what was typed so far."""
+    key = "".join(ch for ch in typed.lower() if ch.isalnum())
+    matches: list[Role] = []
+    for role in roles:
+        names = (role.value, role.label)
+        if not key or any(key in "".join(c for c in n.lower() if c.isalnum()) for n in names):
+            matches.append(role)
+    if key and not matches:
+        with suppress(InterviewError):
+            matches.append(Role.parse(typed))  # an alias such as "sre" or "ml"
+    return tuple({"name": r.label, "value": r.value} for r in matches[:25])
+
+
+def error(exc: InterviewError, *, retry: Sequence[Json] = ()) -> Reply:
+    """Every error a user can cause, as one ephemeral message (with Retry where it helps)."""
+    # The core names the Slack-style syntax; on Discord the command is /interview start.
+    text = exc.message.replace("/interview <role> <difficulty>", "/interview start")
+    if isinstance(exc, QuotaExceeded):
+        text += f" ({when(exc.resets_at, 'R')})"
+    return Reply(content=f"⚠️ {text}", components=tuple(retry) or None, ephemeral=True)
+
+
+def unexpected() -> Reply:
+    return Reply(
+        content="⚠️ Something went wrong on our side. Please try again in a moment.",
+        ephemeral=True,
+    )

@@ -1,0 +1,80 @@
+"""A person's own things: history, quota, the web link code, ending, and the App Home tab."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+
+from bots.slack import messaging
+from bots.slack.blocks import summary_card
+from bots.slack.errors import UNEXPECTED, message_for
+from bots.slack.messaging import Reply
+from bots.slack.runtime import SlackRuntime
+from bots.slack.surfaces import (
+    HISTORY_SIZE,
+    history_card,
+    home_unavailable_view,
+    home_view,
+    link_text,
+    quota_text,
+)
+from core import services
+from core.domain.errors import InterviewError, NoActiveSession
+from core.domain.model import UserRef
+
+log = logging.getLogger(__name__)
+
+
+def show_history(rt: SlackRuntime, reply: Reply, user: UserRef) -> None:
+    scope = services.scope_for_user(rt.deps, user=user)
+    page = services.list_sessions(rt.deps, scope=scope, per_page=HISTORY_SIZE)
+    reply(*history_card(page, web_base_url=rt.web_base_url))
+
+
+def show_quota(rt: SlackRuntime, reply: Reply, user: UserRef) -> None:
+    reply(quota_text(services.quota_status(rt.deps, user=user)))
+
+
+def give_link_code(rt: SlackRuntime, reply: Reply, user: UserRef, name: str | None) -> None:
+    link = services.issue_link_code(rt.deps, user=user, display_name=name)
+    reply(link_text(link.code, link.expires_at, rt.web_base_url))
+
+
+def end_current(rt: SlackRuntime, client: WebClient, reply: Reply, user: UserRef) -> None:
+    """`/interview end`: end the person's latest active interview, wherever it is."""
+    session = services.latest_active_session(rt.deps, user=user)
+    if session is None:
+        raise NoActiveSession()
+    summary = services.end_session(rt.deps, session_id=session.id, actor=user)
+    if summary.already_finished:
+        raise NoActiveSession()
+    where = summary.session.conversation
+    card = summary_card(summary, web_base_url=rt.web_base_url)
+    messaging.post(client, where.channel, card, thread=where.thread)
+    reply("Your interview has ended — its summary is in the interview thread.")
+
+
+def publish_home(rt: SlackRuntime, client: WebClient, user: UserRef) -> None:
+    """The App Home tab: quota, recent sessions, averages by tag, Start and the dashboard."""
+    try:
+        view = _home(rt, user)
+    except InterviewError as error:
+        view = home_unavailable_view(message_for(error))
+    except Exception:
+        log.exception("building App Home failed")
+        view = home_unavailable_view(UNEXPECTED)
+    try:
+        client.views_publish(user_id=user.user, view=view)
+    except SlackApiError as error:
+        log.warning("views.publish failed: %s", messaging.reason(error))
+
+
+def _home(rt: SlackRuntime, user: UserRef) -> dict:
+    deps = rt.deps
+    quota = services.quota_status(deps, user=user)
+    scope = services.scope_for_user(deps, user=user)
+    recent = services.list_sessions(deps, scope=scope, per_page=HISTORY_SIZE)
+    figures = services.analytics(deps, scope=scope) if scope else None
+    return home_view(quota=quota, recent=recent, figures=figures, web_base_url=rt.web_base_url)

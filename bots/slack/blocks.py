@@ -1,0 +1,221 @@
+"""Block Kit rendering of the core's results: question cards, evaluations, hints and summaries.
+
+Every function returns `(text, blocks)`: `text` is the notification and screen-reader fallback
+Slack asks for alongside blocks. Text that comes from people or the model is escaped, so an
+answer quoting `<!channel>` can never ping a channel through the bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from bots.slack.ids import DEEPER, END, HINT, NEXT, OPEN_DASHBOARD, RETRY, SKIP, QuestionRef
+from core.domain.model import SessionStatus
+from core.domain.presentation import (
+    criterion_label,
+    format_score,
+    score_band,
+    score_bar,
+    session_url,
+    tag_label,
+)
+from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
+
+Block = dict[str, Any]
+Rendered = tuple[str, list[Block]]
+
+SECTION_LIMIT = 3000  # Slack refuses a section whose text is longer
+HEADER_LIMIT = 150
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+
+
+def context(*parts: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(p)} for p in parts]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, HEADER_LIMIT)}}
+
+
+def button(
+    label: str, action_id: str, value: str = "", *, style: str | None = None, url: str | None = None
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": action_id,
+    }
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    if url:
+        element["url"] = url
+    return element
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def slack_date(moment: datetime, fallback_format: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """A date Slack shows in each reader's own time zone (the fallback keeps the core's zone)."""
+    fallback = moment.strftime(fallback_format).strip()
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+# ------------------------------------------------------------------ interview cards
+
+
+def question_card(asked: QuestionAsked, *, remaining_today: int | None = None) -> Rendered:
+    """The question, who it is for, and Hint / Skip / End (the moment those make sense)."""
+    session, question = asked.session, asked.question
+    owner = session.conversation.user
+    ref = QuestionRef(session.id, question.position).encode()
+    title = f"{session.role.label} · {session.difficulty.label}"
+    notes = [f"{asked.label} · for <@{owner}>"]
+    if remaining_today is not None:
+        notes.append(f"{remaining_today} session{'s' * (remaining_today != 1)} left today")
+    blocks = [
+        header(f"🎙️ Mock interview — {title}"),
+        context(" · ".join(notes)),
+        section(f"*{escape(question.question.text)}*"),
+        context(f"Reply in this thread to answer. Only <@{owner}>'s first reply counts."),
+        actions(
+            button("💡 Hint", HINT, ref),
+            button("⏭️ Skip", SKIP, ref),
+            button("⏹️ End interview", END, ref, style="danger"),
+        ),
+    ]
+    return f"{asked.label}: {escape(question.question.text)}", blocks
+
+
+def evaluating_card() -> Rendered:
+    return "Evaluating your answer…", [section("⏳ *Evaluating your answer…*")]
+
+
+def evaluation_card(outcome: AnswerOutcome) -> Rendered:
+    """Score with a bar and band, per-criterion scores, feedback, ideal answer, tags, buttons."""
+    evaluation = outcome.evaluation
+    if evaluation is None:
+        return failure_card(outcome)
+    band = score_band(evaluation.score)
+    label = QuestionAsked(outcome.session, outcome.question).label
+    criteria = " · ".join(
+        f"{criterion_label(name)} {format_score(value)}"
+        for name, value in evaluation.criteria.items()
+    )
+    ref = QuestionRef(outcome.session.id, outcome.question.position).encode()
+    buttons = [
+        button(
+            "➡️ Next question" if outcome.has_next else "🏁 See summary", NEXT, ref, style="primary"
+        )
+    ]
+    if outcome.can_go_deeper:
+        buttons.append(button("🔎 Go deeper", DEEPER, ref))
+    buttons.append(button("⏹️ End interview", END, ref, style="danger"))
+    blocks = [
+        section(
+            f"{band.emoji} *{format_score(evaluation.score)} — {band.label}*\n"
+            f"`{score_bar(evaluation.score)}`"
+        ),
+        context(f"{label}" + (f" · {criteria}" if criteria else "")),
+        section(f"*Feedback*\n{escape(evaluation.feedback)}"),
+        section(f"*Ideal answer*\n{escape(evaluation.ideal_answer)}"),
+    ]
+    if evaluation.tags:
+        blocks.append(context("*Work on:* " + " · ".join(_tags(evaluation.tags))))
+    blocks.append(actions(*buttons))
+    text = f"{label}: {format_score(evaluation.score)} — {band.label}"
+    return text, blocks
+
+
+def failure_card(outcome: AnswerOutcome) -> Rendered:
+    """The answer is saved but not scored: say so plainly and offer Retry."""
+    ref = QuestionRef(outcome.session.id, outcome.question.position)
+    message = outcome.message or "The evaluation did not finish. Your answer is saved."
+    return retry_card(ref, message)
+
+
+def retry_card(ref: QuestionRef, message: str) -> Rendered:
+    value = ref.encode()
+    blocks = [
+        section(f"⚠️ {escape(message)}"),
+        actions(
+            button("🔁 Retry", RETRY, value, style="primary"),
+            button("⏹️ End interview", END, value, style="danger"),
+        ),
+    ]
+    return escape(message), blocks
+
+
+def hint_card(hint: HintGiven) -> Rendered:
+    return f"Hint: {escape(hint.hint)}", [
+        section(f"💡 *Hint {hint.hints_used}:* {escape(hint.hint)}")
+    ]
+
+
+def summary_card(summary: SessionSummary, *, web_base_url: str) -> Rendered:
+    """After the last question (or End): average, criteria, strengths, what to practise, link."""
+    session = summary.session
+    title = "Interview complete" if session.status is SessionStatus.COMPLETED else "Interview ended"
+    average = summary.average_score
+    score_line = "No answers were scored."
+    if average is not None:
+        band = score_band(average)
+        score_line = (
+            f"{band.emoji} *Average {format_score(average)} — {band.label}*\n`{score_bar(average)}`"
+        )
+    counts = f"{summary.answered} answered · {summary.skipped} skipped"
+    blocks = [
+        header(f"🏁 {title} — {session.role.label} · {session.difficulty.label}"),
+        section(score_line),
+        context(f"<@{session.conversation.user}> · {counts}"),
+    ]
+    if summary.criteria:
+        blocks.append(
+            context(
+                " · ".join(
+                    f"{criterion_label(k)} {format_score(v)}" for k, v in summary.criteria.items()
+                )
+            )
+        )
+    blocks.extend(_bullets("*Strongest topics*", (escape(t) for t in summary.strongest)))
+    blocks.extend(_bullets("*Work on*", _tags(summary.weakest)))
+    blocks.extend(_bullets("*Practise next*", (escape(p) for p in summary.practice_next)))
+    url = session_url(web_base_url, session.id)
+    blocks.append(
+        actions(button("📊 View on the web dashboard", OPEN_DASHBOARD, url=url, style="primary"))
+    )
+    text = f"{title}: {format_score(average)} average, {counts}"
+    return text, blocks
+
+
+def _tags(slugs: Iterable[str]) -> list[str]:
+    # Tags come from the model too: an unknown slug is shown as text, so escape it.
+    return [escape(tag_label(slug)) for slug in slugs]
+
+
+def _bullets(title: str, items: Iterable[str]) -> list[Block]:
+    lines = [f"• {item}" for item in items]
+    return [section(title + "\n" + "\n".join(lines))] if lines else []
+
+
+def closed_card(blocks: list[Block], note: str) -> list[Block]:
+    """The same card without its buttons, plus a note of what happened (no double use)."""
+    kept = [b for b in blocks if b.get("type") != "actions"]
+    return [*kept, context(note)]

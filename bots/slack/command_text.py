@@ -1,0 +1,82 @@
+"""Reading what follows `/interview`: pure, so the ack path can answer mistakes at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bots.slack.errors import message_for
+from core.domain.errors import UnknownDifficulty, UnknownRole
+from core.domain.roles import Difficulty, Role
+
+
+class Kind(StrEnum):
+    MODAL = "modal"  # no arguments: open the form
+    HELP = "help"
+    HISTORY = "history"
+    QUOTA = "quota"
+    LINK = "link"
+    END = "end"
+    START = "start"
+    INVALID = "invalid"
+
+
+# Sub-commands whose answer needs the database or Redis: they run in a lazy listener.
+NEEDS_CORE = frozenset({Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START})
+WORDS = {
+    "help": Kind.HELP,
+    "?": Kind.HELP,
+    "history": Kind.HISTORY,
+    "quota": Kind.QUOTA,
+    "link": Kind.LINK,
+    "end": Kind.END,
+    "stop": Kind.END,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    kind: Kind
+    role: Role | None = None
+    difficulty: Difficulty | None = None
+    questions: int | None = None
+    error: str = ""  # what to tell the user when kind is INVALID
+
+
+def parse_command(text: str | None, *, max_questions: int) -> Command:
+    """`backend medium 5`, `system design hard`, `ml`, `help`, `history`, ... or nothing."""
+    tokens = (text or "").split()
+    if not tokens:
+        return Command(Kind.MODAL)
+    if len(tokens) == 1 and tokens[0].lower() in WORDS:
+        return Command(WORDS[tokens[0].lower()])
+    questions = None
+    if tokens[-1].isdigit():
+        questions = int(tokens.pop())
+        if not 1 <= questions <= max_questions:
+            return Command(
+                Kind.INVALID,
+                error=f"Choose between 1 and {max_questions} questions (you asked for {questions}).",
+            )
+    if not tokens:
+        return Command(Kind.INVALID, error="Name a role first, e.g. `/interview backend medium 5`.")
+    try:
+        role, difficulty = _role_and_difficulty(tokens)
+    except (UnknownRole, UnknownDifficulty) as error:
+        return Command(Kind.INVALID, error=message_for(error))
+    return Command(Kind.START, role=role, difficulty=difficulty, questions=questions)
+
+
+def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:
+    """The last word is the difficulty when it is one; roles may span words ("system design")."""
+    if len(tokens) == 1:
+        return Role.parse(tokens[0]), Difficulty.MEDIUM
+    try:
+        difficulty = Difficulty.parse(tokens[-1])
+    except UnknownDifficulty:
+        try:
+            Role.parse(" ".join(tokens[:-1]))
+        except UnknownRole:
+            return Role.parse(" ".join(tokens)), Difficulty.MEDIUM  # "system design"
+        raise  # a known role followed by an unknown difficulty: say which word was wrong
+    return Role.parse(" ".join(tokens[:-1])), difficulty

@@ -1,0 +1,185 @@
+"""The Slack side of an interview's life: starting it and taking answers from its thread.
+
+Each function calls the core's use cases and renders their results; the core keeps the
+guarantees (quota, one evaluation per answer), this module keeps Slack tidy (one card, one
+"Evaluating…", updated in place).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+
+from bots.slack import messaging
+from bots.slack.blocks import (
+    Rendered,
+    evaluating_card,
+    evaluation_card,
+    question_card,
+    retry_card,
+    section,
+)
+from bots.slack.errors import (
+    EDIT_HINT,
+    NOT_AN_ANSWER,
+    NOT_IN_CHANNEL,
+    SUPERSEDED_HINT,
+    UNEXPECTED,
+    message_for,
+)
+from bots.slack.ids import QuestionRef
+from bots.slack.messaging import Reply
+from bots.slack.once import first_delivery
+from bots.slack.runtime import SlackRuntime
+from core import services
+from core.domain.errors import InterviewError, QuotaExceeded
+from core.domain.model import Attempt, ConversationRef, UserRef
+from core.domain.roles import Difficulty, Role
+
+PLATFORM = "slack"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class StartRequest:
+    tenant: str
+    user: str
+    channel: str | None  # None: no channel to post in (App Home), so the interview runs in a DM
+    role: Role | str
+    difficulty: Difficulty | str
+    questions: int | None
+    display_name: str | None
+    identity: str  # the delivery's identity (trigger or view id): one session per delivery
+
+
+def start_interview(
+    rt: SlackRuntime, client: WebClient, reply: Reply, request: StartRequest
+) -> None:
+    """Post a placeholder, start the session on its thread, turn the placeholder into the card.
+
+    Posting first proves the bot may post here before any quota is counted, and gives the
+    session its thread from the start (no window where replies find no session)."""
+    deps = rt.deps
+    if not first_delivery(deps, f"start:{request.identity}"):
+        return
+    user = UserRef(PLATFORM, request.tenant, request.user)
+    quota = services.quota_status(deps, user=user)
+    if quota.remaining == 0:  # say so privately rather than flash a placeholder in the channel
+        raise QuotaExceeded(quota.limit, quota.resets_at)
+    in_dm = rt.settings.slack_sessions_in_dm or request.channel is None
+    channel = messaging.open_dm(client, request.user) if in_dm else str(request.channel)
+    text, blocks = _placeholder(request)
+    try:
+        thread = client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
+    except SlackApiError as error:
+        refused = messaging.reason(error) in messaging.NO_ACCESS
+        reply(NOT_IN_CHANNEL if refused else UNEXPECTED)
+        return
+    conversation = ConversationRef(PLATFORM, request.tenant, channel, request.user, thread=thread)
+    try:
+        started = services.start_session(
+            deps,
+            conversation=conversation,
+            role=request.role,
+            difficulty=request.difficulty,
+            questions=request.questions,
+            display_name=request.display_name,
+        )
+    except BaseException:
+        messaging.delete(client, channel, thread)  # no empty placeholder left behind
+        raise
+    remaining = started.quota.remaining if started.quota else None
+    messaging.update(client, channel, thread, question_card(started, remaining_today=remaining))
+    if request.channel and channel != request.channel:
+        reply("Your interview has started in our direct messages — answer there in the thread.")
+
+
+def _placeholder(request: StartRequest) -> Rendered:
+    text = f"🎙️ Setting up a mock interview for <@{request.user}>…"
+    return text, [section(text)]
+
+
+class EvaluatingMessage:
+    """The "Evaluating…" reply: posted once, when the core accepts the answer as new, then
+    updated in place with the result."""
+
+    def __init__(self, client: WebClient, channel: str, thread: str | None) -> None:
+        self.client, self.channel, self.thread = client, channel, thread
+        self.ts: str | None = None
+        self.ref: QuestionRef | None = None
+
+    def open(self, attempt: Attempt) -> None:
+        """The core's on_accepted hook: only the delivery that stored the answer gets here."""
+        self.ref = QuestionRef(attempt.session_id, attempt.position)
+        self.ts = messaging.post(self.client, self.channel, evaluating_card(), thread=self.thread)
+
+    def show(self, rendered: Rendered) -> None:
+        if self.ts is None or not messaging.update(self.client, self.channel, self.ts, rendered):
+            messaging.post(self.client, self.channel, rendered, thread=self.thread)
+
+
+def take_answer(
+    rt: SlackRuntime, client: WebClient, *, conversation: ConversationRef, text: str, delivery: str
+) -> None:
+    """A reply in a thread: the owner's answer, or chatter we leave alone."""
+    pending = EvaluatingMessage(client, conversation.channel, conversation.thread)
+    try:
+        outcome = services.answer_in_conversation(
+            rt.deps,
+            conversation=conversation,
+            text=text,
+            delivery_id=delivery,
+            on_accepted=pending.open,
+        )
+    except NOT_AN_ANSWER:
+        return  # someone else's thread, someone else's reply, or a finished interview
+    except Exception as error:
+        _answer_failed(rt, client, conversation, delivery, pending, error)
+        return
+    if outcome.duplicate:  # a redelivery or racer: the first delivery renders the result
+        if outcome.superseded:
+            _hint_once(rt, client, conversation, f"superseded:{delivery}", SUPERSEDED_HINT)
+        return
+    pending.show(evaluation_card(outcome))
+
+
+def _answer_failed(
+    rt: SlackRuntime,
+    client: WebClient,
+    conversation: ConversationRef,
+    delivery: str,
+    pending: EvaluatingMessage,
+    error: Exception,
+) -> None:
+    if not isinstance(error, InterviewError):
+        log.exception("answer in %s failed", conversation.channel)
+    if pending.ref is not None:  # the answer is saved: offer Retry where "Evaluating…" was
+        pending.show(retry_card(pending.ref, message_for(error)))
+        return
+    # Nothing was stored (too long, empty, ...): tell the candidate, and only the candidate.
+    session = services.find_session(rt.deps, conversation=conversation)
+    if session is not None and session.conversation.user == conversation.user:
+        _hint_once(rt, client, conversation, f"refused:{delivery}", message_for(error))
+
+
+def hint_after_edit(
+    rt: SlackRuntime, client: WebClient, *, conversation: ConversationRef, edit: str
+) -> None:
+    """The owner edited a reply in their interview thread: the first version stands."""
+    session = services.find_session(rt.deps, conversation=conversation)
+    if session is not None and session.conversation.user == conversation.user:
+        _hint_once(rt, client, conversation, f"edit:{edit}", EDIT_HINT)
+
+
+def _hint_once(
+    rt: SlackRuntime, client: WebClient, conversation: ConversationRef, identity: str, text: str
+) -> None:
+    key = f"{conversation.channel}:{identity}"
+    if first_delivery(rt.deps, key, required=False):
+        messaging.ephemeral(
+            client, conversation.channel, conversation.user, text, thread=conversation.thread
+        )

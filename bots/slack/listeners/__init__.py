@@ -1,0 +1,23 @@
+"""Bolt listeners: each acks at once (no database, no LLM) and leaves the work to a lazy function.
+
+Lazy functions are looked up by name when Lambda re-invokes itself, so within one listener each
+has a distinct name; they translate the payload into neutral values and call bots.slack flows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+
+
+def tenant_of(context: Any, body: dict[str, Any]) -> str:
+    """The workspace the request belongs to (the enterprise for org-wide installs)."""
+    team = context.get("team_id") or body.get("team_id") or (body.get("team") or {}).get("id")
+    return str(team or context.get("enterprise_id") or "unknown")
+
+
+def ack_only(ack: Ack) -> None:
+    """Acknowledge and do nothing: events we subscribe to but do not act on must not get a 404,
+    or Slack retries them."""
+    ack()

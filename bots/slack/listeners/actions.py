@@ -1,0 +1,81 @@
+"""The interview buttons, plus the two buttons that need no interview state."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk.web import WebClient
+
+from bots.slack import ids
+from bots.slack.buttons import HANDLERS, Click
+from bots.slack.interview import PLATFORM
+from bots.slack.listeners import ack_only, tenant_of
+from bots.slack.messaging import Reply, errors_to, open_modal
+from bots.slack.runtime import SlackRuntime
+from bots.slack.surfaces import start_modal
+from core.domain.model import UserRef
+
+log = logging.getLogger(__name__)
+
+INTERVIEW_BUTTON = re.compile("^(" + "|".join(map(re.escape, ids.INTERVIEW_ACTIONS)) + ")$")
+
+
+def register(app: App, rt: SlackRuntime) -> None:
+    def press(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        click = _click(body, action, client, respond, context)
+        if click is None:
+            return
+        with errors_to(click.reply, what=f"button {action['action_id']}"):
+            HANDLERS[action["action_id"]](rt, click)
+
+    app.action(INTERVIEW_BUTTON)(ack=ack_only, lazy=[press])
+
+    def open_start_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        # The trigger id expires after 3 seconds: open the modal here, not in a lazy listener.
+        modal = start_modal(
+            max_questions=rt.settings.max_questions_per_session,
+            default_questions=rt.settings.questions_per_session,
+            channel=None,  # from App Home there is no channel: the interview runs in a DM
+        )
+        open_modal(client, body["trigger_id"], modal)
+
+    app.action(ids.HOME_START)(open_start_modal)
+    app.action(ids.OPEN_DASHBOARD)(ack_only)
+
+
+def _click(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> Click | None:
+    try:
+        ref = ids.QuestionRef.decode(action.get("value", ""))
+    except ValueError:
+        log.warning("ignored a button with an unexpected value")
+        return None
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    user = body["user"]["id"]
+    message = body.get("message") or {}
+    return Click(
+        client=client,
+        reply=Reply(client, user, channel=channel, respond=respond),
+        actor=UserRef(PLATFORM, tenant_of(context, body), user),
+        ref=ref,
+        channel=channel,
+        message_ts=container.get("message_ts") or message.get("ts"),
+        blocks=list(message.get("blocks") or []),
+        identity=f"{channel}:{action.get('action_ts', '')}:{action['action_id']}",
+    )

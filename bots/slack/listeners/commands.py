@@ -1,0 +1,82 @@
+"""`/interview` and its sub-commands. Mistakes and help are answered in the ack itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk.web import WebClient
+
+from bots.slack import account, ids
+from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
+from bots.slack.interview import PLATFORM, StartRequest, start_interview
+from bots.slack.listeners import tenant_of
+from bots.slack.messaging import Reply, errors_to, open_modal
+from bots.slack.runtime import SlackRuntime
+from bots.slack.surfaces import help_card, start_modal
+from core.domain.model import UserRef
+
+
+def register(app: App, rt: SlackRuntime) -> None:
+    limits = rt.settings
+
+    def parsed(body: dict[str, Any]) -> Command:
+        return parse_command(body.get("text"), max_questions=limits.max_questions_per_session)
+
+    def needs_core(body: dict[str, Any]) -> bool:
+        return parsed(body).kind in NEEDS_CORE
+
+    def ack_command(ack: Ack) -> None:
+        ack()
+
+    def run_command(
+        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        command = parsed(body)
+        user = UserRef(PLATFORM, tenant_of(context, body), body["user_id"])
+        reply = Reply(client, user.user, channel=body.get("channel_id"), respond=respond)
+        with errors_to(reply, what=f"/interview {command.kind}"):
+            if command.kind is Kind.START:
+                start_interview(rt, client, reply, _start_request(body, command, user))
+            elif command.kind is Kind.HISTORY:
+                account.show_history(rt, reply, user)
+            elif command.kind is Kind.QUOTA:
+                account.show_quota(rt, reply, user)
+            elif command.kind is Kind.LINK:
+                account.give_link_code(rt, reply, user, body.get("user_name"))
+            elif command.kind is Kind.END:
+                account.end_current(rt, client, reply, user)
+
+    app.command(ids.COMMAND, matchers=[needs_core])(ack=ack_command, lazy=[run_command])
+
+    def answer_in_ack(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        command = parsed(body)
+        if command.kind is Kind.MODAL:
+            ack()
+            modal = start_modal(
+                max_questions=limits.max_questions_per_session,
+                default_questions=limits.questions_per_session,
+                channel=body.get("channel_id"),
+            )
+            open_modal(client, body["trigger_id"], modal)
+        elif command.kind is Kind.HELP:
+            text, blocks = help_card()
+            ack(text=text, blocks=blocks)
+        else:
+            ack(text=command.error)
+
+    app.command(ids.COMMAND)(answer_in_ack)
+
+
+def _start_request(body: dict[str, Any], command: Command, user: UserRef) -> StartRequest:
+    assert command.role is not None and command.difficulty is not None
+    return StartRequest(
+        tenant=user.tenant,
+        user=user.user,
+        channel=body.get("channel_id"),
+        role=command.role,
+        difficulty=command.difficulty,
+        questions=command.questions,
+        display_name=body.get("user_name"),
+        identity=f"command:{body['trigger_id']}",
+    )

@@ -1,0 +1,287 @@
+"""The Lambda artefacts: what each ships, that each handler imports and answers from its folder
+alone (no development dependencies), and that a build is reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.infra.conftest import BUILD_SCRIPT, ROOT
+
+# Never importable from any artefact: development and test tools, the terminal UI, the Redis
+# stand-in (template.yaml insists on a real Redis).
+DEV_ONLY = [
+    "pytest",
+    "_pytest",
+    "mypy",
+    "ruff",
+    "playwright",
+    "dpytest",
+    "fakeredis",
+    "rich",
+    "uvicorn",
+]
+# What each artefact must not ship at all (size, cold start and least surprise).
+NOT_SHIPPED = {
+    "slack": ["fastapi", "starlette", "mangum", "discord", "nacl", "fastapi_users"],
+    "discord": ["fastapi", "starlette", "mangum", "discord", "slack_bolt", "slack_sdk"],
+    "web": ["slack_bolt", "discord", "nacl"],
+    "jobs": ["fastapi", "starlette", "mangum", "slack_bolt", "slack_sdk", "discord", "nacl"],
+}
+# What importing the handler module must not pull in: the 3-second paths stay light.
+NOT_ON_IMPORT = {
+    "bots.slack.aws_lambda.handler": ["google.genai", "fastapi", "sqlalchemy", "boto3"],
+    "bots.discord.aws_lambda.handler": ["google.genai", "fastapi", "boto3"],
+    "web.aws_lambda.handler": ["google.genai", "slack_bolt"],
+    "core.jobs.handler": ["google.genai", "fastapi"],
+    "migrate_lambda.handler": ["google.genai", "fastapi", "sqlalchemy"],
+}
+HANDLERS = [(name, h) for name, handlers in
+            [("slack", ["bots.slack.aws_lambda.handler"]),
+             ("discord", ["bots.discord.aws_lambda.handler"]),
+             ("web", ["web.aws_lambda.handler"]),
+             ("jobs", ["core.jobs.handler", "migrate_lambda.handler"])]
+            for h in handlers]  # fmt: skip
+
+IMPORT_CHECK = """
+import importlib, importlib.util
+module_name, attribute = {handler!r}.rsplit(".", 1)
+module = importlib.import_module(module_name)
+handler = getattr(module, attribute)
+print(json.dumps({{
+    "callable": callable(handler),
+    "file": module.__file__,
+    "from_pyc": bool(module.__spec__.cached) and __import__("os").path.exists(module.__spec__.cached),
+    "imported": sorted(m for m in {not_on_import!r} if m in sys.modules),
+    "importable": sorted(m for m in {unwanted!r} if importlib.util.find_spec(m) is not None),
+}}))
+"""
+
+
+def test_every_template_function_has_an_artefact_and_a_make_target(build_script: Any) -> None:
+    template = (ROOT / "template.yaml").read_text()
+    makefile = (ROOT / "infra" / "lambda" / "Makefile").read_text()
+    for logical_id, name in build_script.FUNCTIONS.items():
+        block = template.split(f"\n  {logical_id}:\n", 1)[1].split("\n  # ---", 1)[0]
+        handler = re.search(r"Handler: (\S+)", block).group(1)  # type: ignore[union-attr]
+        assert handler in build_script.ARTEFACTS[name].handlers, (logical_id, handler)
+        assert "BuildMethod: makefile" in block, logical_id
+        assert f"build-{logical_id}:" in makefile, logical_id
+    # The runtime in the template is the one the build targets.
+    assert f"Runtime: python{build_script.TARGET_PYTHON}" in template
+
+
+@pytest.mark.parametrize("name", ["slack", "discord", "web", "jobs"])
+def test_pinned_requirements_come_from_todays_pyproject(build_script: Any, name: str) -> None:
+    """A changed pyproject.toml needs `build_lambda_artifacts.py lock`; the build refuses otherwise."""
+    artefact = build_script.ARTEFACTS[name]
+    path = build_script.check_lock(artefact)
+    pins = [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    assert pins == sorted(pins, key=lambda p: p.split("==")[0]), "pins are sorted by name"
+    assert all(re.fullmatch(r"[a-z0-9-]+==\S+", p) for p in pins), "every pin is name==version"
+    names = {p.split("==")[0] for p in pins}
+    for requirement in build_script.top_level_requirements(artefact):
+        assert build_script.requirement_name(requirement) in names, requirement
+
+
+def test_pins_need_nothing_more_on_the_lambda_python(build_script: Any) -> None:
+    """The pins are resolved on 3.11: no pinned package may want an extra dependency on 3.12."""
+    from importlib.metadata import distribution
+
+    from packaging.markers import default_environment
+    from packaging.requirements import Requirement
+
+    here = default_environment()
+    target = {**here, "python_version": build_script.TARGET_PYTHON,
+              "python_full_version": f"{build_script.TARGET_PYTHON}.0"}  # fmt: skip
+    for name in build_script.ARTEFACTS:
+        lines = build_script.lock_path(build_script.ARTEFACTS[name]).read_text().splitlines()
+        pins = {line.split("==")[0] for line in lines if line and not line.startswith("#")}
+        for pin in pins:
+            for text in distribution(pin).requires or []:
+                requirement = Requirement(text)
+                marker = requirement.marker
+                if marker is None or "extra" in str(marker):
+                    continue
+                if marker.evaluate(target) and not marker.evaluate(here):
+                    assert build_script.canonical(requirement.name) in pins, (name, pin, text)
+
+
+@pytest.mark.parametrize(("name", "handler"), HANDLERS, ids=[h for _, h in HANDLERS])
+def test_handler_imports_from_its_artefact_alone(isolated: Any, name: str, handler: str) -> None:
+    unwanted = DEV_ONLY + NOT_SHIPPED[name]
+    result = isolated(
+        name,
+        IMPORT_CHECK.format(
+            handler=handler, not_on_import=NOT_ON_IMPORT[handler], unwanted=unwanted
+        ),
+    )
+    assert result["callable"]
+    assert result["from_pyc"], "the module was not loaded from a shipped .pyc"
+    assert result["importable"] == [], f"{name} ships {result['importable']}"
+    assert result["imported"] == [], f"importing {handler} loads {result['imported']}"
+
+
+def test_every_module_is_precompiled(artefacts: dict[str, dict[str, Any]]) -> None:
+    tag = sys.implementation.cache_tag
+    for item in artefacts.values():
+        root = Path(item["path"])
+        missing = [
+            str(py.relative_to(root))
+            for py in root.rglob("*.py")
+            if not (py.parent / "__pycache__" / f"{py.stem}.{tag}.pyc").exists()
+        ]
+        assert missing == [], f"{item['function']}: {missing[:5]}"
+        # Lambda's limits: 250 MB unzipped (with layers), and our zips stay uploadable directly.
+        assert item["bytes"] < 250_000_000
+        assert item["zip_bytes"] < 50_000_000
+
+
+def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
+    """Reproducible: the same sources give the same files and digest, whatever the output folder
+    and the builder's hash seed. (Built twice here, back to back, rather than compared with the
+    session's build: files edited in between would make a false alarm.)"""
+    digests = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"build-{seed}"
+        result = subprocess.run(
+            [sys.executable, str(BUILD_SCRIPT), "build", "jobs", "--host", "--out", str(out),
+             "--summary-json", str(tmp_path / f"{seed}.json")],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-4000:]
+        digests.append(json.loads((tmp_path / f"{seed}.json").read_text())[0]["sha256"])
+    assert digests[0] == digests[1]
+
+
+# ---------------------------------------------------------------------------------- smoke calls
+def test_migrate_function_migrates_from_the_artefact(isolated: Any, tmp_path: Path) -> None:
+    database = tmp_path / "migrate.db"
+    result = isolated(
+        "jobs",
+        "import migrate_lambda\nprint(json.dumps(migrate_lambda.handler({}, None)))",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    assert result["before"] is None
+    assert result["after"] == result["head"] is not None
+
+
+def test_maintenance_function_runs_from_the_artefact(
+    isolated: Any, tmp_path: Path, redis_server_url: str
+) -> None:
+    result = isolated(
+        "jobs",
+        "import core.jobs\nprint(json.dumps(core.jobs.handler({}, None)))",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'jobs.db'}",
+        REDIS_URL=redis_server_url,
+        REDIS_PREFIX=f"ib-artefact-test:{time.time_ns()}:",
+    )
+    # A fresh database: nothing to expire or retry, but both jobs ran and answered.
+    assert set(result) == {"expired_sessions", "retried_evaluations"}
+    assert result["expired_sessions"] == 0
+
+
+def test_discord_function_answers_ping_and_refuses_bad_signatures(isolated: Any) -> None:
+    from nacl.signing import SigningKey
+
+    key = SigningKey.generate()
+    body = json.dumps({"type": 1, "id": "1", "application_id": "42", "token": "t", "version": 1})
+    timestamp = str(int(time.time()))
+    signature = key.sign((timestamp + body).encode()).signature.hex()
+    code = """
+import bots.discord.aws_lambda as m
+event = lambda sig: {"version": "2.0", "rawPath": "/discord/interactions", "body": BODY,
+    "isBase64Encoded": False, "headers": {"x-signature-ed25519": sig, "x-signature-timestamp": TS},
+    "requestContext": {"http": {"method": "POST", "path": "/discord/interactions"}}}
+good = m.handler(event(SIG), None)
+bad = m.handler(event("00" * 64), None)
+print(json.dumps({"good": good, "bad": bad["statusCode"],
+                  "imported": [n for n in ("google.genai", "sqlalchemy.orm") if n in sys.modules]}))
+"""
+    code = (
+        code.replace("BODY", repr(body))
+        .replace("TS", repr(timestamp))
+        .replace("SIG", repr(signature))
+    )
+    result = isolated(
+        "discord",
+        code,
+        DISCORD_PUBLIC_KEY=key.verify_key.encode().hex(),
+        DISCORD_APPLICATION_ID="42",
+    )
+    assert result["good"]["statusCode"] == 200
+    assert json.loads(result["good"]["body"]) == {"type": 1}
+    assert result["bad"] == 401
+    assert "google.genai" not in result["imported"], "PING must not build the LLM client"
+
+
+def test_slack_function_answers_url_verification_without_the_core(isolated: Any) -> None:
+    secret = "artefact-test-signing-secret"
+    body = json.dumps({"type": "url_verification", "challenge": "artefact-challenge", "token": "x"})
+    timestamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
+    code = """
+import types
+import bots.slack.aws_lambda as m
+event = {"version": "2.0", "rawPath": "/slack/events", "rawQueryString": "",
+    "body": BODY, "isBase64Encoded": False,
+    "headers": {"content-type": "application/json", "x-slack-signature": SIG,
+                "x-slack-request-timestamp": TS},
+    "requestContext": {"http": {"method": "POST", "path": "/slack/events"}}}
+context = types.SimpleNamespace(function_name="interviewbot-slack",
+    invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:interviewbot-slack")
+response = m.handler(event, context)
+print(json.dumps({"status": response["statusCode"], "body": response.get("body"),
+    "imported": [n for n in ("google.genai", "fastapi", "sqlalchemy.orm") if n in sys.modules]}))
+"""
+    code = (
+        code.replace("BODY", repr(body))
+        .replace("SIG", repr("v0=" + digest.hexdigest()))
+        .replace("TS", repr(timestamp))
+    )
+    result = isolated(
+        "slack",
+        code,
+        SLACK_SIGNING_SECRET=secret,
+        SLACK_BOT_TOKEN="xoxb-artefact-test",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    assert result["status"] == 200, result
+    assert "artefact-challenge" in result["body"]
+    assert result["imported"] == [], f"the ack path loaded {result['imported']}"
+
+
+def test_web_function_serves_healthz_from_the_artefact(
+    isolated: Any, tmp_path: Path, redis_server_url: str
+) -> None:
+    code = """
+import web.aws_lambda as m
+event = {"version": "2.0", "routeKey": "$default", "rawPath": "/healthz", "rawQueryString": "",
+    "headers": {"host": "example.cloudfront.net", "accept": "application/json"},
+    "requestContext": {"http": {"method": "GET", "path": "/healthz", "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1", "userAgent": "test"}, "stage": "$default", "domainName": "x",
+        "requestId": "r", "accountId": "1", "apiId": "a", "time": "t", "timeEpoch": 0},
+    "isBase64Encoded": False}
+response = m.handler(event, None)
+print(json.dumps({"status": response["statusCode"], "body": response.get("body")}))
+"""
+    result = isolated(
+        "web",
+        code,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}",
+        REDIS_URL=redis_server_url,
+        WEB_SECRET="artefact-test-secret-0123456789-0123456789",
+    )
+    assert result["status"] == 200, result
+    body = json.loads(result["body"])
+    assert body["database"] == "ok" and body["redis"] == "ok", body

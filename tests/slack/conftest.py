@@ -1,0 +1,95 @@
+"""Fixtures of the Slack tests: a mock Web API, a wired core, the app via dispatch and via Lambda."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slack_bolt import App
+from slack_sdk.web import WebClient
+
+from bots.slack import aws_lambda
+from bots.slack.app import build_slack_app
+from core.adapters.sql import migrate
+from core.adapters.sql.database import make_engine
+from core.bootstrap import Core, build_core
+from core.config import Settings
+from tests.slack.mock_slack import MockSlack, running_mock
+from tests.slack.support import SECRET, FakeLambdaClient, InlineLazyRunner, LambdaHarness
+
+
+def slack_settings(
+    database_url: str, redis_url: str, redis_prefix: str, **overrides: object
+) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "redis_prefix": redis_prefix,
+        "llm_provider": "offline",
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SECRET,
+        "web_base_url": "https://interviews.example.com",
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type, call-arg]
+
+
+@pytest.fixture
+def mock_slack() -> Iterator[MockSlack]:
+    with running_mock() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file, copied for each test (migrating every time is the slow part)."""
+    path = tmp_path_factory.mktemp("slack-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
+    """The embedded default: SQLite and the in-process Redis stand-in (tests that must also run
+    on MariaDB + Redis override this fixture with the `backend` one)."""
+    database = tmp_path / "slack.db"
+    shutil.copyfile(migrated_sqlite, database)
+    return slack_settings(f"sqlite:///{database}", f"memory://{tmp_path.name}", "ib:")
+
+
+@pytest.fixture
+def core(settings: Settings) -> Iterator[Core]:
+    wired = build_core(settings, auto_migrate=True)
+    yield wired
+    wired.close()
+
+
+@pytest.fixture
+def web_client(mock_slack: MockSlack) -> WebClient:
+    return WebClient(token="xoxb-test-token", base_url=mock_slack.url)
+
+
+@pytest.fixture
+def app(core: Core, settings: Settings, web_client: WebClient) -> App:
+    """The app through plain `App.dispatch`, with lazy listeners run inline."""
+    return build_slack_app(
+        lambda: core,
+        settings,
+        client=web_client,
+        lazy_runner=InlineLazyRunner(logging.getLogger("tests.slack")),
+    )
+
+
+@pytest.fixture
+def lam(core: Core, settings: Settings, web_client: WebClient, monkeypatch) -> LambdaHarness:  # type: ignore[no-untyped-def]
+    """The Lambda entry point `bots.slack.aws_lambda.handler`, with a recording lambda client."""
+    fake = FakeLambdaClient()
+    built = aws_lambda.build_handler(
+        settings, core_provider=lambda: core, client=web_client, lambda_client=fake
+    )
+    monkeypatch.setattr(aws_lambda, "_handler", built)
+    return LambdaHarness(aws_lambda.handler, fake)

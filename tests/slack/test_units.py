@@ -1,0 +1,177 @@
+"""Pure parts of the Slack adapter: command parsing, button values, rendering, the manifest,
+and what the Lambda ack path imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bots.slack import errors, ids
+from bots.slack.blocks import escape, evaluation_card, question_card, summary_card
+from bots.slack.command_text import Kind, parse_command
+from bots.slack.installation import BOT_SCOPES, REDIRECT_PATH
+from bots.slack.server import EVENTS_PATH
+from core.domain.model import (
+    AskedQuestion,
+    Attempt,
+    AttemptStatus,
+    ConversationRef,
+    Evaluation,
+    Question,
+    QuestionKind,
+    Session,
+    SessionStatus,
+)
+from core.domain.results import AnswerOutcome, AnswerStatus, QuestionAsked, SessionSummary
+from core.domain.roles import Difficulty, Role
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "role", "difficulty", "questions"),
+    [
+        ("", Kind.MODAL, None, None, None),
+        ("  HELP ", Kind.HELP, None, None, None),
+        ("history", Kind.HISTORY, None, None, None),
+        ("end", Kind.END, None, None, None),
+        ("backend medium 5", Kind.START, Role.BACKEND, Difficulty.MEDIUM, 5),
+        ("ml senior", Kind.START, Role.MACHINE_LEARNING, Difficulty.HARD, None),
+        ("system design", Kind.START, Role.SYSTEM_DESIGN, Difficulty.MEDIUM, None),
+        ("Data Engineering easy 2", Kind.START, Role.DATA_ENGINEERING, Difficulty.EASY, 2),
+        ("sre", Kind.START, Role.DEVOPS_SRE, Difficulty.MEDIUM, None),
+        ("backend medium 0", Kind.INVALID, None, None, None),
+        ("backend extreme", Kind.INVALID, None, None, None),
+        ("astrologer", Kind.INVALID, None, None, None),
+        ("7", Kind.INVALID, None, None, None),
+    ],
+)
+def test_command_text(text, kind, role, difficulty, questions) -> None:  # type: ignore[no-untyped-def]
+    command = parse_command(text, max_questions=10)
+    assert (command.kind, command.role, command.difficulty, command.questions) == (
+        kind,
+        role,
+        difficulty,
+        questions,
+    )
+    assert bool(command.error) == (kind is Kind.INVALID)
+
+
+def test_button_values_round_trip_and_refuse_anything_else() -> None:
+    ref = ids.QuestionRef(42, 3)
+    assert ids.QuestionRef.decode(ref.encode()) == ref
+    for bad in ("", "42", "a:b", "42:", "-1:2", "1:2:3"):
+        with pytest.raises(ValueError):
+            ids.QuestionRef.decode(bad)
+
+
+def _session(status: SessionStatus = SessionStatus.ACTIVE) -> Session:
+    conversation = ConversationRef("slack", "T1", "C1", "U1", "1.0")
+    return Session(7, 1, conversation, Role.BACKEND, Difficulty.MEDIUM, 3, status, NOW)
+
+
+def _asked(text: str = "What is an index? <!channel>") -> AskedQuestion:
+    question = Question(Role.BACKEND, Difficulty.MEDIUM, text, "ref", ("a", "b"))
+    return AskedQuestion(7, 2, QuestionKind.MAIN, 2, question, NOW)
+
+
+def test_people_and_model_text_cannot_ping_a_channel() -> None:
+    assert escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    _, blocks = question_card(QuestionAsked(_session(), _asked()))
+    assert "<!channel>" not in json.dumps(blocks) and "&lt;!channel&gt;" in json.dumps(blocks)
+
+
+def test_evaluation_card_has_score_bar_feedback_ideal_tags_and_buttons() -> None:
+    evaluation = Evaluation(
+        score=7.0,
+        feedback="Good <b>",
+        ideal_answer="x" * 5000,
+        tags=("indexing",),
+        criteria={"correctness": 7.0, "depth": 6.0, "communication": 8.0},
+    )
+    attempt = Attempt(1, 7, 2, "d", "answer", AttemptStatus.EVALUATED, NOW, evaluation)
+    outcome = AnswerOutcome(
+        AnswerStatus.EVALUATED, _session(), _asked(), attempt, has_next=True, can_go_deeper=False
+    )
+    text, blocks = evaluation_card(outcome)
+    dumped = json.dumps(blocks, ensure_ascii=False)
+    assert text == "Question 2 of 3: 7.0/10 — Good answer"
+    assert "███████░░░" in dumped and "Good &lt;b&gt;" in dumped and "Correctness 7.0/10" in dumped
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [(ids.NEXT, "7:2"), (ids.END, "7:2")]
+
+
+def test_summary_card_links_to_the_session_on_the_dashboard() -> None:
+    summary = SessionSummary(
+        _session(SessionStatus.COMPLETED),
+        6.5,
+        2,
+        1,
+        ("caching",),
+        ("indexing",),
+        ("Practise explaining indexes.",),
+        {"correctness": 6.5},
+    )
+    text, blocks = summary_card(summary, web_base_url="https://dash.example.com/")
+    assert text.startswith("Interview complete: 6.5/10 average, 2 answered · 1 skipped")
+    [link] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert link["url"] == "https://dash.example.com/sessions/7"
+
+
+def test_the_manifest_matches_what_the_app_serves() -> None:
+    manifest = yaml.safe_load((ROOT / "infra/slack/manifest.yaml").read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
+    [command] = features["slash_commands"]
+    assert command["command"] == ids.COMMAND and command["url"].endswith(EVENTS_PATH)
+    events = set(settings["event_subscriptions"]["bot_events"])
+    assert {"app_home_opened", "message.channels", "message.groups", "message.im"} <= events
+    assert {"app_uninstalled", "tokens_revoked"} <= events  # multi-workspace clean-up
+    assert settings["event_subscriptions"]["request_url"].endswith(EVENTS_PATH)
+    assert settings["interactivity"] == {"is_enabled": True, "request_url": command["url"]}
+    assert features["app_home"]["home_tab_enabled"] and features["app_home"]["messages_tab_enabled"]
+    assert features["bot_user"]["display_name"] in errors.NOT_IN_CHANNEL  # the /invite hint
+
+
+ACK_PATH_PROBE = """
+import sys, time
+from tests.slack.mock_slack import running_mock
+from tests.slack import support as s
+from slack_sdk.web import WebClient
+from core.config import Settings
+import bots.slack.aws_lambda as entry
+
+with running_mock() as mock:
+    # Unreachable database and Redis: the ack path must not need them.
+    settings = Settings(_env_file=None, database_url="mysql+pymysql://nobody@127.0.0.1:1/none",
+                        redis_url="redis://127.0.0.1:1/0", slack_signing_secret=s.SECRET)
+    fake = s.FakeLambdaClient()
+    def no_core():
+        raise AssertionError("the ack path built the core")
+    entry._handler = entry.build_handler(
+        settings, core_provider=no_core, client=WebClient(token="xoxb-t", base_url=mock.url),
+        lambda_client=fake)
+    lam = s.LambdaHarness(entry.handler, fake)
+    assert lam.send(s.command("backend medium", response_url=mock.response_url()))["statusCode"] == 200
+    assert lam.send(s.event(s.reply("an answer", thread="1.0", ts="2.0")))["statusCode"] == 200
+    assert len(fake.payloads) == 2
+heavy = sorted(m for m in ("fastapi", "google.genai", "sqlalchemy", "redis", "mangum") if m in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_the_lambda_ack_path_needs_no_database_and_imports_no_web_or_llm_client() -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", ACK_PATH_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == ""

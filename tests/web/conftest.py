@@ -1,0 +1,66 @@
+"""Web app fixtures: a wired core (offline evaluator) on each backend, and an httpx test client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
+from core.bootstrap import Core, build_core
+from core.config import Settings
+from web.app import create_app
+
+SECRET = "test-secret-for-the-web-companion-0123456789"
+
+
+def web_settings(
+    database_url: str, redis_url: str, prefix: str = "ib:", **overrides: object
+) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "redis_prefix": prefix,
+        "web_secret": SECRET,
+        "quota_per_day": 20,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
+def wired_core(settings: Settings) -> Core:
+    return build_core(
+        settings, auto_migrate=True, llm=(OfflineEvaluator(), OfflineQuestionWriter())
+    )
+
+
+@pytest.fixture
+def core(backend) -> Iterator[Core]:  # type: ignore[no-untyped-def]
+    """SQLite + in-process Redis stand-in, then MariaDB + Redis (see tests/conftest.py)."""
+    wired = wired_core(web_settings(backend.database_url, backend.redis_url, backend.redis_prefix))
+    yield wired
+    wired.close()
+
+
+@pytest.fixture
+def embedded_core(tmp_path) -> Iterator[Core]:  # type: ignore[no-untyped-def]
+    """For behaviour that does not depend on the database: the embedded default only."""
+    wired = wired_core(
+        web_settings(f"sqlite:///{tmp_path / 'web.db'}", f"memory://{tmp_path.name}")
+    )
+    yield wired
+    wired.close()
+
+
+@pytest.fixture
+def client(core: Core) -> Iterator[TestClient]:
+    # One client per app: its event loop owns the async engine's pooled connections.
+    with TestClient(create_app(core=core), base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def embedded_client(embedded_core: Core) -> Iterator[TestClient]:
+    with TestClient(create_app(core=embedded_core), base_url="http://127.0.0.1") as test_client:
+        yield test_client

@@ -1,0 +1,219 @@
+"""Accounts with fastapi-users: a cookie JWT for the browser, a bearer JWT for the API.
+
+The user table is core's `WebUser` (created by the core's Alembic migration); fastapi-users
+reaches it through an AsyncSession on the same database as the core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin
+from fastapi_users import schemas as user_schemas
+from fastapi_users.authentication import (
+    AuthenticationBackend,
+    BearerTransport,
+    CookieTransport,
+    JWTStrategy,
+)
+from fastapi_users_db_sqlalchemy import SQLAlchemyUserDatabase
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.adapters.sql.models import WebUser
+from core.config import ConfigError, Settings
+from web.resources import WebResources
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "ib_session"
+COOKIE_LIFETIME_SECONDS = 7 * 24 * 3600
+BEARER_LIFETIME_SECONDS = 24 * 3600
+MIN_SECRET_BYTES = 32
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserRead(user_schemas.BaseUser[uuid.UUID]):
+    """A web account as the API shows it."""
+
+
+class UserCreate(user_schemas.BaseUserCreate):
+    """Registration: e-mail and password (the flags are ignored for self-registration)."""
+
+
+class UserUpdate(user_schemas.BaseUserUpdate):
+    """Changing the e-mail or password."""
+
+
+def resolve_secret(settings: Settings) -> str:
+    """WEB_SECRET, or in development a random one per process (sessions end at restart)."""
+    if settings.web_secret is not None:
+        secret = settings.web_secret.get_secret_value()
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"WEB_SECRET must be at least {MIN_SECRET_BYTES} bytes; "
+                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return secret
+    if settings.environment == "production":
+        raise ConfigError(
+            "WEB_SECRET is required in production (at least 32 bytes); it signs logins and forms."
+        )
+    log.warning(
+        "WEB_SECRET is not set: using a random secret for this process, so logins end when "
+        "the server restarts. Set WEB_SECRET in .env to keep them."
+    )
+    return secrets.token_urlsafe(48)
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A separate key per use (login tokens, reset links, forms) from the one WEB_SECRET."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def secure_cookies(settings: Settings) -> bool:
+    """Secure cookies everywhere but plain-HTTP local development."""
+    return settings.environment == "production" or settings.web_base_url.startswith("https://")
+
+
+class UserManager(UUIDIDMixin, BaseUserManager[WebUser, uuid.UUID]):
+    """Account rules. No mail is configured, so links are written to the local log instead."""
+
+    def __init__(self, user_db: Any, *, secret: str, settings: Settings) -> None:
+        super().__init__(user_db)
+        self.reset_password_token_secret = derive_key(secret, "reset-password")
+        self.verification_token_secret = derive_key(secret, "verify-email")
+        self.settings = settings
+
+    async def validate_password(self, password: str, user: Any) -> None:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidPasswordException(
+                reason=f"Use at least {MIN_PASSWORD_LENGTH} characters for your password."
+            )
+        local_part = (getattr(user, "email", "") or "").split("@")[0].lower()
+        if len(local_part) >= 4 and local_part in password.lower():
+            raise InvalidPasswordException(reason="Your password should not contain your e-mail.")
+
+    async def on_after_register(self, user: WebUser, request: Request | None = None) -> None:
+        log.info("web account registered: %s", user.id)
+
+    async def on_after_forgot_password(
+        self, user: WebUser, token: str, request: Request | None = None
+    ) -> None:
+        self._deliver("Password reset link", f"/reset-password?token={token}", user)
+
+    async def on_after_request_verify(
+        self, user: WebUser, token: str, request: Request | None = None
+    ) -> None:
+        self._deliver("E-mail verification link", f"/verify?token={token}", user)
+
+    def _deliver(self, what: str, path: str, user: WebUser) -> None:
+        # There is no mail transport yet. Locally the link goes to the server log so a developer
+        # can follow it; in production the token is a credential and is never written to logs.
+        if self.settings.environment == "production":
+            log.warning("%s requested for %s, but no mail is configured to send it", what, user.id)
+            return
+        base = self.settings.web_base_url.rstrip("/")
+        log.warning("%s for %s (no mail configured): %s%s", what, user.email, base, path)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Per-app settings of the module-level wiring below, kept in app.state.auth."""
+
+    secret: str
+    secure: bool
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AuthConfig:
+        return cls(secret=resolve_secret(settings), secure=secure_cookies(settings))
+
+    @property
+    def csrf_key(self) -> str:
+        return derive_key(self.secret, "csrf")
+
+    def strategy(self, lifetime: int = COOKIE_LIFETIME_SECONDS) -> JWTStrategy[WebUser, uuid.UUID]:
+        return JWTStrategy(secret=derive_key(self.secret, "login"), lifetime_seconds=lifetime)
+
+    def set_session_cookie(self, response: Response, token: str) -> None:
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=COOKIE_LIFETIME_SECONDS,
+            path="/",
+            secure=self.secure,
+            httponly=True,
+            samesite="lax",
+        )
+
+    def clear_session_cookie(self, response: Response) -> None:
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", secure=self.secure, httponly=True, samesite="lax"
+        )
+
+
+def auth_config(request: Request) -> AuthConfig:
+    config: AuthConfig = request.app.state.auth
+    return config
+
+
+def resources_of(request: Request) -> WebResources:
+    resources: WebResources = request.app.state.resources
+    return resources
+
+
+async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
+    resources = resources_of(request)
+    if not resources.core_ready:  # building the core migrates the embedded SQLite database
+        await run_in_threadpool(lambda: resources.core)
+    async with resources.async_sessions() as session:
+        yield session
+
+
+async def get_user_db(
+    session: Annotated[AsyncSession, Depends(get_async_session)],
+) -> AsyncIterator[SQLAlchemyUserDatabase[WebUser, uuid.UUID]]:
+    yield SQLAlchemyUserDatabase(session, WebUser)  # type: ignore[type-var]
+
+
+async def get_user_manager(
+    request: Request,
+    user_db: Annotated[SQLAlchemyUserDatabase[WebUser, uuid.UUID], Depends(get_user_db)],
+) -> AsyncIterator[UserManager]:
+    config = auth_config(request)
+    yield UserManager(user_db, secret=config.secret, settings=resources_of(request).settings)
+
+
+def _cookie_strategy(request: Request) -> JWTStrategy[WebUser, uuid.UUID]:
+    return auth_config(request).strategy(COOKIE_LIFETIME_SECONDS)
+
+
+def _bearer_strategy(request: Request) -> JWTStrategy[WebUser, uuid.UUID]:
+    return auth_config(request).strategy(BEARER_LIFETIME_SECONDS)
+
+
+# The cookie backend only reads the cookie here: the browser logs in through the server-rendered
+# form (web.routes.account), which sets it with the app's Secure flag.
+cookie_backend = AuthenticationBackend[WebUser, uuid.UUID](
+    name="cookie",
+    transport=CookieTransport(cookie_name=SESSION_COOKIE, cookie_max_age=COOKIE_LIFETIME_SECONDS),
+    get_strategy=_cookie_strategy,
+)
+bearer_backend = AuthenticationBackend[WebUser, uuid.UUID](
+    name="jwt",
+    transport=BearerTransport(tokenUrl="/api/auth/jwt/login"),
+    get_strategy=_bearer_strategy,
+)
+fastapi_users = FastAPIUsers[WebUser, uuid.UUID](get_user_manager, [cookie_backend, bearer_backend])
+
+current_user = fastapi_users.current_user(active=True)
+optional_user = fastapi_users.current_user(active=True, optional=True)
+current_superuser = fastapi_users.current_user(active=True, superuser=True)

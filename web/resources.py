@@ -1,0 +1,117 @@
+"""What the web app needs at run time, built on first use so a Lambda cold start stays cheap."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+from core.bootstrap import Core, build_core
+from core.config import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def async_database_url(database_url: str) -> URL:
+    """The same database through an async driver (fastapi-users needs an AsyncSession)."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend == "mysql":
+        return url.set(drivername="mysql+aiomysql")
+    raise ValueError(f"no async driver for {backend!r} databases")
+
+
+def make_async_engine(database_url: str) -> AsyncEngine:
+    url = async_database_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        # NullPool: an aiosqlite connection belongs to the event loop that opened it, and test
+        # clients or Lambda may run several loops; opening a local file per request is cheap.
+        engine = create_async_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_async_engine(
+        url,
+        pool_pre_ping=True,  # managed MySQL/TiDB close idle connections
+        pool_recycle=280,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"charset": "utf8mb4"},
+    )
+
+
+class WebResources:
+    """Settings, the wired core and the async engine, each created once, on first use.
+
+    A core handed in by the caller (tests, the CLI) is used as is and not closed here."""
+
+    def __init__(self, settings: Settings | None = None, core: Core | None = None) -> None:
+        self._settings = core.settings if core is not None else settings
+        self._core = core
+        self._owns_core = core is None
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            with self._lock:
+                if self._settings is None:
+                    self._settings = load_settings()
+        return self._settings
+
+    @property
+    def core_ready(self) -> bool:
+        return self._core is not None
+
+    @property
+    def core(self) -> Core:
+        """The wired core; building it also migrates the embedded SQLite database."""
+        if self._core is None:
+            settings = self.settings
+            with self._lock:
+                if self._core is None:
+                    self._core = build_core(settings)
+        return self._core
+
+    @property
+    def async_engine(self) -> AsyncEngine:
+        if self._engine is None:
+            database_url = self.settings.database_url
+            with self._lock:
+                if self._engine is None:
+                    self._engine = make_async_engine(database_url)
+        return self._engine
+
+    @property
+    def async_sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:
+            self._sessions = async_sessionmaker(self.async_engine, expire_on_commit=False)
+        return self._sessions
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine, self._sessions = None, None
+        if self._owns_core and self._core is not None:
+            self._core.close()
+            self._core = None

@@ -1,0 +1,1 @@
+"""Route modules: pages, account, practice, link and export (HTML); api and practice_api (JSON)."""

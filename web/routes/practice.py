@@ -1,0 +1,181 @@
+"""Practice in the browser: the same core use cases, quota and history as the chat surfaces.
+
+Every form names the question it acts on (position) and carries a fresh delivery id, so a double
+submit or a reload finds its work done. Successful posts redirect (POST/redirect/GET).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from core import services
+from core.domain.errors import InterviewError, NoActiveSession, NotYourSession
+from core.domain.results import HintGiven
+from core.services.deps import Deps
+from web import views
+from web.csrf import require_csrf
+from web.dependencies import DepsDep, PageViewer, Viewer
+from web.errors import status_for
+from web.practice_state import (
+    conversation_for,
+    delivery_id,
+    is_own_practice,
+    new_delivery_id,
+    practice_state,
+)
+from web.templating import render
+
+router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
+
+Position = Annotated[int, Form(ge=1, le=1000)]
+Text = Annotated[str, Form()]
+
+
+def _start_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> Response:
+    context = {
+        "quota": services.quota_status(deps, user=viewer.ref),
+        "active": views.active_practice(deps, viewer),
+        "request_id": new_delivery_id(),
+        "default_questions": deps.rules.questions_per_session,
+        "max_questions": deps.rules.max_questions_per_session,
+        **extra,
+    }
+    return render(request, "practice/start.html", context, status_code=extra.get("status", 200))
+
+
+@router.get("/practice")
+def start_form(request: Request, viewer: PageViewer, deps: DepsDep) -> Response:
+    return _start_page(request, viewer, deps)
+
+
+@router.post("/practice")
+def start(
+    request: Request,
+    viewer: PageViewer,
+    deps: DepsDep,
+    role: Text,
+    difficulty: Text,
+    request_id: Text,
+    questions: Annotated[int | None, Form(ge=1, le=50)] = None,
+) -> Response:
+    conversation = conversation_for(viewer, request_id)
+    existing = services.find_session(deps, conversation=conversation)
+    if existing is not None:  # the same start form sent twice: one interview, counted once
+        return RedirectResponse(f"/practice/{existing.id}", status_code=303)
+    try:
+        started = services.start_session(
+            deps, conversation=conversation, role=role, difficulty=difficulty, questions=questions
+        )
+    except InterviewError as exc:
+        chosen = {"role": role, "difficulty": difficulty, "questions": questions}
+        return _start_page(
+            request, viewer, deps, error=exc.message, chosen=chosen, status=status_for(exc)
+        )
+    return RedirectResponse(f"/practice/{started.session.id}", status_code=303)
+
+
+def practice_page(
+    request: Request, viewer: Viewer, deps: Deps, session_id: int, **extra: Any
+) -> Response:
+    detail = services.session_detail(deps, scope=viewer.scope, session_id=session_id)
+    if detail is None:
+        raise HTTPException(404)
+    if not is_own_practice(detail, viewer):
+        return RedirectResponse(f"/sessions/{session_id}", status_code=303)
+    status_code = extra.pop("status", 200)
+    if not detail.session.is_active:
+        summary = services.summarize(deps, session_id=session_id)
+        return render(
+            request, "practice/summary.html", {"summary": summary}, status_code=status_code
+        )
+    context = {"state": practice_state(detail, deps.rules), "delivery": new_delivery_id(), **extra}
+    return render(request, "practice/interview.html", context, status_code=status_code)
+
+
+@router.get("/practice/{session_id}")
+def interview(request: Request, session_id: int, viewer: PageViewer, deps: DepsDep) -> Response:
+    return practice_page(request, viewer, deps, session_id)
+
+
+def _act(
+    request: Request,
+    viewer: Viewer,
+    deps: Deps,
+    session_id: int,
+    action: Callable[[], Any],
+    **keep: Any,
+) -> Response:
+    """Run one interview action; on a user error show the page again with the message.
+
+    `keep` goes back into the page (the answer being typed survives a hint or an error)."""
+    try:
+        result = action()
+    except (NotYourSession, NoActiveSession):
+        raise HTTPException(404) from None
+    except InterviewError as exc:
+        return practice_page(
+            request, viewer, deps, session_id, error=exc.message, status=status_for(exc), **keep
+        )
+    if isinstance(result, HintGiven):  # shown on the page itself: the hint text is not stored
+        return practice_page(request, viewer, deps, session_id, hint=result.hint, **keep)
+    return RedirectResponse(f"/practice/{session_id}#current", status_code=303)
+
+
+@router.post("/practice/{session_id}/answer")
+def answer(
+    request: Request,
+    session_id: int,
+    viewer: PageViewer,
+    deps: DepsDep,
+    position: Position,
+    delivery: Text,
+    text: Text = "",
+) -> Response:
+    def submit() -> Any:
+        return services.submit_answer(
+            deps,
+            session_id=session_id,
+            actor=viewer.ref,
+            text=text,
+            delivery_id=delivery_id(delivery),
+            position=position,
+        )
+
+    return _act(request, viewer, deps, session_id, submit, draft=text)
+
+
+@router.post("/practice/{session_id}/{action}")
+def step(
+    request: Request,
+    session_id: int,
+    action: str,
+    viewer: PageViewer,
+    deps: DepsDep,
+    position: Annotated[int, Form(ge=0, le=1000)] = 0,
+    delivery: Text = "",
+    text: Text = "",
+) -> Response:
+    """Next, Go deeper, Hint, Skip, Retry and End: buttons that name the question they act on."""
+    sid, actor = session_id, viewer.ref
+    actions: dict[str, Callable[[], Any]] = {
+        "next": lambda: services.next_question(
+            deps, session_id=sid, after_position=position, actor=actor
+        ),
+        "deeper": lambda: services.go_deeper(deps, session_id=sid, position=position, actor=actor),
+        "hint": lambda: services.give_hint(deps, session_id=sid, position=position, actor=actor),
+        "skip": lambda: services.skip_question(
+            deps, session_id=sid, position=position, actor=actor, delivery_id=delivery_id(delivery)
+        ),
+        "retry": lambda: services.retry_evaluation(
+            deps, session_id=sid, position=position, actor=actor
+        ),
+        "end": lambda: services.end_session(deps, session_id=sid, actor=actor),
+    }
+    if action not in actions:
+        raise HTTPException(404)
+    return _act(request, viewer, deps, session_id, actions[action], draft=text)

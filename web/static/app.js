@@ -1,0 +1,146 @@
+// Progressive enhancement only: every page works without JavaScript.
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  // Forms that take a moment: disable the button that was pressed and say what is happening in an
+  // aria-live region, so screen readers announce it too. A second click cannot submit twice.
+  function markBusy(form, submitter) {
+    const indicator = form.closest("section, main")?.querySelector("[data-evaluating-indicator]");
+    const label = submitter?.dataset.busyLabel;
+    if (submitter) {
+      submitter.setAttribute("aria-disabled", "true");
+      if (label) submitter.textContent = label;
+    }
+    if (indicator && label && form.hasAttribute("data-evaluate-form")) {
+      indicator.innerHTML = "";
+      const spinner = document.createElement("span");
+      spinner.className = "spinner";
+      spinner.setAttribute("aria-hidden", "true");
+      indicator.append(spinner, document.createTextNode(
+        label.startsWith("Writing") ? "Writing a follow-up question…" : "Evaluating your answer… this takes a few seconds."
+      ));
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const confirmText = form.dataset.confirm;
+    if (confirmText && !window.confirm(confirmText)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.dataset.submitted === "true") {
+      event.preventDefault();
+      return;
+    }
+    if (form.matches("[data-evaluate-form], [data-busy-form]")) {
+      form.dataset.submitted = "true";
+      markBusy(form, event.submitter);
+    }
+  });
+
+  // Coming back with the Back button restores the page as it was left: make its forms usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("[aria-disabled]").forEach((button) => button.removeAttribute("aria-disabled"));
+    });
+  });
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  });
+
+  // Charts: drawn from the JSON the page embeds (the same figures are in the tables below them).
+  const source = document.getElementById("chart-data");
+  if (!source || typeof window.Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const css = getComputedStyle(document.documentElement);
+  const colour = (name) => css.getPropertyValue(name).trim();
+  const palette = {
+    accent: colour("--accent"),
+    text: colour("--muted"),
+    grid: colour("--border"),
+    bands: [colour("--band-weak"), colour("--band-fair"), colour("--band-good"), colour("--band-strong")],
+  };
+  const bandColour = (score) => score == null ? colour("--band-none")
+    : palette.bands[score >= 8 ? 3 : score >= 6 ? 2 : score >= 4 ? 1 : 0];
+
+  Chart.defaults.color = palette.text;
+  Chart.defaults.borderColor = palette.grid;
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.plugins.legend.display = false;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  if (reducedMotion) Chart.defaults.animation = false;
+
+  // ISO days from the server, shown as "17 Nov" in the reader's language.
+  const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+  const days = (labels) => labels.map((iso) => dayFormat.format(new Date(iso + "T00:00:00")));
+
+  const scoreAxis = { min: 0, max: 10, ticks: { stepSize: 2 }, title: { display: true, text: "Score" } };
+  const countAxis = { beginAtZero: true, ticks: { precision: 0 } };
+
+  const builders = {
+    scoreTrend: (d) => ({
+      type: "line",
+      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Average score", borderColor: palette.accent,
+        backgroundColor: palette.accent + "22", fill: true, tension: 0.3, pointRadius: 3 }] },
+      options: { scales: { y: scoreAxis } },
+    }),
+    sessionsPerDay: (d) => ({
+      type: "bar",
+      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Sessions", backgroundColor: palette.accent, borderRadius: 4 }] },
+      options: { scales: { y: countAxis } },
+    }),
+    byRole: (d) => averageBars(d),
+    byDifficulty: (d) => averageBars(d),
+    byPlatform: (d) => countBars(d, "Sessions"),
+    byWorkspace: (d) => countBars(d, "Sessions"),
+    byTag: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.counts, label: "Times", backgroundColor: colour("--band-fair"), borderRadius: 4 }] },
+      options: { indexAxis: "y", scales: { x: countAxis } },
+    }),
+    answersPerSession: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4 }] },
+      options: { scales: { y: countAxis } },
+    }),
+  };
+
+  function averageBars(d) {
+    return {
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.averages, label: "Average score",
+        backgroundColor: d.averages.map(bandColour), borderRadius: 6, maxBarThickness: 48 }] },
+      options: { scales: { y: scoreAxis } },
+    };
+  }
+
+  function countBars(d, label) {
+    return {
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.counts, label: label, backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
+      options: { scales: { y: countAxis } },
+    };
+  }
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    const key = canvas.dataset.chart;
+    const series = data[key];
+    if (!series || !builders[key]) return;
+    if (!series.labels.length) {
+      const empty = document.createElement("p");
+      empty.className = "empty";
+      empty.textContent = "Nothing to chart yet.";
+      canvas.replaceWith(empty);
+      return;
+    }
+    new Chart(canvas, builders[key](series));
+    canvas.dataset.rendered = "true";
+  });
+})();

@@ -1,0 +1,107 @@
+"""Jinja2 rendering: one environment per app, with the shared wording of core.domain.presentation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.responses import Response
+
+from core.config import Settings
+from core.domain.presentation import criterion_label, format_score, score_band, tag_label
+from web import views
+from web.csrf import CSRF_FIELD, csrf_token
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATE_DIR = WEB_DIR / "templates"
+
+# Short, fixed messages shown after a redirect (?notice=key): no user text is ever echoed.
+NOTICES = {
+    "registered": "Welcome! Your account is ready.",
+    "logged-out": "You are logged out. See you soon.",
+    "reset-sent": "If an account exists for that e-mail, a reset link is on its way.",
+    "password-reset": "Your password was changed. Log in with the new one.",
+    "linked": "Linked! Your chat history now appears here.",
+    "unlinked": "That chat identity is no longer linked to this account.",
+    "deleted": "Your interview history was deleted.",
+    "account-deleted": "Your account and all its data were deleted.",
+    "verified": "Thank you, your e-mail address is verified.",
+    "verify-sent": "A verification link is on its way.",
+    "password-changed": "Your password was changed.",
+}
+
+
+@cache
+def _file_version(path: str) -> str:
+    """A content hash for cache busting, so static files can be cached for a long time."""
+    try:
+        return hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def _json_script(data: Any) -> Markup:
+    """JSON safe inside <script type="application/json"> (no way to close the element early)."""
+    text = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def build_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    env = templates.env
+    zone = settings.timezone
+    static_base = settings.web_static_url.rstrip("/")
+
+    def static_url(path: str) -> str:
+        return f"{static_base}/{path}?v={_file_version(path)}"
+
+    def when(value: datetime | None, pattern: str = "%d %b %Y, %H:%M") -> str:
+        return value.astimezone(zone).strftime(pattern) if value else "—"
+
+    env.globals.update(
+        static_url=static_url,
+        csrf_field=CSRF_FIELD,
+        roles=[(r.value, r.label) for r in views.Role],
+        difficulties=[(d.value, d.label) for d in views.Difficulty],
+        platforms=list(views.PLATFORMS.items()),
+        zone_name=settings.quota_timezone,
+    )
+    env.filters.update(
+        score=format_score,
+        band=views.band_name,
+        band_label=lambda s: "Not scored" if s is None else score_band(s).label,
+        when=when,
+        day=lambda v: when(v, "%d %b %Y"),
+        tag=tag_label,
+        criterion=criterion_label,
+        role=views.role_label,
+        difficulty=views.difficulty_label,
+        platform=views.platform_label,
+        identity=views.identity_label,
+        workspace=views.workspace_label,
+        json_script=_json_script,
+    )
+    return templates
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> Response:
+    """Render a page with what every page needs: the user, the CSRF token and any notice."""
+    templates: Jinja2Templates = request.app.state.templates
+    full = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "path": request.url.path,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, full, status_code=status_code)

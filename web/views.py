@@ -1,0 +1,175 @@
+"""View models composed from the core's use cases, shared by the HTML pages and the JSON API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core import services
+from core.domain.history import Analytics, SessionFilter, SessionListItem
+from core.domain.model import Session
+from core.domain.presentation import score_band, tag_label
+from core.domain.results import QuotaStatus
+from core.domain.roles import Difficulty, Role
+from core.ports import IdentityRecord
+from core.services.deps import Deps
+from web.dependencies import Viewer
+
+PLATFORMS = {"slack": "Slack", "discord": "Discord", "web": "Web", "terminal": "Terminal"}
+DASHBOARD_DAYS = 90
+TOP_TAGS = 8
+RECENT_SESSIONS_CHART = 30
+DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
+
+
+def platform_label(platform: str) -> str:
+    return PLATFORMS.get(platform, platform.capitalize())
+
+
+def role_label(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
+def difficulty_label(value: str) -> str:
+    return value.capitalize()
+
+
+def identity_label(identity: IdentityRecord) -> str:
+    """'Slack · workspace T024 · Ada' — enough to tell two linked accounts apart."""
+    user = identity.user
+    place = {"slack": "workspace", "discord": "server"}.get(user.platform)
+    parts = [platform_label(user.platform)]
+    if place and user.tenant != "dm":
+        parts.append(f"{place} {user.tenant}")
+    parts.append(identity.display_name or user.user)
+    return " · ".join(parts)
+
+
+def band_name(score: float | None) -> str:
+    return "none" if score is None else score_band(score).name
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def session_filter(
+    *,
+    role: str | None,
+    difficulty: str | None,
+    platform: str | None,
+    since: date | None,
+    until: date | None,
+    zone: ZoneInfo,
+) -> SessionFilter:
+    """Filters from a form or query; dates are whole days in the quota zone, `until` inclusive."""
+    return SessionFilter(
+        role=role if role in {r.value for r in Role} else None,
+        difficulty=difficulty if difficulty in {d.value for d in Difficulty} else None,
+        platform=platform if platform in PLATFORMS else None,
+        since=local_midnight(since, zone) if since else None,
+        until=local_midnight(until + timedelta(days=1), zone) if until else None,
+    )
+
+
+def parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    sessions_this_week: int
+    average_score: float | None
+    quota: QuotaStatus
+    streak_days: int
+    recent: list[SessionListItem]
+    active_practice: Session | None
+    linked: list[IdentityRecord]
+    total_sessions: int
+
+
+def build_dashboard(deps: Deps, viewer: Viewer) -> Dashboard:
+    zone = deps.rules.timezone
+    today = deps.clock.now().astimezone(zone).date()
+    week_start = local_midnight(today - timedelta(days=today.weekday()), zone)
+    this_week = services.list_sessions(
+        deps, scope=viewer.scope, filters=SessionFilter(since=week_start), per_page=1
+    )
+    recent = services.list_sessions(deps, scope=viewer.scope, per_page=5)
+    figures = services.analytics(deps, scope=viewer.scope, days=DASHBOARD_DAYS)
+    return Dashboard(
+        sessions_this_week=this_week.total,
+        average_score=figures.average_score,
+        quota=services.quota_status(deps, user=viewer.ref),
+        streak_days=figures.streak_days(today),
+        recent=recent.items,
+        active_practice=active_practice(deps, viewer),
+        linked=services.linked_identities(deps, web_user_id=viewer.id),
+        total_sessions=recent.total,
+    )
+
+
+def active_practice(deps: Deps, viewer: Viewer) -> Session | None:
+    """The browser interview still in progress, if any (chat sessions continue in their chat)."""
+    session = services.latest_active_session(deps, user=viewer.ref)
+    return session if session is not None and session.conversation.platform == "web" else None
+
+
+def _breakdown(rows: list[Any], label: Any = str) -> dict[str, list[Any]]:
+    return {
+        "labels": [label(r.key) for r in rows],
+        "counts": [r.count for r in rows],
+        "averages": [r.average_score for r in rows],
+    }
+
+
+def chart_data(figures: Analytics, recent: list[SessionListItem] | None = None) -> dict[str, Any]:
+    """Everything the charts draw, as plain JSON (the page also shows it as tables)."""
+    data: dict[str, Any] = {
+        "scoreTrend": {
+            "labels": [d.isoformat() for d, _ in figures.score_trend],
+            "values": [v for _, v in figures.score_trend],
+        },
+        "sessionsPerDay": {
+            "labels": [d.isoformat() for d, _ in figures.sessions_per_day],
+            "values": [n for _, n in figures.sessions_per_day],
+        },
+        "byRole": _breakdown(figures.by_role, role_label),
+        "byDifficulty": _breakdown(
+            sorted(figures.by_difficulty, key=lambda r: DIFFICULTY_ORDER.get(r.key, 99)),
+            difficulty_label,
+        ),
+        "byTag": _breakdown(figures.by_tag[:TOP_TAGS], tag_label),
+        "byPlatform": _breakdown(figures.by_platform, platform_label),
+        "byWorkspace": _breakdown(figures.by_workspace, workspace_label),
+    }
+    if recent is not None:
+        ordered = list(reversed(recent[:RECENT_SESSIONS_CHART]))
+        data["answersPerSession"] = {
+            "labels": [f"#{item.session.id}" for item in ordered],
+            "values": [item.answered for item in ordered],
+        }
+    return data
+
+
+def workspace_label(key: str) -> str:
+    """'slack:T024' -> 'Slack T024' (the team-wide breakdown keys are platform:tenant)."""
+    platform, _, tenant = key.partition(":")
+    if platform in ("web", "terminal"):  # one tenant each: the platform says it all
+        return platform_label(platform)
+    return f"{platform_label(platform)} {tenant}".strip()
+
+
+def split_workspace(key: str | None) -> tuple[str | None, str | None]:
+    if not key or ":" not in key:
+        return None, None
+    platform, _, tenant = key.partition(":")
+    return (platform or None), (tenant or None)
