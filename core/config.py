@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None  # xapp-…: Socket Mode
     slack_client_id: str | None = None  # with the secret below: multi-workspace OAuth install
     slack_client_secret: SecretStr | None = None
-    slack_state_secret: SecretStr | None = None
     slack_sessions_in_dm: bool = False
     slack_port: int = Field(3000, ge=1, le=65535)
     discord_token: SecretStr | None = None

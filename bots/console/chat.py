@@ -171,6 +171,9 @@ class TerminalInterview:
 
     def _finish(self, summary: SessionSummary) -> int:
         self.console.print(render.summary_panel(summary, web_base_url=self.web_base_url))
+        if not services.is_linked(self.deps, user=self.user):
+            link = services.issue_link_code(self.deps, user=self.user)
+            self.console.print(render.link_hint(link.code, web_base_url=self.web_base_url))
         return 0
 
     def _error(self, message: str) -> None:

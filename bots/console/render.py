@@ -100,6 +100,17 @@ def summary_panel(summary: SessionSummary, *, web_base_url: str) -> Panel:
     return Panel(Group(table, *lines), title="Interview summary", border_style="cyan")
 
 
+def link_hint(code: str, *, web_base_url: str) -> Text:
+    """First time here: how to see this terminal's interviews in a web account."""
+    base = web_base_url.rstrip("/")
+    return Text.assemble(
+        ("See your terminal interviews on the web: ", "bold"),
+        f"create an account at {base}/register, then enter the code ",
+        (code, "bold cyan"),
+        f" at {base}/link (valid 10 minutes; `interviewbot link` gives a new one).",
+    )
+
+
 def error_text(message: str) -> Text:
     return Text(message, style="yellow")
 

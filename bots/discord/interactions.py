@@ -41,7 +41,6 @@ from core.domain.errors import (
     LlmUnavailable,
     NoActiveSession,
     NotYourSession,
-    ServiceUnavailable,
     SessionFinished,
 )
 from core.domain.results import (
@@ -52,6 +51,7 @@ from core.domain.results import (
     SessionSummary,
 )
 from core.domain.roles import Role
+from core.services.claims import first_delivery
 from core.services.deps import Deps
 
 if TYPE_CHECKING:  # the real import pulls in SQLAlchemy: keep it off the ack path
@@ -154,11 +154,10 @@ class InteractionHandler:
         """True the first time only: for transports whose deferred work can arrive twice (Lambda
         delivers asynchronous invocations at least once). Answers and buttons are idempotent in
         the core already; this keeps a command such as start from running twice."""
-        try:
-            token = self.deps.locks.acquire(f"discord:done:{interaction_id}", ttl_seconds=seconds)
-        except ServiceUnavailable:
-            return True  # the work itself will meet the outage and say so
-        return token is not None  # never released: the key expires with the interaction token
+        # Redis down: go ahead; the work itself meets the outage and says so.
+        return first_delivery(
+            self.deps, f"discord:{interaction_id}", ttl_seconds=seconds, required=False
+        )
 
     def complete(self, request: Request, out: Responder) -> None:
         """Do the deferred work; every failure ends as one clear ephemeral message."""

@@ -27,12 +27,12 @@ from bots.slack.blocks import (
 from bots.slack.errors import message_for
 from bots.slack.ids import QuestionRef
 from bots.slack.messaging import Reply
-from bots.slack.once import first_delivery
 from bots.slack.runtime import SlackRuntime
 from core import services
 from core.domain.errors import InterviewError
 from core.domain.model import Session, UserRef
 from core.domain.results import AnswerStatus, QuestionAsked, SessionSummary
+from core.services.claims import first_delivery
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def on_deeper(rt: SlackRuntime, click: Click) -> None:
 
 def on_hint(rt: SlackRuntime, click: Click) -> None:
     # A second click is a request for a second hint; a replayed delivery of one click is not.
-    if not first_delivery(rt.deps, f"hint:{click.identity}"):
+    if not first_delivery(rt.deps, f"slack:hint:{click.identity}"):
         return
     hint = services.give_hint(
         rt.deps, session_id=click.ref.session_id, position=click.ref.position, actor=click.actor

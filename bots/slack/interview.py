@@ -32,12 +32,12 @@ from bots.slack.errors import (
 )
 from bots.slack.ids import QuestionRef
 from bots.slack.messaging import Reply
-from bots.slack.once import first_delivery
 from bots.slack.runtime import SlackRuntime
 from core import services
 from core.domain.errors import InterviewError, QuotaExceeded
 from core.domain.model import Attempt, ConversationRef, UserRef
 from core.domain.roles import Difficulty, Role
+from core.services.claims import first_delivery
 
 PLATFORM = "slack"
 
@@ -64,7 +64,7 @@ def start_interview(
     Posting first proves the bot may post here before any quota is counted, and gives the
     session its thread from the start (no window where replies find no session)."""
     deps = rt.deps
-    if not first_delivery(deps, f"start:{request.identity}"):
+    if not first_delivery(deps, f"slack:start:{request.identity}"):
         return
     user = UserRef(PLATFORM, request.tenant, request.user)
     quota = services.quota_status(deps, user=user)
@@ -178,7 +178,7 @@ def hint_after_edit(
 def _hint_once(
     rt: SlackRuntime, client: WebClient, conversation: ConversationRef, identity: str, text: str
 ) -> None:
-    key = f"{conversation.channel}:{identity}"
+    key = f"slack:{conversation.channel}:{identity}"
     if first_delivery(rt.deps, key, required=False):
         messaging.ephemeral(
             client, conversation.channel, conversation.user, text, thread=conversation.thread

@@ -7,6 +7,7 @@ from core.services.answers import (
     retry_failed_evaluations,
     submit_answer,
 )
+from core.services.claims import first_delivery
 from core.services.deps import Deps, Rules
 from core.services.flow import give_hint, go_deeper, next_question, skip_question
 from core.services.history import (
@@ -21,6 +22,7 @@ from core.services.history import (
 )
 from core.services.linking import (
     LinkCode,
+    is_linked,
     issue_link_code,
     linked_identities,
     redeem_link_code,
@@ -50,8 +52,10 @@ __all__ = [
     "expire_idle_sessions",
     "export_history",
     "find_session",
+    "first_delivery",
     "give_hint",
     "go_deeper",
+    "is_linked",
     "issue_link_code",
     "latest_active_session",
     "linked_identities",

@@ -58,6 +58,13 @@ def redeem_link_code(deps: Deps, *, code: str, web_user_id: str) -> IdentityReco
     return linked
 
 
+def is_linked(deps: Deps, *, user: UserRef) -> bool:
+    """Whether this chat identity already shows up in a web account."""
+    with deps.uow() as uow:
+        identity = uow.identities.find(user)
+    return bool(identity and identity.web_user_id)
+
+
 def linked_identities(deps: Deps, *, web_user_id: str) -> list[IdentityRecord]:
     """Chat identities linked to the account (the browser identity itself is not listed)."""
     with deps.uow() as uow:

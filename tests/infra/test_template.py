@@ -15,11 +15,11 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECRET_PARAMETERS = {
     "DatabaseUrl", "RedisUrl", "WebSecret", "GeminiApiKey", "SlackSigningSecret", "SlackBotToken",
-    "SlackClientSecret", "SlackStateSecret", "DiscordPublicKey", "DiscordToken",
+    "SlackClientSecret", "DiscordPublicKey", "DiscordToken",
 }  # fmt: skip
 SECRET_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "WEB_SECRET", "GEMINI_API_KEY", "SLACK_SIGNING_SECRET",
-    "SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "DISCORD_PUBLIC_KEY",
+    "SLACK_BOT_TOKEN", "SLACK_CLIENT_SECRET", "DISCORD_PUBLIC_KEY",
     "DISCORD_TOKEN",
 }  # fmt: skip
 

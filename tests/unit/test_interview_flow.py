@@ -303,3 +303,19 @@ def test_redis_down_during_evaluation_keeps_the_answer_retryable() -> None:
         deps, session_id=started.session.id, position=1, actor=ALICE.user_ref
     )
     assert retried.status is AnswerStatus.EVALUATED
+
+
+def test_a_delivery_is_claimed_once() -> None:
+    deps = make_deps()
+    assert services.first_delivery(deps, "slack:start:T1:trigger-1")
+    assert not services.first_delivery(deps, "slack:start:T1:trigger-1")
+    assert services.first_delivery(deps, "slack:start:T1:trigger-2")
+
+    class DownLocks:
+        def acquire(self, name, *, ttl_seconds):  # type: ignore[no-untyped-def]
+            raise ServiceUnavailable("Redis")
+
+    deps.locks = DownLocks()
+    assert services.first_delivery(deps, "courtesy", required=False)
+    with pytest.raises(ServiceUnavailable):
+        services.first_delivery(deps, "start")

@@ -1,0 +1,59 @@
+"""The terminal adapter, scripted through stdin like `printf ... | interviewbot chat`."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from bots.console.chat import AnswerReader, TerminalInterview
+from core import services
+from core.services.deps import Deps
+from tests.fakes import make_deps
+
+
+def run(script: str, deps: Deps | None = None) -> str:
+    deps = deps or make_deps()
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=False, color_system=None)
+    interview = TerminalInterview(
+        deps,
+        console,
+        AnswerReader(io.StringIO(script), console, interactive=False),
+        web_base_url="http://127.0.0.1:8000",
+    )
+    assert interview.run(role="backend", difficulty="easy", questions=2) == 0
+    return out.getvalue()
+
+
+def test_a_scripted_interview_runs_to_its_summary() -> None:
+    output = run("a first answer with enough words to score\n/hint\n\n/skip\n")
+    assert "Question 1 of 2" in output and "Question 2 of 2" in output
+    assert "Evaluation" in output and "Hint:" in output
+    assert "Your answer is empty" in output  # the blank line was explained, not recorded
+    assert "Interview summary" in output and "skipped" in output
+    assert "enter the code" in output  # first time: how to see it on the web
+
+
+def test_end_of_input_ends_the_session_with_a_summary() -> None:
+    output = run("")
+    assert "Interview summary" in output and "Answered 0, skipped 0." in output
+
+
+def test_unknown_commands_and_errors_are_explained() -> None:
+    output = run("/wat\n" + "x" * 5000 + "\n/end\n")
+    assert "Unknown command /wat" in output
+    assert "the limit is 4,000" in output
+    assert "Interview summary" in output
+
+
+def test_linked_terminals_get_no_link_hint() -> None:
+    deps = make_deps()
+    from bots.console.chat import terminal_user
+
+    with deps.uow() as uow:
+        identity = uow.identities.ensure(terminal_user())
+        uow.identities.set_web_user(identity.id, "00000000-0000-0000-0000-000000000001")
+        uow.commit()
+    assert services.is_linked(deps, user=terminal_user())
+    assert "enter the code" not in run("/end\n", deps)
