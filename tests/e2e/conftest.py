@@ -119,7 +119,8 @@ class BrowserPage:
 
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[BrowserPage]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Reduced motion turns chart animations off, so screenshots show the final charts.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     watched = BrowserPage(page)
     page.on("console", lambda m: m.type == "error" and watched.problems.append(m.text))

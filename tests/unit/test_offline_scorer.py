@@ -183,8 +183,8 @@ def test_evaluation_fields() -> None:
     evaluation = reply.evaluation
     assert reply.usage is None
     assert evaluation.provider == "offline"
-    assert evaluation.prompt_version == "offline-scorer-1/v7"
-    assert OfflineEvaluator().prompt_version == "offline-scorer-1/v1"
+    assert evaluation.prompt_version == "offline-scorer-2/v7"
+    assert OfflineEvaluator().prompt_version == "offline-scorer-2/v1"
     assert evaluation.ideal_answer == TCP.reference_answer
     assert set(evaluation.criteria) == {"correctness", "depth", "communication"}
     assert all(0 <= v <= 10 for v in evaluation.criteria.values())

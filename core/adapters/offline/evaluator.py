@@ -18,7 +18,7 @@ from core.ports import EvaluatorReply, FollowUpReply
 
 __all__ = ["OfflineEvaluator", "OfflineQuestionWriter"]
 
-SCORER_VERSION = "offline-scorer-1"
+SCORER_VERSION = "offline-scorer-2"
 MAX_SCORED_CHARS = 20_000  # longer answers are graded on their start: bounds the scoring time
 MAX_FOLLOW_UP_POINTS = 3
 

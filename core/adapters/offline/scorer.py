@@ -9,7 +9,8 @@ How the overall score is built, and why:
   count through stems, synonyms and misspelling tolerance), bent concavely because graders give
   most of the credit for the core idea and less for each further detail;
 - depth rewards the points the question does not give away, and detail within reason;
-- communication looks at form only: sentences rather than a keyword dump, a sensible length;
+- communication looks at form (sentences rather than a keyword dump, a sensible length), and
+  counts only alongside substance: a fluent paragraph on another topic communicates nothing;
 - penalties cap the score for empty, non-answers, off-topic text and restating the question.
 """
 
@@ -175,6 +176,8 @@ def score_answer(
     # Form earns credit only alongside substance: a fluent paragraph on another topic is no answer.
     form = communication * min(1.0, 2 * credit)
     score = W_CORRECTNESS * correctness + W_DEPTH * depth + W_COMMUNICATION * form
+    # Report what the score used: a clear answer to another question communicates nothing.
+    communication = form
     if "on-topic" in flags:
         score = max(score, ON_TOPIC_FLOOR)
     cap = _cap(flags)
