@@ -73,6 +73,7 @@ def run_stats(args: argparse.Namespace) -> int:
         figures,
         title=f"Interview analytics — last {args.days} days" + (" (you)" if args.me else ""),
         quota_line=f"{quota.used} of {quota.limit} used today by you; resets {when}",
+        quota_limit=quota.limit,
     )
     return 0
 

@@ -87,10 +87,21 @@ class Analytics:
     llm: LlmFigures
     practice_days: list[date]
     by_workspace: list[Breakdown] = field(default_factory=list)  # team-wide view only
+    # Sessions started by one identity on one day, for each (identity, day) with practice.
+    sessions_per_person_day: list[int] = field(default_factory=list)
 
     @property
     def cache_hit_rate(self) -> float | None:
         return self.cached_evaluations / self.evaluations if self.evaluations else None
+
+    def quota_use(self, limit: int) -> float | None:
+        """Share of the daily quota used on the days people practised (1.0: always all of it)."""
+        counts = self.sessions_per_person_day
+        return sum(min(n, limit) for n in counts) / (limit * len(counts)) if counts else None
+
+    def days_at_limit(self, limit: int) -> int:
+        """How many times someone used the whole daily quota (and may have been refused)."""
+        return sum(n >= limit for n in self.sessions_per_person_day)
 
     def streak_days(self, today: date) -> int:
         """Consecutive practice days ending today or yesterday (days are in the quota zone)."""

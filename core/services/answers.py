@@ -21,6 +21,7 @@ from core.domain.errors import (
     LlmUnavailable,
     NoActiveSession,
     NothingToRetry,
+    NotYourSession,
     QuestionAlreadyAnswered,
     ServiceUnavailable,
 )
@@ -63,6 +64,8 @@ def answer_in_conversation(
         session = uow.sessions.find_active(conversation)
     if session is None:
         raise NoActiveSession()
+    if session.conversation.user_ref != conversation.user_ref:
+        raise NotYourSession()  # before validating: other people's messages are not answers
     return submit_answer(
         deps,
         session_id=session.id,

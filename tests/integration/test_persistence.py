@@ -106,6 +106,7 @@ def test_analytics_figures(core: Core) -> None:
     assert mine.llm.calls == 4 and mine.llm.input_tokens == 400
     assert mine.score_trend and mine.sessions_per_day[0][1] == 2
     assert mine.streak_days(core.deps.clock.now().date()) == 1
+    assert mine.quota_use(3) == pytest.approx(2 / 3) and mine.days_at_limit(2) == 1
     team = services.analytics(core.deps, scope=None)
     assert team.sessions == 3 and {b.key for b in team.by_platform} == {"slack", "discord"}
     assert {b.key for b in team.by_workspace} == {"slack:T1", "discord:T1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -46,7 +47,9 @@ class SqlAnalytics:
         if tenant:
             scope.append(SessionRow.tenant == tenant)
         with self._factory() as db:
-            sessions = db.execute(select(SessionRow.created_at).where(*scope)).scalars().all()
+            sessions = db.execute(
+                select(SessionRow.identity_id, SessionRow.created_at).where(*scope)
+            ).all()
             attempts = db.execute(
                 select(AttemptRow.evaluated_at, AttemptRow.score, AttemptRow.cached)
                 .join(SessionRow, SessionRow.id == AttemptRow.session_id)
@@ -127,16 +130,14 @@ class SqlAnalytics:
             calls=len(rows),
             failures=sum(not r.ok for r in rows),
             average_latency_ms=_round(fmean(latencies)) if latencies else None,
-            p95_latency_ms=_round(latencies[int(0.95 * (len(latencies) - 1))])
-            if latencies
-            else None,
+            p95_latency_ms=_round(_nearest_rank(latencies, 0.95)) if latencies else None,
             input_tokens=sum(r.input_tokens or 0 for r in rows),
             output_tokens=sum(r.output_tokens or 0 for r in rows),
         )
 
 
 def _assemble(
-    sessions: Sequence[datetime],
+    sessions: Sequence[Any],  # (identity_id, created_at)
     attempts: Sequence[Any],
     attempt_count: int,
     timezone: ZoneInfo,
@@ -147,7 +148,12 @@ def _assemble(
     llm: LlmFigures,
     by_workspace: list[Breakdown],
 ) -> Analytics:
-    per_day: Counter[date] = Counter(created.astimezone(timezone).date() for created in sessions)
+    per_day: Counter[date] = Counter()
+    per_person_day: Counter[tuple[int, date]] = Counter()
+    for identity_id, created in sessions:
+        day = created.astimezone(timezone).date()
+        per_day[day] += 1
+        per_person_day[(identity_id, day)] += 1
     scores_by_day: dict[date, list[float]] = defaultdict(list)
     for evaluated_at, score, _ in attempts:
         if evaluated_at is not None and score is not None:
@@ -168,8 +174,14 @@ def _assemble(
         evaluations=len(attempts),
         llm=llm,
         practice_days=sorted(per_day),
+        sessions_per_person_day=sorted(per_person_day.values()),
         by_workspace=by_workspace,
     )
+
+
+def _nearest_rank(ordered: list[float], quantile: float) -> float:
+    """The smallest value with at least `quantile` of the sample at or below it."""
+    return ordered[max(0, math.ceil(quantile * len(ordered)) - 1)]
 
 
 def _round(value: Any) -> float | None:
