@@ -8,6 +8,7 @@ __all__ = [
     "AlreadyEvaluating",
     "AnswerTooLong",
     "EmptyAnswer",
+    "FollowUpInProgress",
     "FollowUpLimitReached",
     "InterviewError",
     "InvalidLinkCode",
@@ -122,6 +123,17 @@ class AlreadyEvaluating(InterviewError):
 
     def __init__(self) -> None:
         super().__init__("That answer is already being evaluated — the result will appear shortly.")
+
+
+class FollowUpInProgress(AlreadyEvaluating):
+    """A double click on Go deeper: the first click is still writing the follow-up."""
+
+    code = "follow_up_in_progress"
+
+    def __init__(self) -> None:
+        InterviewError.__init__(
+            self, "A follow-up question is already being written — it will appear shortly."
+        )
 
 
 class FollowUpLimitReached(InterviewError):

@@ -24,7 +24,7 @@ class SessionFilter:
 @dataclass(frozen=True, slots=True)
 class SessionListItem:
     session: Session
-    answered: int
+    answered: int  # main questions with a scored answer (follow-ups not counted)
     average_score: float | None
 
 

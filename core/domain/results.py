@@ -93,9 +93,10 @@ class TranscriptEntry:
 @dataclass(frozen=True, slots=True)
 class SessionSummary:
     session: Session
-    average_score: float | None
-    answered: int
-    skipped: int
+    average_score: float | None  # over every scored answer, follow-ups included
+    answered: int  # main questions with a scored answer
+    skipped: int  # main questions skipped
+    follow_ups: int  # follow-up ("go deeper") answers scored
     strongest: tuple[str, ...]  # topics answered best
     weakest: tuple[str, ...]  # improvement tags that came back most
     practice_next: tuple[str, ...]  # concrete advice from the weakest tags

@@ -7,7 +7,7 @@ redelivered action finds its work already done and returns it marked `duplicate`
 from __future__ import annotations
 
 from core.domain.errors import (
-    AlreadyEvaluating,
+    FollowUpInProgress,
     FollowUpLimitReached,
     InterviewError,
     LlmUnavailable,
@@ -104,7 +104,7 @@ def go_deeper(deps: Deps, *, session_id: int, position: int, actor: UserRef) -> 
     lock = f"deeper:{session_id}:{position}"
     token = deps.locks.acquire(lock, ttl_seconds=deps.rules.evaluation_lock_seconds)
     if token is None:
-        raise AlreadyEvaluating()
+        raise FollowUpInProgress()
     try:
         return _write_follow_up(deps, session_id, current, attempt.answer, attempt.evaluation)
     finally:

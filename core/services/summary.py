@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from statistics import fmean
 
 from core.domain.errors import NoActiveSession
-from core.domain.model import Attempt, AttemptStatus
+from core.domain.model import Attempt, AttemptStatus, QuestionKind
 from core.domain.results import SessionSummary, TranscriptEntry
 from core.domain.tags import TAXONOMY
 from core.services.deps import Deps
@@ -24,12 +24,16 @@ def summarize(deps: Deps, *, session_id: int, already_finished: bool = False) ->
     transcript = tuple(TranscriptEntry(q, attempts.get(q.position)) for q in questions)
     evaluated = [a for a in attempts.values() if a.evaluation is not None]
     scores = [a.evaluation.score for a in evaluated if a.evaluation]
+    main = {q.position for q in questions if q.kind is QuestionKind.MAIN}
     weakest = _most_common_tags(evaluated)
     return SessionSummary(
         session=session,
         average_score=round(fmean(scores), 1) if scores else None,
-        answered=len(evaluated),
-        skipped=sum(a.status is AttemptStatus.SKIPPED for a in attempts.values()),
+        answered=sum(a.position in main for a in evaluated),
+        skipped=sum(
+            a.status is AttemptStatus.SKIPPED and a.position in main for a in attempts.values()
+        ),
+        follow_ups=sum(a.position not in main for a in evaluated),
         strongest=_strongest_topics(transcript),
         weakest=weakest,
         practice_next=tuple(TAXONOMY[t].practice for t in weakest if t in TAXONOMY),

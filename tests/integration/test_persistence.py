@@ -75,6 +75,22 @@ def test_history_pages_filters_and_scope(core: Core) -> None:
     listed = [i.session.id for i in first.items + second.items]
     assert listed == sorted(alice_sessions, reverse=True)  # newest first
     assert all(i.answered == 2 and i.average_score is not None for i in first.items)
+    with_follow_up = conv("U-carol", "c1")
+    started = services.start_session(
+        core.deps, conversation=with_follow_up, role="backend", difficulty="easy", questions=1
+    )
+    services.answer_in_conversation(
+        core.deps, conversation=with_follow_up, text="an answer", delivery_id="f1"
+    )
+    services.go_deeper(
+        core.deps, session_id=started.session.id, position=1, actor=with_follow_up.user_ref
+    )
+    services.answer_in_conversation(
+        core.deps, conversation=with_follow_up, text="a deeper answer", delivery_id="f2"
+    )
+    carol = services.scope_for_user(core.deps, user=with_follow_up.user_ref)
+    only = services.list_sessions(core.deps, scope=carol).items[0]
+    assert only.session.id == started.session.id and only.answered == 1  # not "2 of 1"
     assert (
         services.list_sessions(core.deps, scope=alice, filters=SessionFilter(role="frontend")).total
         == 0

@@ -37,7 +37,7 @@ def test_a_scripted_interview_runs_to_its_summary() -> None:
 
 def test_end_of_input_ends_the_session_with_a_summary() -> None:
     output = run("")
-    assert "Interview summary" in output and "Answered 0, skipped 0." in output
+    assert "Interview summary" in output and "Answered 0 of 2, skipped 0." in output
 
 
 def test_unknown_commands_and_errors_are_explained() -> None:

@@ -210,6 +210,8 @@ def test_go_deeper_asks_one_follow_up_from_the_gaps() -> None:
     assert follow.question.position == 2 and not follow.can_go_deeper
     with pytest.raises(FollowUpLimitReached):
         services.go_deeper(deps, session_id=started.session.id, position=2, actor=ALICE.user_ref)
+    summary = services.end_session(deps, session_id=started.session.id, actor=ALICE.user_ref)
+    assert (summary.answered, summary.follow_ups, summary.skipped) == (1, 1, 0)
 
 
 def test_hints_then_skip() -> None:

@@ -13,6 +13,7 @@ from core.adapters.sql.attempts import attempt_from_row
 from core.adapters.sql.models import AttemptRow, IdentityRow, QuestionRow, SessionRow
 from core.adapters.sql.repositories import SqlQuestions, session_from_row
 from core.domain.history import Page, SessionDetail, SessionFilter, SessionListItem
+from core.domain.model import QuestionKind
 
 EVALUATED = "evaluated"
 
@@ -41,15 +42,24 @@ class SqlHistory:
             .offset((page - 1) * per_page)
             .subquery()
         )
-        evaluated = case((AttemptRow.status == EVALUATED, 1))
+        # "Answered" counts main questions (follow-ups are extra); the average counts every
+        # scored answer, follow-ups included.
+        main_scored = case(
+            ((AttemptRow.status == EVALUATED) & (QuestionRow.kind == QuestionKind.MAIN.value), 1)
+        )
         query = (
             select(
                 SessionRow,
-                func.count(evaluated).label("answered"),
+                func.count(main_scored).label("answered"),
                 func.avg(case((AttemptRow.status == EVALUATED, AttemptRow.score))).label("avg"),
             )
             .join(page_ids, page_ids.c.id == SessionRow.id)
             .outerjoin(AttemptRow, AttemptRow.session_id == SessionRow.id)
+            .outerjoin(
+                QuestionRow,
+                (QuestionRow.session_id == AttemptRow.session_id)
+                & (QuestionRow.position == AttemptRow.position),
+            )
             .group_by(SessionRow.id)
             .order_by(*newest_first)
         )
