@@ -8,8 +8,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
 from bots.slack import messaging
-from bots.slack.blocks import summary_card
 from bots.slack.errors import UNEXPECTED, message_for
+from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import (
@@ -50,10 +50,8 @@ def end_current(rt: SlackRuntime, client: WebClient, reply: Reply, user: UserRef
     summary = services.end_session(rt.deps, session_id=session.id, actor=user)
     if summary.already_finished:
         raise NoActiveSession()
-    where = summary.session.conversation
-    card = summary_card(summary, web_base_url=rt.web_base_url)
-    messaging.post(client, where.channel, card, thread=where.thread)
-    reply("Your interview has ended — its summary is in the interview thread.")
+    if post_summary(rt, client, summary, reply):  # (else the summary went to `reply`)
+        reply("Your interview has ended — its summary is in the interview thread.")
 
 
 def publish_home(rt: SlackRuntime, client: WebClient, user: UserRef) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.lazy_listener import LazyListenerRunner, ThreadLazyListenerRunner
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import WebClient
 
 from bots.slack.installation import is_multi_workspace, oauth_settings
@@ -50,6 +51,7 @@ def build_slack_app(
         logger=logging.getLogger("bots.slack.bolt"),
         **_authorization(settings, client, lambda_mode, installation_engine),
     )
+    _retry_when_rate_limited(app.client)
     if lazy_runner is not None:
         app.listener_runner.lazy_listener_runner = lazy_runner
     elif not lambda_mode:
@@ -67,6 +69,14 @@ def build_slack_app(
     # Last: acknowledge every other subscribed event, or Slack would retry it after a 404.
     app.event(re.compile(".*"))(ack_only)
     return app
+
+
+def _retry_when_rate_limited(client: WebClient) -> None:
+    """Slack answers bursts with 429 and Retry-After (chat.postMessage allows about one message
+    a second per channel): wait and send again rather than lose a card the core already paid
+    for. Each request's client copies these handlers from the app's client."""
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
 
 
 def _signing_secret(settings: Settings, *, required: bool) -> str:

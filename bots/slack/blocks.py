@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bots.slack.ids import DEEPER, END, HINT, NEXT, OPEN_DASHBOARD, RETRY, SKIP, QuestionRef
-from core.domain.model import SessionStatus
+from core.domain.model import AskedQuestion, SessionStatus
 from core.domain.presentation import (
     criterion_label,
     format_score,
@@ -28,6 +28,7 @@ Rendered = tuple[str, list[Block]]
 
 SECTION_LIMIT = 3000  # Slack refuses a section whose text is longer
 HEADER_LIMIT = 150
+HOW_TO_ANSWER = "how_to_answer"  # block_id of a question card's "Reply in this thread" line
 
 
 def escape(text: str) -> str:
@@ -81,8 +82,11 @@ def slack_date(moment: datetime, fallback_format: str = "%Y-%m-%d %H:%M %Z") -> 
 # ------------------------------------------------------------------ interview cards
 
 
-def question_card(asked: QuestionAsked, *, remaining_today: int | None = None) -> Rendered:
-    """The question, who it is for, and Hint / Skip / End (the moment those make sense)."""
+def question_card(
+    asked: QuestionAsked, *, remaining_today: int | None = None, closed: str | None = None
+) -> Rendered:
+    """The question, who it is for, and Hint / Skip / End; `closed` replaces the how-to-answer
+    line and the buttons once the interview is over."""
     session, question = asked.session, asked.question
     owner = session.conversation.user
     ref = QuestionRef(session.id, question.position).encode()
@@ -94,13 +98,19 @@ def question_card(asked: QuestionAsked, *, remaining_today: int | None = None) -
         header(f"🎙️ Mock interview — {title}"),
         context(" · ".join(notes)),
         section(f"*{escape(question.question.text)}*"),
-        context(f"Reply in this thread to answer. Only <@{owner}>'s first reply counts."),
-        actions(
-            button("💡 Hint", HINT, ref),
-            button("⏭️ Skip", SKIP, ref),
-            button("⏹️ End interview", END, ref, style="danger"),
-        ),
     ]
+    if closed is not None:
+        blocks.append(context(closed))
+    else:
+        how_to = context(f"Reply in this thread to answer. Only <@{owner}>'s first reply counts.")
+        blocks += [
+            how_to | {"block_id": HOW_TO_ANSWER},
+            actions(
+                button("💡 Hint", HINT, ref),
+                button("⏭️ Skip", SKIP, ref),
+                button("⏹️ End interview", END, ref, style="danger"),
+            ),
+        ]
     return f"{asked.label}: {escape(question.question.text)}", blocks
 
 
@@ -172,7 +182,7 @@ def hint_card(hint: HintGiven) -> Rendered:
 def summary_card(summary: SessionSummary, *, web_base_url: str) -> Rendered:
     """After the last question (or End): average, criteria, strengths, what to practise, link."""
     session = summary.session
-    title = "Interview complete" if session.status is SessionStatus.COMPLETED else "Interview ended"
+    title = _summary_title(summary)
     average = summary.average_score
     score_line = "No answers were scored."
     if average is not None:
@@ -205,6 +215,20 @@ def summary_card(summary: SessionSummary, *, web_base_url: str) -> Rendered:
     return text, blocks
 
 
+def finished_card(summary: SessionSummary, first: AskedQuestion) -> Rendered:
+    """The thread's first message once the interview is over: its question, without buttons,
+    and how the interview went — what the channel sees without opening the thread."""
+    outcome = f"average {format_score(summary.average_score)}"
+    counts = f"{summary.answered} answered · {summary.skipped} skipped"
+    status = f"🏁 {_summary_title(summary)} · {outcome} · {counts} — the summary is in the thread."
+    return question_card(QuestionAsked(summary.session, first), closed=status)
+
+
+def _summary_title(summary: SessionSummary) -> str:
+    completed = summary.session.status is SessionStatus.COMPLETED
+    return "Interview complete" if completed else "Interview ended"
+
+
 def _tags(slugs: Iterable[str]) -> list[str]:
     # Tags come from the model too: an unknown slug is shown as text, so escape it.
     return [escape(tag_label(slug)) for slug in slugs]
@@ -216,6 +240,6 @@ def _bullets(title: str, items: Iterable[str]) -> list[Block]:
 
 
 def closed_card(blocks: list[Block], note: str) -> list[Block]:
-    """The same card without its buttons, plus a note of what happened (no double use)."""
-    kept = [b for b in blocks if b.get("type") != "actions"]
+    """The same card without its buttons or how to answer, plus a note of what happened."""
+    kept = [b for b in blocks if b.get("type") != "actions" and b.get("block_id") != HOW_TO_ANSWER]
     return [*kept, context(note)]

@@ -21,15 +21,13 @@ from bots.slack.blocks import (
     evaluation_card,
     hint_card,
     question_card,
-    retry_card,
-    summary_card,
 )
-from bots.slack.errors import message_for
 from bots.slack.ids import QuestionRef
+from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from core import services
-from core.domain.errors import InterviewError
+from core.domain.errors import AlreadyEvaluating
 from core.domain.model import Session, UserRef
 from core.domain.results import AnswerStatus, QuestionAsked, SessionSummary
 from core.services.claims import first_delivery
@@ -45,15 +43,21 @@ class Click:
     ref: QuestionRef
     channel: str | None
     message_ts: str | None
+    text: str  # the clicked card's fallback text
     blocks: list[Block]
     identity: str  # stable across redeliveries of this click, distinct for a second click
 
     def close(self, note: str) -> None:
         """Take the buttons off the clicked card, noting what happened."""
+        self._update((note, closed_card(self.blocks, note)))
+
+    def restore(self) -> None:
+        """Put the clicked card back as it was (after progress shown on it came to nothing)."""
+        self._update((self.text, self.blocks))
+
+    def _update(self, rendered: Rendered) -> None:
         if self.channel and self.message_ts and self.blocks:
-            messaging.update(
-                self.client, self.channel, self.message_ts, (note, closed_card(self.blocks, note))
-            )
+            messaging.update(self.client, self.channel, self.message_ts, rendered)
 
 
 def on_next(rt: SlackRuntime, click: Click) -> None:
@@ -67,11 +71,13 @@ def on_next(rt: SlackRuntime, click: Click) -> None:
 
 
 def on_deeper(rt: SlackRuntime, click: Click) -> None:
-    asked = services.go_deeper(
-        rt.deps, session_id=click.ref.session_id, position=click.ref.position, actor=click.actor
-    )
-    if not asked.duplicate:
-        _post_in_thread(click, asked.session, question_card(asked))
+    try:
+        asked = services.go_deeper(
+            rt.deps, session_id=click.ref.session_id, position=click.ref.position, actor=click.actor
+        )
+    except AlreadyEvaluating:  # a double click: the first one is writing the follow-up
+        return
+    if not asked.duplicate and _post_in_thread(click, asked.session, question_card(asked)):
         click.close("🔎 A follow-up question is below.")
 
 
@@ -101,8 +107,7 @@ def on_end(rt: SlackRuntime, click: Click) -> None:
     if summary.already_finished:
         click.reply("This interview has already finished. Start a new one with `/interview`.")
         return
-    _post_in_thread(click, summary.session, summary_card(summary, web_base_url=rt.web_base_url))
-    click.close("⏹️ Interview ended — the summary is below.")
+    _finish(rt, click, summary, "⏹️ Interview ended — the summary is below.")
 
 
 def on_retry(rt: SlackRuntime, click: Click) -> None:
@@ -114,11 +119,11 @@ def on_retry(rt: SlackRuntime, click: Click) -> None:
         outcome = services.retry_evaluation(
             rt.deps, session_id=click.ref.session_id, position=click.ref.position, actor=click.actor
         )
-    except InterviewError as error:
-        messaging.update(
-            click.client, click.channel, click.message_ts, retry_card(click.ref, message_for(error))
-        )
-        return
+    except Exception:
+        # Someone else's click, the service down, a bug: the card goes back as it was, Retry
+        # included, and the clicker alone is told why (errors_to).
+        click.restore()
+        raise
     if outcome.status is not AnswerStatus.IN_PROGRESS:
         # Rendering the stored result is idempotent: a racing second click shows the same card.
         messaging.update(click.client, click.channel, click.message_ts, evaluation_card(outcome))
@@ -139,16 +144,23 @@ def _show_next_step(
 ) -> None:
     if isinstance(result, SessionSummary):
         if not result.already_finished:
-            _post_in_thread(
-                click, result.session, summary_card(result, web_base_url=rt.web_base_url)
-            )
-            click.close("🏁 Interview complete — the summary is below.")
+            _finish(rt, click, result, "🏁 Interview complete — the summary is below.")
         return
-    if not result.duplicate:
-        _post_in_thread(click, result.session, question_card(result))
+    if not result.duplicate and _post_in_thread(click, result.session, question_card(result)):
         click.close(note)
 
 
-def _post_in_thread(click: Click, session: Session, rendered: Rendered) -> None:
+def _finish(rt: SlackRuntime, click: Click, summary: SessionSummary, note: str) -> None:
+    posted = post_summary(rt, click.client, summary, click.reply)
+    if posted and click.message_ts != summary.session.conversation.thread:
+        click.close(note)  # (the thread's first card was closed with the summary)
+
+
+def _post_in_thread(click: Click, session: Session, rendered: Rendered) -> bool:
+    """Post in the interview's thread; when Slack refuses, show it to the clicker instead (the
+    core has moved on, so a second click would find nothing new to post)."""
     where = session.conversation
-    messaging.post(click.client, where.channel, rendered, thread=where.thread)
+    if messaging.post(click.client, where.channel, rendered, thread=where.thread) is None:
+        click.reply(*rendered)
+        return False
+    return True

@@ -21,9 +21,17 @@ SUPERSEDED_HINT = (
     "Your first reply was taken as the answer to this question, so this one was not scored. "
     "Press *Next question* when you are ready to move on."
 )
+SUPERSEDED_FAILED_HINT = (
+    "Your first reply is saved as the answer to this question, so this one was not scored. "
+    "Press *Retry* on the message above to have it evaluated."
+)
 EDIT_HINT = (
-    "Edits don't change an answer: the first version of your reply was taken. "
-    "Press *Next question* when you are ready to move on."
+    "Edits aren't read: the first version of your reply is the one that counts. "
+    "If that version was refused, send your answer again as a new reply."
+)
+ANSWER_NOT_RECORDED = (
+    "Sorry — I couldn't record that reply just now, so it was not scored. "
+    "Please send your answer again in a minute."
 )
 NOT_IN_CHANNEL = (
     "I can't post in this conversation yet. Invite me with `/invite @Mock Interviewer` "

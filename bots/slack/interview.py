@@ -18,14 +18,18 @@ from bots.slack.blocks import (
     Rendered,
     evaluating_card,
     evaluation_card,
+    finished_card,
     question_card,
     retry_card,
     section,
+    summary_card,
 )
 from bots.slack.errors import (
+    ANSWER_NOT_RECORDED,
     EDIT_HINT,
     NOT_AN_ANSWER,
     NOT_IN_CHANNEL,
+    SUPERSEDED_FAILED_HINT,
     SUPERSEDED_HINT,
     UNEXPECTED,
     message_for,
@@ -34,8 +38,9 @@ from bots.slack.ids import QuestionRef
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from core import services
-from core.domain.errors import InterviewError, QuotaExceeded
+from core.domain.errors import InterviewError, QuotaExceeded, ServiceUnavailable
 from core.domain.model import Attempt, ConversationRef, UserRef
+from core.domain.results import AnswerStatus, SessionSummary
 from core.domain.roles import Difficulty, Role
 from core.services.claims import first_delivery
 
@@ -93,7 +98,12 @@ def start_interview(
         messaging.delete(client, channel, thread)  # no empty placeholder left behind
         raise
     remaining = started.quota.remaining if started.quota else None
-    messaging.update(client, channel, thread, question_card(started, remaining_today=remaining))
+    card = question_card(started, remaining_today=remaining)
+    # Should Slack refuse the update, the session already lives on this thread: show its
+    # question there, or at least to the candidate, rather than leave "Setting up…" alone.
+    updated = messaging.update(client, channel, thread, card)
+    if not updated and messaging.post(client, channel, card, thread=thread) is None:
+        reply(*card)
     if request.channel and channel != request.channel:
         reply("Your interview has started in our direct messages — answer there in the thread.")
 
@@ -142,7 +152,9 @@ def take_answer(
         return
     if outcome.duplicate:  # a redelivery or racer: the first delivery renders the result
         if outcome.superseded:
-            _hint_once(rt, client, conversation, f"superseded:{delivery}", SUPERSEDED_HINT)
+            failed = outcome.status is AnswerStatus.FAILED
+            hint = SUPERSEDED_FAILED_HINT if failed else SUPERSEDED_HINT
+            _hint_once(rt, client, conversation, f"superseded:{delivery}", hint)
         return
     pending.show(evaluation_card(outcome))
 
@@ -160,19 +172,47 @@ def _answer_failed(
     if pending.ref is not None:  # the answer is saved: offer Retry where "Evaluating…" was
         pending.show(retry_card(pending.ref, message_for(error)))
         return
-    # Nothing was stored (too long, empty, ...): tell the candidate, and only the candidate.
-    session = services.find_session(rt.deps, conversation=conversation)
-    if session is not None and session.conversation.user == conversation.user:
-        _hint_once(rt, client, conversation, f"refused:{delivery}", message_for(error))
+    # Nothing was stored: say why (too long, empty, ...) to the candidate, and only to them.
+    # With the core down we cannot tell whose thread this is; better a note to a bystander
+    # than a candidate left waiting for a score that will never come.
+    if _is_candidate(rt, conversation, if_unknown=True):
+        ours = isinstance(error, ServiceUnavailable) or not isinstance(error, InterviewError)
+        text = ANSWER_NOT_RECORDED if ours else message_for(error)
+        _hint_once(rt, client, conversation, f"refused:{delivery}", text)
 
 
 def hint_after_edit(
     rt: SlackRuntime, client: WebClient, *, conversation: ConversationRef, edit: str
 ) -> None:
     """The owner edited a reply in their interview thread: the first version stands."""
-    session = services.find_session(rt.deps, conversation=conversation)
-    if session is not None and session.conversation.user == conversation.user:
+    if _is_candidate(rt, conversation, if_unknown=False):
         _hint_once(rt, client, conversation, f"edit:{edit}", EDIT_HINT)
+
+
+def post_summary(
+    rt: SlackRuntime, client: WebClient, summary: SessionSummary, reply: Reply
+) -> bool:
+    """Post the summary in the interview's thread and close the thread's first card (the one
+    the channel sees); when Slack refuses the post, show the summary to the candidate."""
+    where = summary.session.conversation
+    card = summary_card(summary, web_base_url=rt.web_base_url)
+    if messaging.post(client, where.channel, card, thread=where.thread) is None:
+        reply(*card)
+        return False
+    first = next((e.question for e in summary.transcript if e.question.position == 1), None)
+    if where.thread and first is not None:
+        messaging.update(client, where.channel, where.thread, finished_card(summary, first))
+    return True
+
+
+def _is_candidate(rt: SlackRuntime, conversation: ConversationRef, *, if_unknown: bool) -> bool:
+    """Whether the author of a thread reply runs the interview in that thread."""
+    try:
+        session = services.find_session(rt.deps, conversation=conversation)
+    except Exception as error:  # the database is down: nobody can tell
+        log.warning("session lookup in %s failed (%s)", conversation.channel, type(error).__name__)
+        return if_unknown
+    return session is not None and session.conversation.user == conversation.user
 
 
 def _hint_once(

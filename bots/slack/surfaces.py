@@ -95,9 +95,11 @@ def _session_line(item: SessionListItem, web_base_url: str) -> str:
     session = item.session
     url = session_url(web_base_url, session.id)
     score = format_score(item.average_score)
+    # `answered` counts follow-up answers too, so it is no fraction of the question count.
+    questions = f"{session.question_count} question{'s' * (session.question_count != 1)}"
     return (
         f"<{url}|*{session.role.label} · {session.difficulty.label}*> — "
-        f"{slack_date(session.created_at)} · {item.answered}/{session.question_count} answered"
+        f"{slack_date(session.created_at)} · {questions} · {item.answered} scored"
         f" · average {score} · {STATUS_LABELS.get(session.status.value, session.status.value)}"
     )
 

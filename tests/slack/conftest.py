@@ -36,6 +36,23 @@ def slack_settings(
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type, call-arg]
 
 
+# What slack_bolt.lazy_listener.internals logs when a lazy listener raises (it does not re-raise).
+SWALLOWED_BY_BOLT = "Failed to run an internal function"
+
+
+@pytest.fixture(autouse=True)
+def lazy_listeners_never_raise(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Bolt catches and only logs an exception raised in a lazy listener, so a test asserting
+    "nothing was posted" would pass when the listener crashed. Fail such a test instead."""
+    yield
+    swallowed = [
+        r.getMessage()
+        for r in caplog.get_records("call")
+        if r.getMessage().startswith(SWALLOWED_BY_BOLT)
+    ]
+    assert not swallowed, f"a lazy listener raised: {swallowed}"
+
+
 @pytest.fixture
 def mock_slack() -> Iterator[MockSlack]:
     with running_mock() as server:

@@ -2,7 +2,8 @@
 
 Point `WebClient(base_url=server.url)` at it (the trailing slash matters). Answers carry the
 fields the app reads (ts, channel, view id, auth.test ids); `fail()` makes a method refuse.
-`response_url` posts (the `respond()` of commands and buttons) land here too.
+`rate_limit()` answers HTTP 429 with Retry-After, as Slack does to a burst. `response_url` posts
+(the `respond()` of commands and buttons) land here too.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class MockSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._failures: dict[str, Callable[[dict[str, Any]], str | None]] = {}
+        self._rate_limited: dict[str, int] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -87,6 +89,10 @@ class MockSlack:
         """Make `method` answer {"ok": false, "error": error} (for the params `when` accepts)."""
         self._failures[method] = lambda params: error if when is None or when(params) else None
 
+    def rate_limit(self, method: str, times: int = 1) -> None:
+        """Answer the next `times` calls to `method` with 429 and `Retry-After: 0`."""
+        self._rate_limited[method] = times
+
     def to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -108,6 +114,14 @@ class MockSlack:
             self.calls.clear()
 
     # ------------------------------------------------------------ the server side
+
+    def _limited(self, method: str, params: dict[str, Any]) -> bool:
+        with self._lock:
+            if self._rate_limited.get(method, 0) <= 0:
+                return False
+            self._rate_limited[method] -= 1
+            self.calls.append(Call(method, params, {"ok": False, "error": "ratelimited"}))
+            return True
 
     def _record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
@@ -172,8 +186,13 @@ class MockSlack:
                 else:
                     method = path.removeprefix("api/")
                 params = _parse(raw, self.headers.get("content-type") or "")
-                body = json.dumps(mock._record(method, params)).encode()
-                self.send_response(200)
+                if mock._limited(method, params):
+                    body = b'{"ok": false, "error": "ratelimited"}'
+                    self.send_response(429)
+                    self.send_header("retry-after", "0")
+                else:
+                    body = json.dumps(mock._record(method, params)).encode()
+                    self.send_response(200)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(body)))
                 self.end_headers()

@@ -19,6 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 SECRET = "test-signing-secret-0123456789abcdef"
 TEAM = "T0TEAM"
 ALICE, BOB = "U0ALICE", "U0BOB"
+BOT = "U0BOT"  # the bot user the mock's auth.test names: it starts every interview thread
 CHANNEL = "C0GENERAL"
 LAMBDA_CONTEXT = SimpleNamespace(
     function_name="interviewbot-slack",
@@ -95,7 +96,13 @@ def event(inner: dict[str, Any], *, event_id: str | None = None) -> str:
 
 
 def reply(
-    text: str, *, thread: str, ts: str, user: str = ALICE, channel: str = CHANNEL
+    text: str,
+    *,
+    thread: str,
+    ts: str,
+    user: str = ALICE,
+    channel: str = CHANNEL,
+    parent_user: str = BOT,
 ) -> dict[str, Any]:
     return {
         "type": "message",
@@ -104,6 +111,7 @@ def reply(
         "text": text,
         "ts": ts,
         "thread_ts": thread,
+        "parent_user_id": parent_user,
         "event_ts": ts,
         "channel_type": "channel",
     }
@@ -124,6 +132,7 @@ def edit(text: str, *, thread: str, ts: str, before: str, user: str = ALICE) -> 
             "text": text,
             "ts": ts,
             "thread_ts": thread,
+            "parent_user_id": BOT,
             "edited": {"user": user, "ts": f"{ts}8"},
         },
         "previous_message": {
@@ -290,3 +299,13 @@ class LambdaHarness:
 
 def status(response: BoltResponse | dict[str, Any]) -> int:
     return response["statusCode"] if isinstance(response, dict) else response.status
+
+
+def buttons(call: Any) -> dict[str, str]:
+    """action_id -> value of every button in a posted or updated message (a mock_slack Call)."""
+    return {
+        element["action_id"]: element.get("value", "")
+        for block in call.params.get("blocks") or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bots.slack import ids
+from core import services
 from core.bootstrap import Core
-from core.domain.errors import LlmUnavailable
+from core.domain.errors import LlmUnavailable, ServiceUnavailable
 from tests.fakes import ScriptedEvaluator
 from tests.slack import support as s
 from tests.slack.mock_slack import Call, MockSlack
+from tests.slack.support import buttons
 from tests.slack.test_commands import run, start
 
 ANSWER = "I would add a cache with a TTL in front of the database and index the hot queries."
@@ -27,19 +32,10 @@ def evaluations(mock: MockSlack) -> list[Call]:
     return [c for c in mock.to("chat.update") if "Ideal answer" in c.text()]
 
 
-def buttons(call: Call) -> dict[str, str]:
-    return {
-        e["action_id"]: e.get("value", "")
-        for b in call.params["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-    }
-
-
 def click(
     app: App, mock: MockSlack, action_id: str, card: Call, *, user: str = s.ALICE, ts: str = ""
 ) -> None:
-    message = {"ts": card.ts, "blocks": card.params["blocks"]}
+    message = {"ts": card.ts, "text": card.params.get("text"), "blocks": card.params["blocks"]}
     run(
         app,
         s.action(
@@ -95,6 +91,18 @@ def test_other_people_bots_top_level_messages_and_deletions_are_ignored(
         app, s.event(s.reply(ANSWER, thread="1699999999.000001", ts="1700005000.000006"))
     )  # other thread
     assert [m for m in mock_slack.methods() if m != "auth.test"] == []
+    answer(app, thread, ts="1700005000.000007")  # ... while the candidate's reply still counts
+    assert len(evaluations(mock_slack)) == 1
+
+
+def test_replies_in_threads_the_bot_did_not_start_never_reach_the_core(
+    lam: s.LambdaHarness, mock_slack: MockSlack
+) -> None:
+    chatter = s.reply(
+        "lunch?", thread="1700005000.000001", ts="1700005000.000002", parent_user=s.BOB
+    )
+    assert lam.send(s.event(chatter))["statusCode"] == 200
+    assert lam.lam.payloads == []  # acked, and no lazy invocation started
 
 
 def test_redeliveries_over_http_and_socket_mode_evaluate_once(
@@ -136,8 +144,29 @@ def test_a_second_reply_and_an_edit_get_one_short_hint_each(
         )
     hints = mock_slack.to("chat.postEphemeral")
     assert len(hints) == 2 and all(h.params["user"] == s.ALICE for h in hints)
-    assert "first reply was taken" in hints[0].text() and "Edits don't change" in hints[1].text()
+    assert all(h.params["thread_ts"] == thread for h in hints)
+    assert "first reply was taken" in hints[0].text() and "Edits aren't read" in hints[1].text()
     assert evaluations(mock_slack) == [] and "chat.postMessage" not in mock_slack.methods()
+
+
+def test_a_reply_the_core_could_not_store_asks_the_candidate_to_send_it_again(
+    app: App, mock_slack: MockSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = start(app, mock_slack)
+    mock_slack.clear()
+
+    def database_down(*args: object, **kwargs: object) -> None:
+        raise ServiceUnavailable("database")
+
+    monkeypatch.setattr(services, "answer_in_conversation", database_down)
+    monkeypatch.setattr(services, "find_session", database_down)
+    answer(app, thread)
+    [told] = mock_slack.to("chat.postEphemeral")
+    assert told.params["user"] == s.ALICE and told.params["thread_ts"] == thread
+    assert "send your answer again" in told.text()
+    monkeypatch.undo()  # the database is back: the same message, redelivered, is taken
+    answer(app, thread)
+    assert len(evaluations(mock_slack)) == 1
 
 
 def test_an_answer_too_long_is_refused_privately_and_nothing_is_stored(
@@ -152,20 +181,32 @@ def test_an_answer_too_long_is_refused_privately_and_nothing_is_stored(
     assert len(evaluations(mock_slack)) == 1
 
 
-def test_an_llm_failure_shows_retry_and_retry_evaluates_in_the_same_message(
-    app: App, mock_slack: MockSlack, core: Core
-) -> None:
+def fail_evaluation(app: App, mock: MockSlack, core: Core) -> tuple[str, Call]:
+    """Start an interview and answer while the evaluator fails: the thread and the failure card."""
     failing = ScriptedEvaluator()
     failing.fail_with = LlmUnavailable("The AI evaluator is busy right now.", kind="rate_limited")
     offline, core.deps.evaluator = core.deps.evaluator, failing
-    thread = start(app, mock_slack)
-    mock_slack.clear()
+    thread = start(app, mock)
+    mock.clear()
     answer(app, thread)
-    [failed] = mock_slack.to("chat.update")
+    core.deps.evaluator = offline
+    [failed] = mock.to("chat.update")
+    mock.clear()
+    return thread, failed
+
+
+def test_an_llm_failure_shows_retry_and_retry_evaluates_in_the_same_message(
+    app: App, mock_slack: MockSlack, core: Core
+) -> None:
+    thread, failed = fail_evaluation(app, mock_slack, core)
     assert "The AI evaluator is busy right now." in failed.text()
+    assert failed.params["channel"] == s.CHANNEL and mock_slack.to("chat.postMessage") == []
     assert "Traceback" not in failed.text() and set(buttons(failed)) == {ids.RETRY, ids.END}
 
-    core.deps.evaluator = offline
+    answer(app, thread, "And sharding.", ts="1700005000.000002")  # a second reply meanwhile
+    [hint] = mock_slack.to("chat.postEphemeral")
+    assert "Press *Retry*" in hint.text()  # not "Next question": the card has no such button
+
     mock_slack.clear()
     click(app, mock_slack, ids.RETRY, failed)
     updates = mock_slack.to("chat.update")
@@ -173,7 +214,25 @@ def test_an_llm_failure_shows_retry_and_retry_evaluates_in_the_same_message(
     assert "Evaluating" in updates[0].text() and "Ideal answer" in updates[1].text()
 
 
-def test_buttons_hint_skip_deeper_and_end(app: App, mock_slack: MockSlack) -> None:
+@pytest.mark.parametrize("trouble", ["someone else clicks", "the service is down"])
+def test_a_retry_that_cannot_run_leaves_the_card_as_it_was_and_says_why_privately(
+    app: App, mock_slack: MockSlack, core: Core, monkeypatch: pytest.MonkeyPatch, trouble: str
+) -> None:
+    _, failed = fail_evaluation(app, mock_slack, core)
+    user = s.ALICE
+    if trouble == "someone else clicks":
+        user = s.BOB
+    else:
+        monkeypatch.setattr(services, "retry_evaluation", lambda **_: 1 / 0)
+    click(app, mock_slack, ids.RETRY, failed, user=user)
+    restored = mock_slack.to("chat.update")[-1]
+    assert restored.ts == failed.ts and restored.params["blocks"] == failed.params["blocks"]
+    [told] = mock_slack.to("response_url")
+    expected = "belongs to someone else" if user == s.BOB else "something went wrong"
+    assert expected in told.text() and told.params["response_type"] == "ephemeral"
+
+
+def test_buttons_hint_skip_deeper_and_end(app: App, mock_slack: MockSlack, core: Core) -> None:
     thread = start(app, mock_slack, "backend medium 3")
     [card] = mock_slack.to("chat.update")
     mock_slack.clear()
@@ -189,13 +248,21 @@ def test_buttons_hint_skip_deeper_and_end(app: App, mock_slack: MockSlack) -> No
     assert "Question 2 of 3" in second.text()
     [closed] = mock_slack.to("chat.update")
     assert closed.ts == card.ts and buttons(closed) == {} and "Skipped" in closed.text()
+    assert "Reply in this thread" not in closed.text()  # nothing left to answer there
 
     answer(app, thread, ts="1700005000.000009")
     evaluation = evaluations(mock_slack)[-1]
     mock_slack.clear()
+    deeper_lock = f"deeper:{buttons(evaluation)[ids.DEEPER]}"
+    held = core.deps.locks.acquire(deeper_lock, ttl_seconds=30)  # the first click, still writing
+    click(app, mock_slack, ids.DEEPER, evaluation)
+    assert mock_slack.methods() == []  # the second click of a double click says nothing
+    core.deps.locks.release(deeper_lock, held)
     click(app, mock_slack, ids.DEEPER, evaluation)
     [follow_up] = mock_slack.to("chat.postMessage")
     assert "Follow-up on question 2 of 3" in follow_up.text()
+    click(app, mock_slack, ids.DEEPER, evaluation)  # clicked again later: still one follow-up
+    assert len(mock_slack.to("chat.postMessage")) == 1
 
     mock_slack.clear()
     click(app, mock_slack, ids.END, evaluation, user=s.BOB)  # not Bob's interview
@@ -206,5 +273,32 @@ def test_buttons_hint_skip_deeper_and_end(app: App, mock_slack: MockSlack) -> No
     click(app, mock_slack, ids.END, evaluation)
     [summary] = mock_slack.to("chat.postMessage")
     assert "Interview ended" in summary.text() and "1 skipped" in summary.text()
+    first = next(u for u in mock_slack.to("chat.update") if u.ts == thread)
+    assert buttons(first) == {} and "Interview ended" in first.text()  # seen from the channel
     click(app, mock_slack, ids.END, evaluation)
     assert "already finished" in mock_slack.to("response_url")[-1].text()
+
+
+def test_a_question_slack_would_not_post_is_shown_privately_and_the_card_stays_open(
+    app: App, mock_slack: MockSlack
+) -> None:
+    thread = start(app, mock_slack)
+    answer(app, thread)
+    [evaluation] = evaluations(mock_slack)
+    mock_slack.clear()
+    mock_slack.fail("chat.postMessage", "internal_error")
+    click(app, mock_slack, ids.NEXT, evaluation)
+    [shown] = mock_slack.to("response_url")
+    assert "Question 2 of 2" in shown.text() and shown.params["response_type"] == "ephemeral"
+    assert mock_slack.to("chat.update") == []  # its buttons stay: nothing is "below" it
+
+
+def test_a_rate_limited_post_is_sent_again(app: App, mock_slack: MockSlack) -> None:
+    thread = start(app, mock_slack)
+    mock_slack.clear()
+    mock_slack.rate_limit("chat.postMessage")
+    answer(app, thread)
+    posts = mock_slack.to("chat.postMessage")
+    assert [p.response["ok"] for p in posts] == [False, True]
+    [evaluation] = evaluations(mock_slack)
+    assert evaluation.ts == posts[1].ts and json.dumps(evaluation.params["blocks"])

@@ -105,10 +105,17 @@ def test_quota_history_link_and_end(app: App, mock_slack: MockSlack) -> None:
 
     thread = start(app, mock_slack)
     assert "*2 of 3*" in ask("quota")
-    assert "Backend · Medium" in ask("history") and "0/2 answered" in ask("history")
+    history = ask("history")
+    assert "Backend · Medium" in history and "2 questions · 0 scored" in history
     assert "has ended" in ask("end")
     [summary] = mock_slack.to("chat.postMessage")
     assert summary.params["thread_ts"] == thread and "Interview ended" in summary.text()
+    [first] = mock_slack.to("chat.update")
+    assert (
+        first.ts == thread
+        and "Interview ended" in first.text()
+        and "actions" not in str(first.params["blocks"])
+    )
 
 
 def test_an_exhausted_quota_says_when_it_resets_and_posts_nothing(

@@ -9,7 +9,8 @@ from bots.slack import ids
 from core.config import Settings
 from tests.slack import support as s
 from tests.slack.conftest import slack_settings
-from tests.slack.mock_slack import Call, MockSlack
+from tests.slack.mock_slack import MockSlack
+from tests.slack.support import buttons
 
 
 @pytest.fixture
@@ -23,15 +24,6 @@ ANSWERS = [
     "Add an index on the columns in the WHERE clause, check the query plan with EXPLAIN, "
     "and avoid N+1 queries by batching.",
 ]
-
-
-def buttons(call: Call) -> dict[str, str]:
-    """action_id -> value of every button in a posted or updated message."""
-    found = {}
-    for block in call.params.get("blocks") or []:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            found[element["action_id"]] = element.get("value", "")
-    return found
 
 
 def test_a_whole_interview_through_the_lambda_handler(
@@ -69,12 +61,16 @@ def test_a_whole_interview_through_the_lambda_handler(
         )
         [posted] = mock_slack.to("chat.postMessage")
         assert posted.params["thread_ts"] == thread
-        [closed] = mock_slack.to("chat.update")  # the used card lost its buttons
-        assert buttons(closed) == {}
+        updated = {u.ts: u for u in mock_slack.to("chat.update")}
+        assert buttons(updated.pop(evaluating.ts)) == {}  # the used card lost its buttons
         if n < len(ANSWERS):
-            assert f"Question {n + 1} of 2" in posted.text()
+            assert f"Question {n + 1} of 2" in posted.text() and not updated
     summary = posted.text()
     assert "Interview complete" in summary and "2 answered · 0 skipped" in summary
+    # The thread's first card, all the channel sees, no longer offers Hint / Skip / End.
+    first = updated.pop(thread)
+    assert buttons(first) == {} and "Question 1 of 2" in first.text()
+    assert "Interview complete · average" in first.text() and not updated
     dashboard = buttons(posted)
     assert ids.OPEN_DASHBOARD in dashboard
     assert any(

@@ -71,11 +71,14 @@ def _click(
     message = body.get("message") or {}
     return Click(
         client=client,
-        reply=Reply(client, user, channel=channel, respond=respond),
+        reply=Reply(
+            client, user, channel=channel, respond=respond, thread=message.get("thread_ts")
+        ),
         actor=UserRef(PLATFORM, tenant_of(context, body), user),
         ref=ref,
         channel=channel,
         message_ts=container.get("message_ts") or message.get("ts"),
+        text=str(message.get("text") or "Mock interview"),
         blocks=list(message.get("blocks") or []),
         identity=f"{channel}:{action.get('action_ts', '')}:{action['action_id']}",
     )

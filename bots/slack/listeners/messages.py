@@ -28,6 +28,14 @@ def is_thread_reply(event: dict[str, Any]) -> bool:
     )
 
 
+def in_bot_thread(event: dict[str, Any], context: BoltContext) -> bool:
+    """The thread was started by this app's bot, as every interview thread is. Slack names the
+    thread's author in `parent_user_id`; when either id is missing, let the core decide."""
+    parent = (event.get("message") or event).get("parent_user_id")
+    bot = context.bot_user_id
+    return not parent or not bot or parent == bot
+
+
 def is_reply_edit(event: dict[str, Any]) -> bool:
     """A person's edit of a thread reply (not an unfurl or a bot's chat.update)."""
     if event.get("subtype") != "message_changed":
@@ -57,7 +65,7 @@ def register(app: App, rt: SlackRuntime) -> None:
             delivery=event["ts"],
         )
 
-    app.event("message", matchers=[is_thread_reply])(ack=ack_only, lazy=[take_reply])
+    app.event("message", matchers=[is_thread_reply, in_bot_thread])(ack=ack_only, lazy=[take_reply])
 
     def hint_edit(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
@@ -73,4 +81,4 @@ def register(app: App, rt: SlackRuntime) -> None:
         edit = f"{message['ts']}:{message['edited'].get('ts', '')}"
         hint_after_edit(rt, client, conversation=conversation, edit=edit)
 
-    app.event("message", matchers=[is_reply_edit])(ack=ack_only, lazy=[hint_edit])
+    app.event("message", matchers=[is_reply_edit, in_bot_thread])(ack=ack_only, lazy=[hint_edit])
