@@ -58,7 +58,10 @@ class FakeDatabase:
     llm_calls: list[dict[str, object]] = field(default_factory=list)
     link_codes: dict[str, dict[str, object]] = field(default_factory=dict)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_open_here = threading.local()
 
 
 class FakeUnitOfWork:
@@ -75,7 +78,12 @@ class FakeUnitOfWork:
         self.committed = False
 
     def __enter__(self) -> Self:
+        # A second unit of work inside an open one, in the same thread, would wait for itself
+        # on SQLite (BEGIN IMMEDIATE): refuse it here so unit tests catch the mistake.
+        if getattr(_open_here, "depth", 0):
+            raise AssertionError("a unit of work was opened inside another in the same thread")
         self.db.lock.acquire()  # one transaction at a time: serialisable, like BEGIN IMMEDIATE
+        _open_here.depth = 1
         self._snapshot = _copy(self.db)
         return self
 
@@ -83,6 +91,7 @@ class FakeUnitOfWork:
         try:
             self.rollback()
         finally:
+            _open_here.depth = 0
             self.db.lock.release()
 
     def commit(self) -> None:

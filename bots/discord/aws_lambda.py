@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from bots.discord import render
+from bots.discord import notices
 from bots.discord.http_endpoint import (
     DiscordRest,
     InteractionEndpoint,
@@ -47,8 +47,10 @@ class LambdaApp:
         method = event.get("requestContext", {}).get("http", {}).get("method", "POST")
         if method != "POST":
             return _http(405, {"error": "Discord sends interactions with POST"})
-        body = event.get("body") or ""
-        raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+        try:
+            raw = _body_bytes(event)
+        except ValueError:
+            return _http(400, {"error": "the body is not valid base64"})
         result = self.endpoint.acknowledge(event.get("headers") or {}, raw)
         if result.deferred is None:
             return _http(result.status, result.body)
@@ -61,8 +63,16 @@ class LambdaApp:
         except Exception:
             # Deferring now would leave "thinking…" forever: say so instead, while we still can.
             log.exception("could not hand the interaction to an asynchronous invocation")
-            return _http(200, Ack(AckKind.MESSAGE, reply=render.unexpected()).payload())
+            return _http(200, Ack(AckKind.MESSAGE, reply=notices.unexpected()).payload())
         return _http(result.status, result.body)
+
+
+def _body_bytes(event: Mapping[str, Any]) -> bytes:
+    """The body exactly as Discord sent it: the signature covers these bytes."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return base64.b64decode(body, validate=True)
+    return str(body).encode("utf-8")  # API Gateway passes a text body as the str it decoded
 
 
 def _http(status: int, body: dict[str, Any]) -> dict[str, Any]:

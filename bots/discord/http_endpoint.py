@@ -42,6 +42,8 @@ SIGNATURE_MAX_AGE = 300.0  # seconds: a captured request cannot be replayed late
 COMPLETION_MAX_AGE = 900.0  # completing work already acknowledged: the token lives 15 minutes
 USER_AGENT = "DiscordBot (https://github.com/interviewbot/interviewbot, 0.1.0)"
 PING, COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
+RETRIED_STATUSES = frozenset({500, 502, 503, 504})
+ATTEMPTS = 3  # per REST call
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +131,20 @@ def parse_request(payload: Mapping[str, Any]) -> Request | None:
 
 class DiscordRest:
     """The few REST calls the endpoint makes. Errors become DeliveryFailed; a short rate-limit
-    wait is honoured; nothing logged here names a token."""
+    wait is honoured and Discord's 5xx retried; nothing logged here names a token."""
 
     def __init__(
-        self, base_url: str, bot_token: str | None, *, client: httpx.Client | None = None
+        self,
+        base_url: str,
+        bot_token: str | None,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = bot_token
         self._client = client  # made on first use: its TLS setup (~75 ms) stays off the ack path
+        self._sleep = sleep
 
     @property
     def client(self) -> httpx.Client:
@@ -152,20 +160,22 @@ class DiscordRest:
             if not self._token:
                 raise DeliveryFailed("DISCORD_TOKEN is not set, so the bot cannot post")
             headers["Authorization"] = f"Bot {self._token}"
-        for attempt in range(3):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 response = self.client.request(
                     method, self.base_url + path, json=json, headers=headers
                 )
             except httpx.HTTPError as exc:
                 raise DeliveryFailed(f"{what}: {type(exc).__name__}") from None
-            if response.status_code == 429 and attempt < 2:
-                time.sleep(_retry_after(response))
+            status = response.status_code
+            if attempt < ATTEMPTS and (status == 429 or status in RETRIED_STATUSES):
+                # A rate limit, or Discord's own hiccup (retried as discord.py does).
+                self._sleep(_retry_after(response) if status == 429 else 0.5 * attempt)
                 continue
-            if response.status_code >= 400:
-                raise DeliveryFailed(f"{what}: Discord answered {response.status_code}")
+            if status >= 400:
+                raise DeliveryFailed(f"{what}: Discord answered {status}")
             return response.json() if response.content else None
-        raise DeliveryFailed(f"{what}: still rate limited")
+        raise AssertionError("the last attempt returns or raises")
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -257,9 +267,7 @@ class InteractionEndpoint:
             return
         payload = json.loads(signed.body)
         request = parse_request(payload)
-        if request is None or not self.handler.claim(
-            str(payload["id"]), seconds=COMPLETION_MAX_AGE
-        ):
+        if request is None or not self._first_delivery(str(payload["id"])):
             return
         responder = RestResponder(
             self.rest,
@@ -268,3 +276,12 @@ class InteractionEndpoint:
             channel_id=request.caller.channel_id,
         )
         self.handler.complete(request, responder)
+
+    def _first_delivery(self, interaction_id: str) -> bool:
+        try:
+            return self.handler.claim(interaction_id, seconds=COMPLETION_MAX_AGE)
+        except Exception:
+            # The core could not even be reached: go ahead, so the work meets the same fault and
+            # the user gets a message instead of "thinking…" until the token expires.
+            log.exception("could not claim interaction %s", interaction_id)
+            return True

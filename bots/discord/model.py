@@ -24,11 +24,13 @@ THREAD_TYPES = frozenset({10, 11, 12})
 AUTO_ARCHIVE_MINUTES: Final = 1440
 
 # Permission bits the bot needs in a channel to run an interview in a thread there.
+VIEW_CHANNEL = 1 << 10
 EMBED_LINKS = 1 << 14
 CREATE_PUBLIC_THREADS = 1 << 35
 CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 PERMISSION_NAMES = {
+    VIEW_CHANNEL: "View Channel",
     CREATE_PUBLIC_THREADS: "Create Public Threads",
     CREATE_PRIVATE_THREADS: "Create Private Threads",
     SEND_MESSAGES_IN_THREADS: "Send Messages in Threads",
@@ -64,7 +66,7 @@ class Caller:
     def missing_thread_permissions(self, *, private: bool) -> list[str]:
         """What the bot lacks to open an interview thread here (nothing when unknown)."""
         create = CREATE_PRIVATE_THREADS if private else CREATE_PUBLIC_THREADS
-        needed = (create, SEND_MESSAGES_IN_THREADS, EMBED_LINKS)
+        needed = (VIEW_CHANNEL, create, SEND_MESSAGES_IN_THREADS, EMBED_LINKS)
         if not self.app_permissions:
             return []
         return [PERMISSION_NAMES[bit] for bit in needed if not self.app_permissions & bit]

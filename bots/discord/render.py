@@ -13,8 +13,7 @@ from typing import Any
 
 from bots.discord.ids import Action, custom_id
 from bots.discord.model import ANSWER_INPUT_ID, Reply
-from core.domain.errors import InterviewError, QuotaExceeded
-from core.domain.history import Page, SessionListItem
+from core.domain.errors import InterviewError
 from core.domain.presentation import (
     criterion_label,
     format_score,
@@ -23,16 +22,16 @@ from core.domain.presentation import (
     session_url,
     tag_label,
 )
-from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, QuotaStatus, SessionSummary
-from core.domain.roles import Difficulty, Role
-from core.services import LinkCode
+from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
+from core.domain.roles import Role
 
 QUESTION_COLOUR = 0x5865F2  # Discord's blurple: a question, not yet a score
 NEUTRAL_COLOUR = 0x99AAB5
 MODAL_MAX_CHARS = 4000  # Discord's own ceiling for a paragraph input
 
-# Discord's limits (characters) for the parts of an embed and a button.
+# Discord's limits (characters) for the parts of an embed and a button, and an embed in all.
 TITLE, DESCRIPTION, FIELD, FOOTER, LABEL = 256, 4096, 1024, 2048, 80
+EMBED_TOTAL = 6000
 
 Json = dict[str, Any]
 
@@ -40,6 +39,41 @@ Json = dict[str, Any]
 def clip(text: str, limit: int) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit(embed: Json) -> Json:
+    """Trim the longest text (the description or a field) until the embed is within Discord's
+    6,000-character total; each part on its own already respects its own limit."""
+    while (excess := _embed_size(embed) - EMBED_TOTAL) > 0:
+        texts = [(embed, "description")] if embed.get("description") else []
+        texts += [(field, "value") for field in embed.get("fields", [])]
+        holder, key = max(texts, key=lambda text: len(text[0][text[1]]))
+        before = holder[key]
+        holder[key] = clip(before, max(1, len(before) - excess))
+        if holder[key] == before:  # nothing left to trim
+            break
+    return embed
+
+
+def _embed_size(embed: Json) -> int:
+    parts = [embed.get("title", ""), embed.get("description", "")]
+    parts += [embed.get("author", {}).get("name", ""), embed.get("footer", {}).get("text", "")]
+    parts += [text for field in embed.get("fields", []) for text in (field["name"], field["value"])]
+    return sum(len(part) for part in parts)
+
+
+def line_fields(name: str, lines: Sequence[str]) -> list[Json]:
+    """Lines as fields of at most 1,024 characters each, never cutting a line in two."""
+    chunks: list[str] = []
+    for line in (clip(line, FIELD) for line in lines):
+        if chunks and len(chunks[-1]) + 1 + len(line) <= FIELD:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line)
+    return [
+        {"name": name if n == 0 else f"{name} (continued)", "value": chunk}
+        for n, chunk in enumerate(chunks)
+    ]
 
 
 def when(moment: datetime, style: str = "f") -> str:
@@ -133,6 +167,7 @@ def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> R
         "color": band.colour,
         "fields": fields,
     }
+    fit(embed)
     ids = _ids(outcome, owner)
     buttons = [
         button(
@@ -143,6 +178,11 @@ def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> R
         buttons.append(button("Go deeper", style=SECONDARY, cid=ids[Action.DEEPER]))
     buttons.append(button("End", style=DANGER, cid=ids[Action.END]))
     return Reply(embeds=(embed,), components=(row(*buttons),))
+
+
+def retry_button(session_id: int, position: int, owner: str) -> Json:
+    """Evaluate a saved answer again (its evaluation failed, or could not start)."""
+    return button("Retry", style=PRIMARY, cid=custom_id(Action.RETRY, session_id, position, owner))
 
 
 def evaluation_failed(outcome: AnswerOutcome, *, owner: str) -> Reply:
@@ -167,6 +207,9 @@ def _label(outcome: AnswerOutcome) -> str:
 
 def hint(given: HintGiven) -> Reply:
     embed = {
+        "author": {
+            "name": f"Hint for {QuestionAsked(given.session, given.question).label.lower()}"
+        },
         "title": f"💡 Hint {given.hints_used}",
         "description": clip(given.hint, DESCRIPTION),
         "color": QUESTION_COLOUR,
@@ -190,9 +233,7 @@ def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
             score = attempt.status.value if attempt else "not answered"
         marker = "↳" if entry.question.follow_up_of else f"{entry.question.main_index}."
         lines.append(f"{marker} {clip(entry.question.question.text, 70)} — **{score}**")
-    fields: list[Json] = []
-    if lines:
-        fields.append({"name": "Questions", "value": clip("\n".join(lines), FIELD)})
+    fields = line_fields("Questions", lines)
     if result.strongest:
         fields.append({"name": "Strongest", "value": clip(", ".join(result.strongest), FIELD)})
     if result.weakest:
@@ -205,103 +246,22 @@ def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
         "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
         "title": "Interview summary",
         "url": url,
-        "description": (
-            f"Average score **{format_score(result.average_score)}** · "
-            f"answered {result.answered}, skipped {result.skipped}"
-        ),
+        "description": f"Average score **{format_score(result.average_score)}** · {_counts(result)}",
         "color": colour,
         "fields": fields,
     }
+    fit(embed)
     link = row(button("Open in the web dashboard", style=LINK, url=url))
     return Reply(embeds=(embed,), components=(link,))
 
 
-def history(page: Page[SessionListItem], *, web_base_url: str) -> Reply:
-    if not page.items:
-        return Reply(
-            content="You have no interviews yet. Start one with `/interview start`.",
-            ephemeral=True,
-        )
-    lines = []
-    for item in page.items:
-        session = item.session
-        link = session_url(web_base_url, session.id)
-        lines.append(
-            f"{when(session.created_at, 'd')} · [{session.role.label} · "
-            f"{session.difficulty.label}]({link}) · {format_score(item.average_score)} · "
-            f"{item.answered} answered · {session.status.value}"
-        )
-    embed = {
-        "title": "Your recent interviews",
-        "description": clip("\n".join(lines), DESCRIPTION),
-        "color": QUESTION_COLOUR,
-        "footer": {"text": f"{len(page.items)} of {page.total} · full history on the web"},
-    }
-    dashboard = row(button("Open the web dashboard", style=LINK, url=web_base_url))
-    return Reply(embeds=(embed,), components=(dashboard,), ephemeral=True)
-
-
-def quota(status: QuotaStatus) -> Reply:
-    return Reply(
-        content=(
-            f"You have used **{status.used} of {status.limit}** interview sessions today "
-            f"({status.remaining} left). The count resets {when(status.resets_at, 'R')}."
-        ),
-        ephemeral=True,
-    )
-
-
-def link_code(code: LinkCode, *, web_base_url: str) -> Reply:
-    link_url = f"{web_base_url.rstrip('/')}/link"
-    return Reply(
-        content=(
-            f"Your link code: **{code.code}**\n"
-            f"Enter it at {link_url} {when(code.expires_at, 'R')} (single use) to see this "
-            "Discord account's interviews on your web dashboard."
-        ),
-        ephemeral=True,
-    )
-
-
-def started(thread_id: str | None, status: QuotaStatus | None) -> Reply:
-    where = f"in <#{thread_id}>" if thread_id else "below"
-    count = f" This is session {status.used} of {status.limit} today." if status else ""
-    return Reply(content=f"Your interview is ready {where}.{count} Good luck!", ephemeral=True)
-
-
-def ended_elsewhere(channel_id: str) -> Reply:
-    return Reply(content=f"Interview ended — the summary is in <#{channel_id}>.", ephemeral=True)
-
-
-def help_text(*, reads_replies: bool, max_questions: int) -> Reply:
-    how = (
-        "reply in the interview thread, or press **Answer** under a question"
-        if reads_replies
-        else "press **Answer** under a question"
-    )
-    roles = ", ".join(r.label for r in Role)
-    text = (
-        "**Mock interviews, one question at a time**\n"
-        f"`/interview start role difficulty [questions]` — open an interview (1–{max_questions} "
-        "questions) in a new thread, or right here in a DM.\n"
-        f"To answer, {how}. After each answer you get a score, feedback, an ideal answer and "
-        "what to work on; then **Next question**, **Go deeper** for a follow-up, or **End**.\n"
-        "`/interview history` — your recent interviews · `/interview quota` — sessions left "
-        "today · `/interview link` — a code to see your history on the web · "
-        "`/interview end` — finish the current interview.\n"
-        f"Roles: {roles}. Difficulties: {', '.join(d.label for d in Difficulty)}."
-    )
-    return Reply(content=text, ephemeral=True)
-
-
-def superseded() -> Reply:
-    return Reply(
-        content=(
-            "Your first answer to this question was taken. Press **Next question** to move on "
-            "or **Go deeper** for a follow-up."
-        ),
-        ephemeral=True,
-    )
+def _counts(result: SessionSummary) -> str:
+    """ "answered 2 of 3, skipped 1, plus 1 follow-up": main questions, then follow-ups."""
+    text = f"answered {result.answered} of {result.session.question_count}, "
+    text += f"skipped {result.skipped}"
+    if result.follow_ups:
+        text += f", plus {result.follow_ups} follow-up{'s' if result.follow_ups > 1 else ''}"
+    return text
 
 
 def role_choices(typed: str, roles: Iterable[Role]) -> tuple[dict[str, str], ...]:
@@ -316,19 +276,3 @@ def role_choices(typed: str, roles: Iterable[Role]) -> tuple[dict[str, str], ...
         with suppress(InterviewError):
             matches.append(Role.parse(typed))  # an alias such as "sre" or "ml"
     return tuple({"name": r.label, "value": r.value} for r in matches[:25])
-
-
-def error(exc: InterviewError, *, retry: Sequence[Json] = ()) -> Reply:
-    """Every error a user can cause, as one ephemeral message (with Retry where it helps)."""
-    # The core names the Slack-style syntax; on Discord the command is /interview start.
-    text = exc.message.replace("/interview <role> <difficulty>", "/interview start")
-    if isinstance(exc, QuotaExceeded):
-        text += f" ({when(exc.resets_at, 'R')})"
-    return Reply(content=f"⚠️ {text}", components=tuple(retry) or None, ephemeral=True)
-
-
-def unexpected() -> Reply:
-    return Reply(
-        content="⚠️ Something went wrong on our side. Please try again in a moment.",
-        ephemeral=True,
-    )

@@ -59,6 +59,8 @@ def message_for(error: BaseException) -> str:
             f"I don't know the {kind} `{escape(error.given)}`. Choose one of: {choices}. "
             "For example: `/interview backend medium`."
         )
+    if isinstance(error, NoActiveSession | NotYourSession):
+        return f"{error.message} For example: `/interview backend medium`."
     if isinstance(error, InterviewError):
         return error.message
     return UNEXPECTED

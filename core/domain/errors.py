@@ -67,7 +67,7 @@ class NoActiveSession(InterviewError):
 
     def __init__(self) -> None:
         super().__init__(
-            "There is no interview in progress here. Start one with `/interview <role> <difficulty>`."
+            "There is no interview in progress here. Start a new interview to keep practising."
         )
 
 
@@ -77,7 +77,7 @@ class NotYourSession(InterviewError):
     def __init__(self) -> None:
         super().__init__(
             "This interview belongs to someone else; only its candidate can answer or use its "
-            "buttons. Start your own with `/interview <role> <difficulty>`."
+            "buttons. Start an interview of your own to practise."
         )
 
 
@@ -114,7 +114,7 @@ class QuestionAlreadyAnswered(InterviewError):
     def __init__(self) -> None:
         super().__init__(
             "This question already has an answer; the first one was taken. "
-            "Use Next for the next question or Go deeper for a follow-up."
+            "Move on to the next question, or ask for a follow-up to go deeper."
         )
 
 
@@ -142,7 +142,8 @@ class FollowUpLimitReached(InterviewError):
     def __init__(self, limit: int) -> None:
         plural = "" if limit == 1 else "s"
         super().__init__(
-            f"You have had {limit} follow-up{plural} on this question already. Use Next to move on."
+            f"You have had {limit} follow-up{plural} on this question already. "
+            "Move on to the next question when you are ready."
         )
         self.limit = limit
 

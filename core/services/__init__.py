@@ -30,6 +30,7 @@ from core.services.linking import (
 )
 from core.services.sessions import (
     bind_thread,
+    cancel_start,
     end_session,
     expire_idle_sessions,
     find_session,
@@ -46,6 +47,7 @@ __all__ = [
     "analytics",
     "answer_in_conversation",
     "bind_thread",
+    "cancel_start",
     "delete_history",
     "end_session",
     "evaluation_cache_key",

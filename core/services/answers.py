@@ -143,16 +143,15 @@ def _notify_accepted(hook: AcceptedHook, attempt: Attempt) -> None:
 def retry_evaluation(
     deps: Deps, *, session_id: int, position: int, actor: UserRef
 ) -> AnswerOutcome:
-    """Evaluate a saved answer again after a failure (the Retry button)."""
-    stuck_before = deps.clock.now() - timedelta(seconds=deps.rules.evaluation_lock_seconds)
+    """Evaluate a saved answer again (the Retry button): after a failure, or when the worker
+    evaluating it died (the attempt lock is free again then; a live worker still holds it)."""
     with deps.uow() as uow:
         session = owned_session(uow, session_id, actor, active=False)
         asked = uow.questions.get(session_id, position)
         attempt = uow.attempts.at_position(session_id, position)
         if asked is None or attempt is None or attempt.status is AttemptStatus.SKIPPED:
             raise NothingToRetry()
-        stuck = attempt.status is AttemptStatus.PENDING and attempt.created_at < stuck_before
-        if attempt.status is not AttemptStatus.FAILED and not stuck:
+        if attempt.status is AttemptStatus.EVALUATED:
             return _replay(deps, uow, session, attempt, attempt.delivery_id)
     return evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)
 

@@ -6,6 +6,8 @@ redelivered action finds its work already done and returns it marked `duplicate`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.domain.errors import (
     FollowUpInProgress,
     FollowUpLimitReached,
@@ -40,44 +42,59 @@ def next_question(
     deps: Deps, *, session_id: int, after_position: int, actor: UserRef
 ) -> QuestionAsked | SessionSummary:
     """Ask the next main question, or finish the session with its summary after the last one."""
-    now = deps.clock.now()
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False, lock=True)
-        following = uow.questions.get(session_id, after_position + 1)
-        if following is not None:
-            return QuestionAsked(session, following, duplicate=True)
-        if not session.is_active:
-            return summarize(deps, session_id=session_id, already_finished=True)
-        current = _question_at(uow, session_id, after_position)
-        if uow.attempts.at_position(session_id, after_position) is None:
-            raise NotAnsweredYet("moving on")
-        if current.main_index >= session.question_count:
-            finished = uow.sessions.finish(session_id, status=SessionStatus.COMPLETED, at=now)
-            uow.commit()
-            return summarize(deps, session_id=session_id, already_finished=not finished)
-        identity = uow.identities.get(session.identity_id)
-        assert identity is not None
-        in_session = {q.question.bank_id for q in uow.questions.in_session(session_id)}
-        question = choose_question(
-            deps.bank.pool(session.role, session.difficulty),
-            asked_before=uow.questions.bank_ids_asked(
-                scope_of(uow, identity), session.role, session.difficulty
-            ),
-            in_this_session={b for b in in_session if b},
-            rng=deps.random,
-        )
-        asked = AskedQuestion(
-            session_id, after_position + 1, QuestionKind.MAIN, current.main_index + 1, question, now
-        )
-        try:
-            uow.questions.add(asked)
-        except DuplicateKey:  # a concurrent click asked it first
-            uow.rollback()
-            existing = uow.questions.get(session_id, after_position + 1)
-            assert existing is not None
-            return QuestionAsked(session, existing, duplicate=True)
-        uow.sessions.touch(session_id, now)
+        step = _advance(deps, uow, session_id, after_position, actor)
+    if isinstance(step, QuestionAsked):
+        return step
+    # Summarised outside the locked transaction: on SQLite a second connection would wait for it.
+    return summarize(deps, session_id=session_id, already_finished=step.already)
+
+
+@dataclass(frozen=True, slots=True)
+class _Finished:
+    already: bool  # it had finished before this call (a double click on Finish)
+
+
+def _advance(
+    deps: Deps, uow: UnitOfWork, session_id: int, after_position: int, actor: UserRef
+) -> QuestionAsked | _Finished:
+    now = deps.clock.now()
+    session = owned_session(uow, session_id, actor, active=False, lock=True)
+    following = uow.questions.get(session_id, after_position + 1)
+    if following is not None:
+        return QuestionAsked(session, following, duplicate=True)
+    if not session.is_active:
+        return _Finished(already=True)
+    current = _question_at(uow, session_id, after_position)
+    if uow.attempts.at_position(session_id, after_position) is None:
+        raise NotAnsweredYet("moving on")
+    if current.main_index >= session.question_count:
+        finished = uow.sessions.finish(session_id, status=SessionStatus.COMPLETED, at=now)
         uow.commit()
+        return _Finished(already=not finished)
+    identity = uow.identities.get(session.identity_id)
+    assert identity is not None
+    in_session = {q.question.bank_id for q in uow.questions.in_session(session_id)}
+    question = choose_question(
+        deps.bank.pool(session.role, session.difficulty),
+        asked_before=uow.questions.bank_ids_asked(
+            scope_of(uow, identity), session.role, session.difficulty
+        ),
+        in_this_session={b for b in in_session if b},
+        rng=deps.random,
+    )
+    asked = AskedQuestion(
+        session_id, after_position + 1, QuestionKind.MAIN, current.main_index + 1, question, now
+    )
+    try:
+        uow.questions.add(asked)
+    except DuplicateKey:  # a concurrent click asked it first
+        uow.rollback()
+        existing = uow.questions.get(session_id, after_position + 1)
+        assert existing is not None
+        return QuestionAsked(session, existing, duplicate=True)
+    uow.sessions.touch(session_id, now)
+    uow.commit()
     return QuestionAsked(session, asked)
 
 

@@ -139,6 +139,23 @@ def end_session(deps: Deps, *, session_id: int, actor: UserRef) -> SessionSummar
     return summarize(deps, session_id=session_id, already_finished=not ended_now)
 
 
+def cancel_start(deps: Deps, *, session_id: int, actor: UserRef) -> None:
+    """The adapter could not deliver the first question: close the session, give the quota back.
+
+    Only a session nobody answered in yet can be cancelled; otherwise this just ends it."""
+    with deps.uow() as uow:
+        session = owned_session(uow, session_id, actor, active=False, lock=True)
+        untouched = not uow.attempts.in_session(session_id)
+        identity = uow.identities.get(session.identity_id)
+        ended = session.is_active and uow.sessions.finish(
+            session_id, status=SessionStatus.ENDED, at=deps.clock.now()
+        )
+        uow.commit()
+    if ended and untouched and identity is not None:
+        day, _ = deps.rules.quota_window(session.created_at)
+        _refund_quietly(deps, identity.account_key, day)
+
+
 def expire_idle_sessions(deps: Deps, *, limit: int = 500) -> int:
     """Close sessions nobody touched for `session_idle_hours` (the scheduled maintenance job)."""
     idle_since = deps.clock.now() - timedelta(hours=deps.rules.session_idle_hours)

@@ -63,7 +63,8 @@ class FakeDiscordApi:
         self.calls: list[Call] = []
         self.messages: dict[str, dict[str, Any]] = {}
         self.threads: dict[str, dict[str, Any]] = {}
-        self.failures: dict[str, int] = {}  # call kind -> HTTP status to answer instead
+        # call kind -> HTTP status to answer instead (every time), or statuses to answer once each
+        self.failures: dict[str, int | list[int]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(700_000_000_000_000_000)
 
@@ -93,8 +94,11 @@ class FakeDiscordApi:
         call = Call(method, path, body, headers or {})
         with self._lock:
             self.calls.append(call)
-            if call.kind in self.failures:
-                return self.failures[call.kind], {"message": "Missing Access", "code": 50001}
+            failure = self.failures.get(call.kind)
+            if isinstance(failure, list) and failure:
+                return failure.pop(0), {"message": "Service Unavailable", "code": 0}
+            if isinstance(failure, int):
+                return failure, {"message": "Missing Access", "code": 50001}
             return 200, self._answer(call)
 
     def _answer(self, call: Call) -> Any:

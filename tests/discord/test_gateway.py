@@ -26,7 +26,7 @@ async def start_interview(gateway: Gateway, api: FakeDiscordApi, **options: Any)
     """/interview start; returns the new thread's id (THREAD_CREATE fed as Discord would)."""
     options = {"role": "backend", "difficulty": "easy", "questions": 2} | options
     await gateway.interact(payloads.command("start", options))
-    thread_id = str(api.of("open-thread")[-1].body and list(api.threads)[-1])
+    thread_id = list(api.threads)[-1]
     await gateway.thread_created(thread_id)
     return thread_id
 
@@ -113,6 +113,8 @@ async def test_thread_replies_are_answers_only_from_the_candidate(
     api.reset()
     await gateway.say(payloads.chat(thread_id, "good luck alice!", user_id=BOB))
     await gateway.say(payloads.chat(CHANNEL_ID, ANSWER))  # the parent channel: not an answer
+    from_a_bot = payloads.chat(thread_id, ANSWER) | {"author": payloads.user(ALICE, bot=True)}
+    await gateway.say(from_a_bot)  # a bot (or a webhook) with the candidate's id: not an answer
     assert api.calls == []
     answer = payloads.chat(thread_id, ANSWER)
     await gateway.say(answer)
@@ -135,7 +137,7 @@ async def test_buttons_keep_working_after_a_restart(gateway: Gateway, api: FakeD
     await gateway.restart()
     await gateway.thread_created(thread_id)
     clicked = await press(gateway, "Next question", evaluation, thread_id)
-    assert api.kinds(clicked["token"]) == ["callback", "edit-original", "follow-up"]
+    assert api.kinds(clicked["token"]) == ["callback", "follow-up", "edit-original"]
     assert api.of("callback", clicked["token"])[0].body == {"type": 6}
     assert api.of("edit-original", clicked["token"])[0].body["components"] == []
     second = api.of("follow-up", clicked["token"])[0].body
@@ -150,7 +152,10 @@ async def test_buttons_keep_working_after_a_restart(gateway: Gateway, api: FakeD
     # The first question's End, from a message posted two restarts ago.
     ended = await press(gateway, "End", question, thread_id)
     summary = api.of("follow-up", ended["token"])[0].body["embeds"][0]
-    assert summary["title"] == "Interview summary" and "answered 2" in summary["description"]
+    assert (
+        summary["title"] == "Interview summary"
+        and "answered 2 of 2, skipped 0" in summary["description"]
+    )
 
 
 async def test_double_click_and_other_peoples_clicks(gateway: Gateway, api: FakeDiscordApi) -> None:
@@ -163,8 +168,11 @@ async def test_double_click_and_other_peoples_clicks(gateway: Gateway, api: Fake
     assert "belongs to someone else" in refusal["data"]["content"]
     first = await press(gateway, "Next question", evaluation, thread_id)
     again = await press(gateway, "Next question", evaluation, thread_id)
-    assert len(api.of("follow-up", first["token"])) == 1
-    assert api.kinds(again["token"]) == ["callback"]  # acknowledged, nothing posted twice
+    (posted,) = api.of("follow-up", first["token"])
+    assert "flags" not in posted.body and posted.body["embeds"][0]["title"] == "Question 2 of 2"
+    (shown,) = api.of("follow-up", again["token"])  # not posted twice: shown again, privately
+    assert shown.body["flags"] == 64 and shown.body["content"].startswith("Already asked")
+    assert shown.body["embeds"] == posted.body["embeds"]
 
 
 async def test_autocomplete_and_help(gateway: Gateway, api: FakeDiscordApi) -> None:

@@ -3,6 +3,7 @@ invocation, and completion through a mock Discord REST server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ def test_ping_is_answered_with_pong_without_building_the_core(
 
 @pytest.mark.parametrize(
     "tamper",
-    ["other key", "other body", "stale", "future", "no headers", "not hex"],
+    ["other key", "other body", "stale", "future", "no headers", "not hex", "too short"],
 )
 def test_forged_or_stale_signatures_get_401(
     lam: Serverless, signing_key: SigningKey, tamper: str
@@ -65,12 +66,30 @@ def test_forged_or_stale_signatures_get_401(
         event["headers"] = {"content-type": "application/json"}
     if tamper == "not hex":
         event["headers"]["X-Signature-Ed25519"] = "zz" * 64
+    if tamper == "too short":
+        event["headers"]["X-Signature-Ed25519"] = event["headers"]["X-Signature-Ed25519"][:62]
     assert respond(lam, event) == (401, {"error": "invalid request signature"})
+
+
+@pytest.mark.parametrize("base64_body", [False, True])
+def test_the_signature_covers_the_exact_bytes_sent(
+    lam: Serverless, signing_key: SigningKey, base64_body: bool
+) -> None:
+    """Bytes as Discord sent them (spacing, raw UTF-8), whether API Gateway passes the body as
+    text or base64-encoded; one changed byte is refused."""
+    raw = '{"type":1,  "id":"1", "note":"déjà vu ✓"}'.encode()
+    event = signed_event(raw, signing_key, base64_body=base64_body)
+    assert respond(lam, event) == (200, {"type": 1})
+    changed = raw.replace(b"vu", b"VU")
+    event["body"] = base64.b64encode(changed).decode() if base64_body else changed.decode()
+    assert respond(lam, event)[0] == 401
 
 
 def test_only_post_and_json_are_accepted(lam: Serverless, signing_key: SigningKey) -> None:
     assert respond(lam, signed_event({"type": 1}, signing_key, method="GET"))[0] == 405
     assert respond(lam, signed_event(b"not json", signing_key))[0] == 400
+    garbled = signed_event({"type": 1}, signing_key, base64_body=True) | {"body": "%%%"}
+    assert respond(lam, garbled) == (400, {"error": "the body is not valid base64"})
 
 
 def test_commands_defer_then_complete_through_the_webhook(
@@ -139,6 +158,38 @@ def test_the_deferred_half_is_verified_again_and_runs_once(
         CONTEXT,
     )
     assert api.kinds() == ["edit-original"]
+
+
+def test_discords_hiccups_are_retried_and_a_used_message_costs_nothing(
+    lam: Serverless, api: FakeDiscordApi
+) -> None:
+    slept: list[float] = []
+    lam.app.endpoint.rest._sleep = slept.append
+    api.failures["post"] = [503, 502]  # the first question, posted with the bot token
+    lam.send(payloads.command("start", {"role": "backend", "difficulty": "easy"}))
+    assert api.kinds() == ["open-thread", "add-member", "post", "post", "post", "edit-original"]
+    assert slept == [0.5, 1.0]
+    (thread_id,) = api.threads
+    question = api.posted(thread_id)[0]
+    where = {"channel": payloads.thread(thread_id)}
+    skip = payloads.press(payloads.custom_ids(question)["Skip"], question, **where)
+    api.failures["edit-original"] = 404  # the question message was deleted meanwhile
+    lam.send(skip)
+    assert api.kinds(skip["token"]) == ["follow-up", "edit-original"]
+    assert api.of("follow-up", skip["token"])[0].body["embeds"][0]["title"] == "Question 2 of 5"
+
+
+def test_an_unreachable_core_ends_in_a_message_not_endless_thinking(
+    lam: Serverless, api: FakeDiscordApi
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("could not connect to the database")
+
+    lam.app.endpoint.handler._build_core = broken  # type: ignore[assignment]
+    command = payloads.command("quota")
+    assert lam.send(command)[1] == {"type": 5, "data": {"flags": 64}}
+    (edited,) = api.of("edit-original", command["token"])
+    assert edited.body["content"].startswith("⚠️ Something went wrong on our side.")
 
 
 def test_a_refused_thread_ends_the_session_with_a_clear_message(

@@ -24,7 +24,7 @@ from core import services
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
 from core.config import Settings
-from core.domain.errors import LlmUnavailable
+from core.domain.errors import LlmUnavailable, ServiceUnavailable
 from core.ports import EvaluatorReply
 from tests.discord import payloads
 from tests.discord.payloads import ALICE, BOB, CHANNEL_ID, GUILD_ID
@@ -63,28 +63,35 @@ def in_thread(user: str = ALICE) -> Caller:
 
 
 class Recorder:
-    """A Responder that records what the handling asked the transport to do."""
+    """A Responder that records what the handling asked the transport to do; `failing` names
+    the calls that Discord refuses (they are not recorded)."""
 
-    def __init__(self, *, thread_fails: bool = False) -> None:
+    def __init__(self, *failing: str, thread_fails: bool = False) -> None:
         self.events: list[tuple[str, Any]] = []
-        self.thread_fails = thread_fails
+        self.failing = set(failing) | ({"thread"} if thread_fails else set())
 
     def edit_original(self, reply: Reply) -> None:
+        if "edit" in self.failing:
+            raise DeliveryFailed("edit the response: Discord answered 404")
         self.events.append(("edit", reply))
 
     def delete_original(self) -> None:
         self.events.append(("delete", None))
 
     def follow_up(self, reply: Reply) -> None:
+        if "follow-up" in self.failing:
+            raise DeliveryFailed("send a follow-up: Discord answered 503")
         self.events.append(("follow-up", reply))
 
     def open_thread(self, *, name: str, private: bool, user_id: str) -> str:
-        if self.thread_fails:
+        if "thread" in self.failing:
             raise DeliveryFailed("Discord answered 403")
         self.events.append(("thread", (name, private, user_id)))
         return THREAD
 
     def post(self, channel_id: str, reply: Reply) -> None:
+        if "post" in self.failing:
+            raise DeliveryFailed("post a message: Discord answered 403")
         self.events.append(("post", (channel_id, reply)))
 
     def kinds(self) -> list[str]:
@@ -107,6 +114,21 @@ class FlakyEvaluator(OfflineEvaluator):
         if self.failing:
             raise LlmUnavailable("The AI evaluator is not responding.", kind="timeout")
         return super().evaluate(question, answer)
+
+
+class RedisGoesDown:
+    """The Locks port with Redis unreachable for the locks named `prefix…`."""
+
+    def __init__(self, inner: Any, prefix: str) -> None:
+        self.inner, self.prefix, self.down = inner, prefix, True
+
+    def acquire(self, name: str, *, ttl_seconds: float) -> str | None:
+        if self.down and name.startswith(self.prefix):
+            raise ServiceUnavailable("Redis")
+        return self.inner.acquire(name, ttl_seconds=ttl_seconds)
+
+    def release(self, name: str, token: str) -> bool:
+        return self.inner.release(name, token)
 
 
 class FailingWriter(OfflineQuestionWriter):
@@ -172,6 +194,10 @@ def test_help_is_answered_at_once_and_privately(handler: InteractionHandler) -> 
         (in_thread(), "regular text channel"),
         (caller(channel_type=2), "regular text channel"),  # a voice channel's chat
         (caller(permissions=1 << 11), "Create Public Threads, Send Messages in Threads"),
+        (
+            caller(permissions=1 << 35 | 1 << 38 | 1 << 14),
+            "need these permissions in this channel to run an interview: View Channel. Ask",
+        ),
     ],
 )
 def test_start_is_refused_at_once_where_no_thread_can_open(
@@ -268,12 +294,15 @@ def test_a_failed_evaluation_is_saved_and_retried_with_the_button(
     press = Press(in_thread(), retry)
     assert handler.acknowledge(press).kind is AckKind.DEFER_UPDATE
     handler.complete(press, out)
-    assert out.kinds() == ["edit", "follow-up"]  # the spent Retry goes, the evaluation comes
+    assert out.kinds() == ["follow-up", "edit"]  # the evaluation comes, the spent Retry goes
     assert out.last("edit").components == ()
     assert "/10" in out.last("follow-up").embeds[0]["title"]
+    assert not out.last("follow-up").ephemeral
     again = Recorder()  # a second click on the same Retry: shown privately, not posted twice
     handler.complete(Press(in_thread(), retry), again)
-    assert again.kinds() == ["follow-up"] and again.last("follow-up").ephemeral
+    shown = again.last("follow-up")
+    assert shown.ephemeral and shown.content.startswith("Already evaluated")
+    assert shown.embeds == out.last("follow-up").embeds
     assert evaluator.calls == 2
 
 
@@ -300,7 +329,67 @@ def test_a_modal_error_replaces_the_thinking_message_privately(
     )  # type: ignore[union-attr]
     out = answer(handler, answer_id)
     assert out.kinds() == ["delete", "follow-up"]
-    assert out.last("follow-up").ephemeral and "already finished" in out.last("follow-up").content
+    error = out.last("follow-up")
+    assert error.ephemeral and "already finished" in error.content
+    assert error.embeds[0]["description"] == GOOD_ANSWER  # a modal keeps nothing: give it back
+
+
+def test_an_answer_saved_while_redis_is_down_offers_retry(
+    handler: InteractionHandler, evaluator: FlakyEvaluator
+) -> None:
+    answer_id = start(handler, Recorder())
+    handler.deps.locks = locks = RedisGoesDown(handler.deps.locks, "attempt:")
+    out = answer(handler, answer_id)
+    assert out.kinds() == ["delete", "follow-up"]
+    error = out.last("follow-up")
+    assert error.ephemeral and "Your answer is saved: press Retry" in error.content
+    assert error.embeds is None  # saved: nothing to give back
+    retry = payloads.custom_ids(error.payload())["Retry"]
+    assert retry == str(ids.parse(answer_id).with_action(Action.RETRY))  # type: ignore[union-attr]
+    locks.down = False
+    again = Recorder()
+    handler.complete(Press(in_thread(), retry), again)
+    evaluated = again.last("follow-up")
+    assert "/10" in evaluated.embeds[0]["title"] and not evaluated.ephemeral
+    assert evaluator.calls == 1
+
+
+def test_a_thread_reply_saved_while_redis_is_down_offers_retry(
+    handler: InteractionHandler,
+) -> None:
+    answer_id = start(handler, Recorder())
+    handler.deps.locks = RedisGoesDown(handler.deps.locks, "attempt:")
+    out = MessageRecorder()
+    handler.answer_message(chat(GOOD_ANSWER), out)
+    assert [kind for kind, _ in out.events] == ["evaluating", "reply"]
+    error = out.events[-1][1]
+    assert error is not None and "Your answer is saved" in (error.content or "")
+    retry = payloads.custom_ids(error.payload())["Retry"]
+    assert retry == str(ids.parse(answer_id).with_action(Action.RETRY))  # type: ignore[union-attr]
+
+
+def test_a_press_that_meets_an_outage_can_be_tried_again(handler: InteractionHandler) -> None:
+    answer_id = start(handler, Recorder())
+    deeper = payloads.custom_ids(answer(handler, answer_id).last("edit").payload())["Go deeper"]
+    handler.deps.locks = RedisGoesDown(handler.deps.locks, "deeper:")
+    out = Recorder()
+    handler.complete(Press(in_thread(), deeper), out)
+    assert out.kinds() == ["follow-up"]  # the evaluation keeps its buttons
+    error = out.last("follow-up")
+    assert error.ephemeral and "temporarily unavailable" in error.content
+    assert payloads.custom_ids(error.payload()) == {"Try again": deeper}
+
+
+def test_ids_of_the_wrong_kind_are_refused_as_stale(handler: InteractionHandler) -> None:
+    for request in (
+        Press(in_thread(), f"ib:submit:1:1:{ALICE}"),  # a modal's id on a button
+        ModalSubmit(in_thread(), f"ib:next:1:1:{ALICE}", "text"),  # a button's id on a modal
+        Press(in_thread(), "poll:vote:1"),  # another app's, or an old format
+    ):
+        ack = handler.acknowledge(request)
+        assert ack.kind is AckKind.MESSAGE and ack.reply is not None and ack.reply.ephemeral
+        assert "older version of the bot" in (ack.reply.content or "")
+    assert handler._core is None
 
 
 def test_double_clicked_next_posts_one_question(handler: InteractionHandler) -> None:
@@ -311,9 +400,40 @@ def test_double_clicked_next_posts_one_question(handler: InteractionHandler) -> 
     first, second = Recorder(), Recorder()
     handler.complete(Press(in_thread(), next_id), first)
     handler.complete(Press(in_thread(), next_id), second)
-    assert first.kinds() == ["edit", "follow-up"]
-    assert first.last("follow-up").embeds[0]["title"] == "Question 2 of 5"
-    assert second.kinds() == []
+    assert first.kinds() == ["follow-up", "edit"]
+    posted = first.last("follow-up")
+    assert posted.embeds[0]["title"] == "Question 2 of 5" and not posted.ephemeral
+    shown = second.last("follow-up")  # the same question again, only for the one who clicked
+    assert shown.ephemeral and shown.content.startswith("Already asked")
+    assert shown.embeds == posted.embeds and shown.components == posted.components
+
+
+def test_a_used_message_that_cannot_be_edited_costs_nothing(handler: InteractionHandler) -> None:
+    """Taking the buttons off is cosmetic: the next question is posted even when it fails."""
+    answer_id = start(handler, Recorder())
+    next_id = payloads.custom_ids(answer(handler, answer_id).last("edit").payload())[
+        "Next question"
+    ]
+    out = Recorder("edit")  # say the evaluation message was deleted meanwhile
+    handler.complete(Press(in_thread(), next_id), out)
+    assert out.kinds() == ["follow-up"]
+    assert out.last("follow-up").embeds[0]["title"] == "Question 2 of 5"
+
+
+def test_a_question_whose_post_was_lost_comes_back_on_the_next_click(
+    handler: InteractionHandler,
+) -> None:
+    answer_id = start(handler, Recorder())
+    next_id = payloads.custom_ids(answer(handler, answer_id).last("edit").payload())[
+        "Next question"
+    ]
+    lost = Recorder("follow-up")
+    handler.complete(Press(in_thread(), next_id), lost)  # the core asked it; Discord lost it
+    out = Recorder()
+    handler.complete(Press(in_thread(), next_id), out)  # the buttons are still there: again
+    shown = out.last("follow-up")
+    assert shown.embeds[0]["title"] == "Question 2 of 5" and shown.ephemeral
+    assert "Answer" in payloads.custom_ids(shown.payload())
 
 
 def test_hint_then_skip_then_end_from_the_channel(handler: InteractionHandler) -> None:
@@ -322,8 +442,10 @@ def test_hint_then_skip_then_end_from_the_channel(handler: InteractionHandler) -
     out = Recorder()
     handler.complete(Press(in_thread(), buttons[Action.HINT]), out)
     handler.complete(Press(in_thread(), buttons[Action.SKIP]), out)
-    assert out.kinds() == ["follow-up", "edit", "follow-up"]
-    assert out.events[0][1].embeds[0]["title"] == "💡 Hint 1"
+    assert out.kinds() == ["follow-up", "follow-up", "edit"]  # the hint keeps the buttons
+    hint = out.events[0][1].embeds[0]
+    assert (hint["title"], hint["author"]["name"]) == ("💡 Hint 1", "Hint for question 1 of 5")
+    assert out.events[1][1].embeds[0]["title"] == "Question 2 of 5"
     ended = Recorder()
     handler.complete(Command(caller(), "end"), ended)  # from the parent channel, not the thread
     assert ended.kinds() == ["post", "edit"]
@@ -331,6 +453,11 @@ def test_hint_then_skip_then_end_from_the_channel(handler: InteractionHandler) -
     assert channel == THREAD and summary.embeds[0]["title"] == "Interview summary"
     assert "skipped 1" in summary.embeds[0]["description"]
     assert f"<#{THREAD}>" in ended.last("edit").content
+    late = Recorder()  # End on the first question, after the interview ended
+    handler.complete(Press(in_thread(), buttons[Action.END]), late)
+    shown = late.last("follow-up")
+    assert shown.ephemeral and shown.content.startswith("This interview has already finished")
+    assert shown.embeds == summary.embeds
 
 
 def test_history_quota_link_and_end_without_a_session(handler: InteractionHandler) -> None:
@@ -387,6 +514,17 @@ def test_autocomplete_suggests_roles_from_aliases(handler: InteractionHandler) -
     assert ack.kind is AckKind.CHOICES
     assert ack.choices == ({"name": "DevOps / SRE", "value": "devops-sre"},)
     assert len(handler.acknowledge(Autocomplete(caller(), "role", "")).choices) == 10
+
+
+def test_a_dm_whose_first_question_cannot_be_posted_ends_at_once(
+    handler: InteractionHandler,
+) -> None:
+    dm = caller(channel=payloads.DM_CHANNEL, channel_type=1, guild=None)
+    out = Recorder("post")
+    handler.complete(Command(dm, "start", {"role": "backend", "difficulty": "easy"}), out)
+    assert out.kinds() == ["edit"]
+    assert "could not post your first question" in (out.last("edit").content or "")
+    assert services.latest_active_session(handler.deps, user=dm.user) is None
 
 
 def test_a_dm_interview_happens_in_the_dm(handler: InteractionHandler) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bots.discord import ids, render
+from bots.discord import ids, notices, render
 from bots.discord.ids import Action
 from bots.discord.model import Ack, AckKind, Reply, modal_text
 from core.domain.errors import NoActiveSession, QuotaExceeded
@@ -64,14 +64,41 @@ def test_evaluation_colour_and_title_follow_the_shared_bands(score: float) -> No
     assert embed["author"]["name"] == "Evaluation · Question 2 of 3"
 
 
+def embed_size(embed: dict) -> int:
+    """Discord's count for the 6,000-character limit: every text an embed shows."""
+    texts = [embed.get("title", ""), embed.get("description", "")]
+    texts += [embed.get("author", {}).get("name", ""), embed.get("footer", {}).get("text", "")]
+    texts += [text for f in embed.get("fields", []) for text in (f["name"], f["value"])]
+    return sum(map(len, texts))
+
+
+def assert_within_limits(embed: dict) -> None:
+    assert len(embed.get("title", "")) <= 256 and len(embed.get("description", "")) <= 4096
+    assert len(embed.get("fields", [])) <= 25
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in embed["fields"])
+    assert embed_size(embed) <= 6000
+
+
 def test_evaluations_stay_within_discords_limits() -> None:
-    reply = render.evaluation(outcome(5.0, long=True), owner=OWNER, answer_excerpt=True)
+    long = outcome(5.0, long=True)
+    reply = render.evaluation(long, owner=OWNER, answer_excerpt=True)
     (embed,) = reply.embeds  # type: ignore[misc]
-    assert all(len(field["value"]) <= 1024 for field in embed["fields"])
-    assert len(embed["description"]) <= 4096
-    total = len(embed["title"]) + len(embed["description"]) + len(embed["author"]["name"])
-    total += sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
-    assert total <= 6000
+    assert_within_limits(embed)
+    # Every part at its own maximum at once (many criteria, many tags): the total still fits.
+    evaluation = replace(
+        long.attempt.evaluation,  # type: ignore[arg-type]
+        tags=tuple(f"tag-{n}-" + "y" * 40 for n in range(40)),
+        criteria={f"criterion {n} " + "z" * 40: 5.0 for n in range(30)},
+    )
+    crowded = replace(long, attempt=replace(long.attempt, evaluation=evaluation))
+    embed = render.evaluation(crowded, owner=OWNER, answer_excerpt=True).embeds[0]  # type: ignore[index]
+    assert embed_size(embed) > 5900 and [f["name"] for f in embed["fields"]] == [
+        "Your answer",
+        "Criteria",
+        "Work on",
+        "Ideal answer",
+    ]
+    assert_within_limits(embed)
     labels = [b["label"] for b in reply.components[0]["components"]]  # type: ignore[index]
     assert labels == ["Next question", "Go deeper", "End"]
     last = render.evaluation(outcome(5.0, has_next=False), owner=OWNER, answer_excerpt=False)
@@ -108,9 +135,14 @@ def test_acknowledgement_payloads() -> None:
 
 
 def test_errors_are_ephemeral_and_speak_discord() -> None:
-    quota = render.error(QuotaExceeded(3, NOW))
-    assert quota.ephemeral and quota.content.endswith(f"(<t:{int(NOW.timestamp())}:R>)")  # type: ignore[union-attr]
-    assert "/interview start" in (render.error(NoActiveSession()).content or "")
+    quota = notices.error(QuotaExceeded(3, NOW))
+    stamp = int(NOW.timestamp())
+    assert quota.ephemeral and quota.content == (
+        f"⚠️ You have used all 3 interview sessions for today. Your quota resets <t:{stamp}:R> "
+        f"(<t:{stamp}:t>)."
+    )
+    assert "/interview start" in (notices.error(NoActiveSession()).content or "")
+    assert "<role>" not in (notices.error(NoActiveSession()).content or "")
 
 
 @pytest.mark.parametrize(
@@ -136,6 +168,7 @@ def test_summary_links_to_the_dashboard() -> None:
         average_score=7.0,
         answered=1,
         skipped=0,
+        follow_ups=0,
         strongest=("indexes",),
         weakest=("depth",),
         practice_next=("Explain how it works underneath.",),
@@ -143,9 +176,53 @@ def test_summary_links_to_the_dashboard() -> None:
     )
     reply = render.summary(summary, web_base_url="https://example.org/")
     assert reply.embeds[0]["url"] == "https://example.org/sessions/7"  # type: ignore[index]
+    assert reply.embeds[0]["fields"][0] == {  # type: ignore[index]
+        "name": "Questions",
+        "value": "2. Q? — **7.0/10**",
+    }
     assert reply.components[0]["components"][0] == {  # type: ignore[index]
         "type": 2,
         "style": 5,
         "label": "Open in the web dashboard",
         "url": "https://example.org/sessions/7",
     }
+
+
+def test_a_long_summary_splits_its_questions_without_cutting_a_line() -> None:
+    from core.domain.results import SessionSummary, TranscriptEntry
+
+    item = outcome(6.0, long=True)
+    entries = []
+    for n in range(1, 31):  # the most questions a session allows, each with a long text
+        asked = replace(item.question, position=n, main_index=n)
+        entries.append(TranscriptEntry(asked, item.attempt))
+    summary = SessionSummary(
+        session=item.session,
+        average_score=6.0,
+        answered=30,
+        skipped=0,
+        follow_ups=0,
+        strongest=("x" * 2000,),
+        weakest=("y" * 2000,),
+        practice_next=tuple("z" * 500 for _ in range(4)),
+        transcript=tuple(entries),
+    )
+    embed = render.summary(summary, web_base_url="https://example.org").embeds[0]  # type: ignore[index]
+    assert_within_limits(embed)
+    names = [f["name"] for f in embed["fields"]]
+    assert names[:3] == ["Questions", "Questions (continued)", "Questions (continued)"]
+    lines = [line for f in embed["fields"] if f["name"].startswith("Questions")
+             for line in f["value"].split("\n")]  # fmt: skip
+    assert len(lines) == 30 and all(line.endswith("— **6.0/10**") for line in lines)
+
+
+def test_a_second_answer_is_told_what_the_buttons_above_offer() -> None:
+    def note(**changes: object) -> str:
+        return notices.superseded(replace(outcome(5.0), superseded=True, **changes)).content or ""
+
+    assert note().endswith("Press **Next question** to move on or **Go deeper** for a follow-up.")
+    assert note(has_next=False, can_go_deeper=False).endswith("Press **Finish** to move on.")
+    assert note(status=AnswerStatus.FAILED).endswith(
+        "Press **Retry** under it to have it evaluated."
+    )
+    assert notices.superseded(outcome(5.0)).ephemeral

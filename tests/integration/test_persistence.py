@@ -17,6 +17,7 @@ from core.bootstrap import Core, build_core
 from core.config import Settings
 from core.domain import ConversationRef, InvalidLinkCode, ServiceUnavailable
 from core.domain.history import SessionFilter
+from core.domain.results import SessionSummary
 from tests.fakes import ScriptedEvaluator, ScriptedWriter
 
 
@@ -107,6 +108,16 @@ def test_history_pages_filters_and_scope(core: Core) -> None:
 
     rows = list(services.export_history(core.deps, scope=alice))
     assert len(rows) == 6 and {r["session_id"] for r in rows} == set(alice_sessions)
+
+
+def test_finish_clicked_twice_returns_the_summary_again(core: Core) -> None:
+    """On SQLite a summary read inside the locked transaction would wait for itself."""
+    conversation = conv("U-alice", "f1")
+    session_id = run_interview(core, conversation)  # ends with Next after the last question
+    again = services.next_question(
+        core.deps, session_id=session_id, after_position=2, actor=conversation.user_ref
+    )
+    assert isinstance(again, SessionSummary) and again.already_finished and again.answered == 2
 
 
 def test_analytics_figures(core: Core) -> None:

@@ -183,6 +183,10 @@ def test_a_whole_interview_ends_with_a_summary() -> None:
     assert result.weakest == ("depth",) and result.practice_next
     with pytest.raises(NoActiveSession):
         answer(deps, delivery="late")
+    again = services.next_question(  # a double click on Finish
+        deps, session_id=session_id, after_position=position - 1, actor=ALICE.user_ref
+    )
+    assert isinstance(again, SessionSummary) and again.already_finished
 
 
 def test_next_twice_is_the_same_question() -> None:
@@ -321,3 +325,14 @@ def test_a_delivery_is_claimed_once() -> None:
     assert services.first_delivery(deps, "courtesy", required=False)
     with pytest.raises(ServiceUnavailable):
         services.first_delivery(deps, "start")
+
+
+def test_a_start_the_adapter_could_not_deliver_gives_the_quota_back() -> None:
+    deps = make_deps()
+    started = start(deps)
+    assert services.quota_status(deps, user=ALICE.user_ref).used == 1
+    services.cancel_start(deps, session_id=started.session.id, actor=ALICE.user_ref)
+    assert services.quota_status(deps, user=ALICE.user_ref).used == 0
+    assert services.find_session(deps, conversation=ALICE) is None
+    services.cancel_start(deps, session_id=started.session.id, actor=ALICE.user_ref)  # again
+    assert services.quota_status(deps, user=ALICE.user_ref).used == 0  # refunded once only
