@@ -124,7 +124,7 @@ def ensure_schema(engine: Engine, *, auto_migrate: bool | None = None) -> None:
         auto_migrate = engine.dialect.name == "sqlite"
     if auto_migrate:
         migrate.upgrade(engine)
-    elif not migrate.is_up_to_date(engine):
+    elif not migrate.is_usable(engine):
         raise ConfigError(
             "The database schema is not up to date: run `interviewbot migrate` "
             f"(at {migrate.current_revision(engine)}, code expects {migrate.head_revision()})."

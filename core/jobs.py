@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from core import services
@@ -12,10 +13,12 @@ log = logging.getLogger(__name__)
 _core: Core | None = None
 
 
-def run_maintenance(core: Core) -> dict[str, Any]:
+def run_maintenance(
+    core: Core, *, seconds_left: Callable[[], float] | None = None
+) -> dict[str, Any]:
     """Close abandoned sessions and evaluate answers whose evaluation failed or stalled."""
     expired = services.expire_idle_sessions(core.deps)
-    retried = services.retry_failed_evaluations(core.deps)
+    retried = services.retry_failed_evaluations(core.deps, seconds_left=seconds_left)
     return {"expired_sessions": expired, "retried_evaluations": retried}
 
 
@@ -24,6 +27,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _core
     if _core is None:
         _core = build_core()
-    result = run_maintenance(_core)
+    result = run_maintenance(
+        _core, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
+    )
     log.info("maintenance: %s", result)
     return result

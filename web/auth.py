@@ -6,6 +6,7 @@ reaches it through an AsyncSession on the same database as the core.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import OAuth2PasswordRequestForm
 from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin
 from fastapi_users import schemas as user_schemas
 from fastapi_users.authentication import (
@@ -30,7 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.adapters.sql.models import WebUser
 from core.config import ConfigError, Settings
+from core.domain.errors import ServiceUnavailable
+from core.services.deps import Deps
 from web.resources import WebResources
+from web.throttle import take_login
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +90,29 @@ def secure_cookies(settings: Settings) -> bool:
 
 
 class UserManager(UUIDIDMixin, BaseUserManager[WebUser, uuid.UUID]):
-    """Account rules. No mail is configured, so links are written to the local log instead."""
+    """Account rules. No mail is configured, so links are written to the local log instead.
 
-    def __init__(self, user_db: Any, *, secret: str, settings: Settings) -> None:
+    With `deps`, password checks are limited per e-mail address (web.throttle): the browser form,
+    the API's token login and the change-password form all come through `authenticate`."""
+
+    def __init__(
+        self, user_db: Any, *, secret: str, settings: Settings, deps: Deps | None = None
+    ) -> None:
         super().__init__(user_db)
         self.reset_password_token_secret = derive_key(secret, "reset-password")
         self.verification_token_secret = derive_key(secret, "verify-email")
         self.settings = settings
+        self.deps = deps
+
+    async def authenticate(self, credentials: OAuth2PasswordRequestForm) -> WebUser | None:
+        ticket = None
+        if self.deps is not None:  # raises TooManyAttempts once the window is used up
+            ticket = await run_in_threadpool(take_login, self.deps, credentials.username)
+        user = await super().authenticate(credentials)
+        if user is not None and ticket is not None:
+            with contextlib.suppress(ServiceUnavailable):
+                await run_in_threadpool(ticket.succeeded)
+        return user
 
     async def validate_password(self, password: str, user: Any) -> None:
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -188,8 +209,32 @@ async def get_user_manager(
     request: Request,
     user_db: Annotated[SQLAlchemyUserDatabase[WebUser, uuid.UUID], Depends(get_user_db)],
 ) -> AsyncIterator[UserManager]:
-    config = auth_config(request)
-    yield UserManager(user_db, secret=config.secret, settings=resources_of(request).settings)
+    config, resources = auth_config(request), resources_of(request)
+    # get_async_session has built the core by now: its quota store counts password attempts.
+    deps = resources.core.deps
+    yield UserManager(user_db, secret=config.secret, settings=resources.settings, deps=deps)
+
+
+async def signed_in_user(request: Request) -> WebUser | None:
+    """The browser's user for pages rendered outside a route (error pages), else None.
+
+    Routes get the user through their dependencies; an unknown URL or a failure before them has
+    none, and the page would otherwise look logged out."""
+    token = request.cookies.get(SESSION_COOKIE)
+    resources = resources_of(request)
+    if not token or not resources.core_ready:
+        return None
+    try:
+        async with resources.async_sessions() as session:
+            user_db: Any = SQLAlchemyUserDatabase(session, WebUser)
+            manager = UserManager(
+                user_db, secret=auth_config(request).secret, settings=resources.settings
+            )
+            user = await _cookie_strategy(request).read_token(token, manager)
+    except Exception:  # an error page must render even when the database is the problem
+        log.debug("error page: could not resolve the signed-in user", exc_info=True)
+        return None
+    return user if user is not None and user.is_active else None
 
 
 def _cookie_strategy(request: Request) -> JWTStrategy[WebUser, uuid.UUID]:

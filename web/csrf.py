@@ -21,6 +21,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.auth import SESSION_COOKIE
 
 CSRF_COOKIE = "ib_csrf"
+# Over HTTPS the cookie carries the __Host- prefix: browsers then refuse it from a sibling
+# subdomain (no Domain, Path=/, Secure), so nobody can plant a nonce whose token they know.
+SECURE_CSRF_COOKIE = "__Host-ib_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 COOKIE_MAX_AGE = 30 * 24 * 3600
@@ -40,12 +43,13 @@ class CsrfCookieMiddleware:
     def __init__(self, app: ASGIApp, *, secure: bool) -> None:
         self.app = app
         self.secure = secure
+        self.cookie_name = SECURE_CSRF_COOKIE if secure else CSRF_COOKIE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = _cookies(scope).get(CSRF_COOKIE, "")
+        nonce = _cookies(scope).get(self.cookie_name, "")
         fresh = not _NONCE.match(nonce)
         if fresh:
             nonce = secrets.token_urlsafe(32)
@@ -56,10 +60,9 @@ class CsrfCookieMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                cookie = f"{CSRF_COOKIE}={nonce}; Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly; SameSite=Lax"
-                MutableHeaders(scope=message).append(
-                    "set-cookie", cookie + ("; Secure" if self.secure else "")
-                )
+                cookie = f"{self.cookie_name}={nonce}; Max-Age={COOKIE_MAX_AGE}; Path=/; HttpOnly"
+                cookie += "; SameSite=Lax" + ("; Secure" if self.secure else "")
+                MutableHeaders(scope=message).append("set-cookie", cookie)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

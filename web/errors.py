@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -24,11 +26,14 @@ from core.domain.errors import (
     ServiceUnavailable,
     SessionFinished,
 )
+from web.auth import signed_in_user
 from web.dependencies import LoginRequired
 from web.templating import render
+from web.throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
 
+BAD_LOGIN_MESSAGE = "That e-mail and password do not match an account."
 NOT_FOUND = "We could not find that page. It may have moved, or it belongs to another account."
 PAGE_MESSAGES = {
     400: "That request did not look right. Please check the form and try again.",
@@ -46,7 +51,7 @@ def status_for(exc: InterviewError) -> int:
     """HTTP status of an error the user can cause. Other people's sessions look like no session."""
     if isinstance(exc, NotYourSession | NoActiveSession):
         return 404
-    if isinstance(exc, QuotaExceeded):
+    if isinstance(exc, QuotaExceeded | TooManyAttempts):
         return 429
     if isinstance(exc, ServiceUnavailable | LlmUnavailable):
         return 503
@@ -65,6 +70,8 @@ def error_body(exc: InterviewError) -> dict[str, object]:
     body: dict[str, object] = {"error": exc.code, "message": exc.message}
     if isinstance(exc, QuotaExceeded):
         body["resets_at"] = exc.resets_at.isoformat()
+    if isinstance(exc, TooManyAttempts):
+        body["retry_at"] = exc.retry_at.isoformat()
     return body
 
 
@@ -72,7 +79,62 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+API_ERRORS = {
+    400: ("bad_request", "That request was not valid."),
+    401: ("unauthorized", "Log in first: send a bearer token or the session cookie."),
+    403: ("forbidden", "You do not have access to this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This URL does not accept that method."),
+    409: ("conflict", "That conflicts with the current state."),
+    422: ("invalid_request", "Some values are missing or not valid."),
+    429: ("too_many_requests", "Too many requests; try again later."),
+}
+
+
+# fastapi-users' error codes (in `detail`), as sentences for `message`.
+ACCOUNT_MESSAGES = {
+    "LOGIN_BAD_CREDENTIALS": BAD_LOGIN_MESSAGE,
+    "REGISTER_USER_ALREADY_EXISTS": "An account with this e-mail already exists.",
+    "UPDATE_USER_EMAIL_ALREADY_EXISTS": "An account with this e-mail already exists.",
+    "RESET_PASSWORD_BAD_TOKEN": "This reset link is invalid or has expired.",
+    "VERIFY_USER_BAD_TOKEN": "This verification link is invalid or has expired.",
+    "VERIFY_USER_ALREADY_VERIFIED": "This e-mail address is already verified.",
+    "LOGIN_USER_NOT_VERIFIED": "Verify your e-mail address first.",
+}
+
+
+def api_error(
+    status_code: int, detail: object, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Every API error has `error` (a code) and `message` (a sentence); `detail` stays as
+    fastapi-users' clients expect it (their codes, such as LOGIN_BAD_CREDENTIALS, or the list of
+    invalid fields)."""
+    code, message = API_ERRORS.get(status_code, ("error", "The request failed."))
+    if isinstance(detail, dict) and isinstance(detail.get("reason"), str):
+        message = detail["reason"]  # an invalid password, with the rule it broke
+    elif isinstance(detail, str) and detail in ACCOUNT_MESSAGES:
+        message = ACCOUNT_MESSAGES[detail]
+    elif isinstance(detail, str) and not detail.isupper() and detail != _phrase(status_code):
+        message = detail  # our own sentence; Starlette's stock phrase says no more than `code`
+    body = {"error": code, "message": message, "detail": detail}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _phrase(status_code: int) -> str:
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return ""
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+async def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    if getattr(request.state, "user", None) is None:  # keep the signed-in header on errors
+        request.state.user = await signed_in_user(request)
     return render(
         request,
         "error.html",
@@ -96,31 +158,29 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse(error_body(exc), status_code=status_code)
         message = NOT_FOUND if status_code == 404 else exc.message
-        return error_page(request, status_code, message)
+        return await error_page(request, status_code, message)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request):
-            return JSONResponse(
-                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
-            )
+            return api_error(exc.status_code, exc.detail, exc.headers)
         if exc.status_code == 401:
-            return RedirectResponse(f"/login?next={quote(request.url.path, safe='/')}", 303)
+            return RedirectResponse(f"/login?next={quote(_here(request), safe='/')}", 303)
         detail = exc.detail if exc.status_code == 403 and isinstance(exc.detail, str) else None
-        return error_page(request, exc.status_code, detail if detail != "Forbidden" else None)
+        return await error_page(request, exc.status_code, detail if detail != "Forbidden" else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if is_api(request):
-            return JSONResponse({"detail": jsonable(exc)}, status_code=422)
-        return error_page(request, 422)
+            return api_error(422, jsonable(exc))
+        return await error_page(request, 422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_api(request):
             return JSONResponse({"error": "internal", "message": PAGE_MESSAGES[500]}, 500)
-        return error_page(request, 500)
+        return await error_page(request, 500)
 
 
 def jsonable(exc: RequestValidationError) -> list[dict[str, object]]:

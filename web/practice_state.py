@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core import services
+from core.domain.errors import NotYourSession
 from core.domain.history import SessionDetail
 from core.domain.model import AskedQuestion, Attempt, AttemptStatus, ConversationRef, QuestionKind
 from core.domain.results import QuestionAsked
-from core.services.deps import Rules
+from core.services.deps import Deps, Rules
 from web.dependencies import Viewer
 
-_DELIVERY = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # request and delivery ids a client may choose
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
 
 class Step(StrEnum):
@@ -71,10 +75,36 @@ def new_delivery_id() -> str:
 
 
 def delivery_id(submitted: str) -> str:
-    return f"web-{submitted}" if _DELIVERY.match(submitted) else f"web-{new_delivery_id()}"
+    return f"web-{submitted}" if _CLIENT_ID.match(submitted) else f"web-{new_delivery_id()}"
 
 
 def conversation_for(viewer: Viewer, request_id: str) -> ConversationRef:
-    """Each browser interview is its own thread, named after the id of the form that started it:
-    sending the same start form twice finds the interview it already started."""
-    return ConversationRef("web", "web", "browser", viewer.id, thread=delivery_id(request_id))
+    """Each browser interview is its own thread, named after the account and the id of the form
+    (or API request) that started it: sending it twice finds the interview it already started,
+    and two accounts that happen to choose the same id never meet. The digest also keeps the
+    thread within its column (64 characters) whatever the id's length."""
+    key = request_id if _CLIENT_ID.match(request_id) else new_delivery_id()
+    digest = hashlib.sha256(f"{viewer.id}:{key}".encode()).hexdigest()[:32]
+    return ConversationRef("web", "web", "browser", viewer.id, thread=f"web-{digest}")
+
+
+def start_practice(
+    deps: Deps,
+    viewer: Viewer,
+    *,
+    request_id: str,
+    role: str,
+    difficulty: str,
+    questions: int | None,
+) -> QuestionAsked:
+    """Start the interview this request names (one quota unit), or return the one it started."""
+    conversation = conversation_for(viewer, request_id)
+    existing = services.find_session(deps, conversation=conversation)
+    if existing is None:
+        return services.start_session(
+            deps, conversation=conversation, role=role, difficulty=difficulty, questions=questions
+        )
+    detail = services.session_detail(deps, scope=viewer.scope, session_id=existing.id)
+    if detail is None:  # not expected: the thread is named after this account
+        raise NotYourSession()
+    return QuestionAsked(existing, detail.entries[-1][0], duplicate=True)

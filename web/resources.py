@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from typing import Any
 
@@ -33,6 +34,28 @@ def async_database_url(database_url: str) -> URL:
     raise ValueError(f"no async driver for {backend!r} databases")
 
 
+# PyMySQL reads TLS options from the URL (TiDB Serverless, managed MySQL); aiomysql does not
+# know them and wants one SSLContext instead.
+_PYMYSQL_TLS_PARAMS = ("ssl_ca", "ssl_verify_cert", "ssl_verify_identity", "ssl_disabled")
+
+
+def mysql_tls(url: URL) -> tuple[URL, dict[str, Any]]:
+    """Move PyMySQL-style TLS query parameters into an aiomysql `ssl` connect argument."""
+    params = {k: url.query[k] for k in _PYMYSQL_TLS_PARAMS if k in url.query}
+    if not params:
+        return url, {}
+    url = url.difference_update_query(_PYMYSQL_TLS_PARAMS)
+    truthy = lambda name: str(params.get(name, "")).lower() in ("1", "true", "yes")  # noqa: E731
+    if truthy("ssl_disabled"):
+        return url, {}
+    context = ssl.create_default_context(cafile=params.get("ssl_ca") or None)  # type: ignore[arg-type]
+    context.check_hostname = truthy("ssl_verify_identity") or "ssl_verify_identity" not in params
+    if "ssl_verify_cert" in params and not truthy("ssl_verify_cert"):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return url, {"ssl": context}
+
+
 def make_async_engine(database_url: str) -> AsyncEngine:
     url = async_database_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -48,13 +71,14 @@ def make_async_engine(database_url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
+    url, tls = mysql_tls(url)
     return create_async_engine(
         url,
         pool_pre_ping=True,  # managed MySQL/TiDB close idle connections
         pool_recycle=280,
         pool_size=5,
         max_overflow=10,
-        connect_args={"charset": "utf8mb4"},
+        connect_args={"charset": "utf8mb4", **tls},
     )
 
 

@@ -19,6 +19,7 @@ from core.domain.results import (
 )
 from core.ports import IdentityRecord
 from web import views
+from web.practice_state import CLIENT_ID_PATTERN
 
 
 class SessionOut(BaseModel):
@@ -261,7 +262,9 @@ class DashboardOut(BaseModel):
 
 
 class LinkIn(BaseModel):
-    code: str = Field(description='The one-time code from `/interview link`, e.g. "ABCD-EFGH"')
+    code: str = Field(
+        max_length=32, description='The one-time code from `/interview link`, e.g. "ABCD-EFGH"'
+    )
 
 
 class DeletedOut(BaseModel):
@@ -273,14 +276,20 @@ class StartIn(BaseModel):
     difficulty: str = Field("medium", description="easy, medium or hard")
     questions: int | None = Field(None, ge=1, le=50)
     request_id: str | None = Field(
-        None, description="Send the same id again to get the same interview back (idempotent)"
+        None,
+        pattern=CLIENT_ID_PATTERN,
+        description="8-64 letters, digits, - or _. Send the same id again to get the same "
+        "interview back (idempotent)",
     )
 
 
 class AnswerIn(BaseModel):
     text: str
     position: int = Field(ge=1, description="The question being answered")
-    delivery_id: str = Field(min_length=8, max_length=64, description="Unique per answer sent")
+    delivery_id: str = Field(
+        pattern=CLIENT_ID_PATTERN,
+        description="Unique per answer sent (8-64 letters, digits, - or _)",
+    )
 
 
 class PositionIn(BaseModel):
@@ -288,7 +297,7 @@ class PositionIn(BaseModel):
 
 
 class SkipIn(PositionIn):
-    delivery_id: str = Field(min_length=8, max_length=64)
+    delivery_id: str = Field(pattern=CLIENT_ID_PATTERN)
 
 
 class OutcomeOut(BaseModel):
@@ -318,7 +327,8 @@ class OutcomeOut(BaseModel):
 class SummaryOut(BaseModel):
     session: SessionOut
     average_score: float | None
-    answered: int
+    answered: int = Field(description="Main questions answered (follow-ups are counted apart)")
+    follow_ups: int
     skipped: int
     strongest: list[str]
     weakest: list[str]
@@ -331,6 +341,7 @@ class SummaryOut(BaseModel):
             session=SessionOut.of(s.session),
             average_score=s.average_score,
             answered=s.answered,
+            follow_ups=s.follow_ups,
             skipped=s.skipped,
             strongest=list(s.strongest),
             weakest=list(s.weakest),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,11 @@ def identity_label(identity: IdentityRecord) -> str:
 
 def band_name(score: float | None) -> str:
     return "none" if score is None else score_band(score).name
+
+
+def day_of(moment: datetime, zone: ZoneInfo | timezone) -> str:
+    """The ISO day of a moment in the quota zone (charts label sessions by day)."""
+    return moment.astimezone(zone).date().isoformat()
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -131,7 +136,20 @@ def _breakdown(rows: list[Any], label: Any = str) -> dict[str, list[Any]]:
     }
 
 
-def chart_data(figures: Analytics, recent: list[SessionListItem] | None = None) -> dict[str, Any]:
+def recent_sessions(deps: Deps, viewer: Viewer, *, days: int) -> list[SessionListItem]:
+    """The latest sessions of the period (at most RECENT_SESSIONS_CHART), newest first."""
+    since = deps.clock.now() - timedelta(days=days)
+    return services.list_sessions(
+        deps,
+        scope=viewer.scope,
+        filters=SessionFilter(since=since),
+        per_page=RECENT_SESSIONS_CHART,
+    ).items
+
+
+def chart_data(
+    figures: Analytics, recent: list[SessionListItem] | None = None, zone: ZoneInfo | None = None
+) -> dict[str, Any]:
     """Everything the charts draw, as plain JSON (the page also shows it as tables)."""
     data: dict[str, Any] = {
         "scoreTrend": {
@@ -152,9 +170,9 @@ def chart_data(figures: Analytics, recent: list[SessionListItem] | None = None) 
         "byWorkspace": _breakdown(figures.by_workspace, workspace_label),
     }
     if recent is not None:
-        ordered = list(reversed(recent[:RECENT_SESSIONS_CHART]))
+        ordered = list(reversed(recent[:RECENT_SESSIONS_CHART]))  # oldest first, like a trend
         data["answersPerSession"] = {
-            "labels": [f"#{item.session.id}" for item in ordered],
+            "labels": [day_of(item.session.created_at, zone or UTC) for item in ordered],
             "values": [item.answered for item in ordered],
         }
     return data

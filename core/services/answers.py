@@ -156,8 +156,13 @@ def retry_evaluation(
     return evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)
 
 
-def retry_failed_evaluations(deps: Deps, *, limit: int = 50) -> dict[str, int]:
-    """Maintenance: evaluate answers whose evaluation failed or whose worker died."""
+def retry_failed_evaluations(
+    deps: Deps, *, limit: int = 50, seconds_left: Callable[[], float] | None = None
+) -> dict[str, int]:
+    """Maintenance: evaluate answers whose evaluation failed or whose worker died.
+
+    `seconds_left` (a Lambda's remaining time) stops the run while one more evaluation could
+    still finish, so a long LLM outage never gets the job killed mid-write."""
     stuck_before = deps.clock.now() - timedelta(seconds=deps.rules.evaluation_lock_seconds)
     with deps.uow() as uow:
         attempts = uow.attempts.retryable(stuck_before=stuck_before, limit=limit)
@@ -165,8 +170,11 @@ def retry_failed_evaluations(deps: Deps, *, limit: int = 50) -> dict[str, int]:
             (uow.sessions.get(a.session_id), uow.questions.get(a.session_id, a.position), a)
             for a in attempts
         ]
-    counts = {"evaluated": 0, "failed": 0, "busy": 0}
+    counts = {"evaluated": 0, "failed": 0, "busy": 0, "deferred": 0}
     for session, asked, attempt in work:
+        if seconds_left is not None and seconds_left() < deps.rules.evaluation_lock_seconds:
+            counts["deferred"] += 1
+            continue
         if session is None or asked is None:
             continue
         outcome = evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)

@@ -16,6 +16,7 @@ from core.domain.model import (
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
+from core.services.claims import first_delivery
 from core.services.common import owned_session, scope_of
 from core.services.deps import Deps
 from core.services.selection import choose_question
@@ -50,6 +51,10 @@ def start_session(
     )
     count = _question_count(deps, questions)
     now = deps.clock.now()
+    if conversation.thread is not None:
+        repeat = _repeated_start(deps, conversation)
+        if repeat is not None:
+            return repeat
     with deps.uow() as uow:
         known = uow.identities.find(conversation.user_ref)
     account = known.account_key if known else conversation.user_ref.key
@@ -85,6 +90,21 @@ def start_session(
         raise
     quota = QuotaStatus(limit=limit, used=decision.used, resets_at=resets_at)
     return SessionStarted(session=session, question=asked, quota=quota)
+
+
+def _repeated_start(deps: Deps, conversation: ConversationRef) -> SessionStarted | None:
+    """A start already made in this very thread (a double submit): its session, not a new one.
+
+    The claim comes first, so two concurrent starts cannot both pass the look-up."""
+    c = conversation
+    if first_delivery(deps, f"start:{c.platform}:{c.tenant}:{c.channel}:{c.thread}"):
+        return None
+    with deps.uow() as uow:
+        session = uow.sessions.find_active(conversation)
+        first = uow.questions.get(session.id, 1) if session else None
+    if session is None or first is None:
+        raise InterviewError("This interview is already being set up — one moment.")
+    return SessionStarted(session=session, question=first, duplicate=True)
 
 
 def _question_count(deps: Deps, requested: int | None) -> int:

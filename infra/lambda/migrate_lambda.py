@@ -1,19 +1,43 @@
-"""One-off Lambda entry that runs the Alembic migrations (`interviewbot migrate`) on DATABASE_URL.
+"""Lambda entry that runs the Alembic migrations (`interviewbot migrate`) on DATABASE_URL.
 
-deploy.yml invokes it after each `sam deploy`. It lives in the maintenance artefact (core only) and
-runs where the app runs, so a database that only the functions can reach is migrated all the same.
+Two callers, one job (upgrade to head; idempotent):
+- CloudFormation, through template.yaml's `Migrations` custom resource, during every deploy
+  that publishes new code, before the functions that use the database are updated. The answer
+  goes to CloudFormation's ResponseURL, never as an exception: an unanswered request would hold
+  the deploy until the resource's ServiceTimeout.
+- A person or deploy.yml: `aws lambda invoke --payload '{}'` returns the revisions.
+
+It lives in the maintenance artefact (core only) and runs where the app runs, so a database that
+only the functions can reach is migrated all the same.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.request
 from typing import Any
 
 log = logging.getLogger(__name__)
 
+# A stable id: a different one on an update would make CloudFormation "replace" the resource.
+PHYSICAL_ID = "schema-migrations"
+REASON_LIMIT = 1000  # characters; CloudFormation caps the whole response at 4 KB
+
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Upgrade the schema to head; return the revisions before and after (idempotent)."""
+    """Migrate to head and return the revisions; answer CloudFormation when it is the caller."""
+    if "ResponseURL" in event and "RequestType" in event:
+        return answer_cloudformation(event)
+    return migrate_to_head()
+
+
+def migrate_to_head() -> dict[str, Any]:
+    """Upgrade the schema to head; return the revisions before and after.
+
+    A schema ahead of this code (a revision it does not know) is left alone: that is a rollback
+    to older code, or a revert, and downgrading automatically could drop data.
+    """
     from core.adapters.sql import migrate
     from core.adapters.sql.database import make_engine
     from core.config import load_settings
@@ -21,10 +45,62 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     engine = make_engine(load_settings().database_url)
     try:
         before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
+        ahead = before is not None and not _known_revision(before)
+        if not ahead:
+            migrate.upgrade(engine)
         after = migrate.current_revision(engine)
     finally:
         engine.dispose()
-    result = {"before": before, "after": after, "head": migrate.head_revision()}
+    result = {"before": before, "after": after, "head": migrate.head_revision(), "ahead": ahead}
     log.info("migrations: %s", result)
     return result
+
+
+def _known_revision(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from core.adapters.sql import migrate
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def answer_cloudformation(event: dict[str, Any]) -> dict[str, Any]:
+    """Run the request (Delete does nothing: the schema outlives the stack) and report back."""
+    status, reason, data = "SUCCESS", "", {}
+    try:
+        if event["RequestType"] != "Delete":
+            result = migrate_to_head()
+            data = {key: str(value or "") for key, value in result.items()}
+            reason = f"schema at {data['after'] or 'nothing'} (was {data['before'] or 'empty'})"
+    except Exception as exc:  # any failure must reach CloudFormation as FAILED, with its cause
+        log.exception("migrations failed")
+        status, reason = "FAILED", f"migrations failed: {type(exc).__name__}: {exc}"
+    response = {
+        "Status": status,
+        "Reason": reason[:REASON_LIMIT],
+        "PhysicalResourceId": event.get("PhysicalResourceId") or PHYSICAL_ID,
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "Data": data,
+    }
+    _put(event["ResponseURL"], response)
+    return response
+
+
+def _put(url: str, response: dict[str, Any]) -> None:
+    # The pre-signed S3 URL was signed without a content type: sending one would break it.
+    body = json.dumps(response).encode("utf-8")
+    request = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": ""})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            log.info("answered CloudFormation: %s (HTTP %s)", response["Status"], reply.status)
+    except OSError:
+        # Raising would only make Lambda retry the migrations; CloudFormation gives up at the
+        # resource's ServiceTimeout and rolls the deploy back.
+        log.exception("could not answer CloudFormation at its ResponseURL")

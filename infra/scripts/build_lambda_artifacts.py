@@ -59,6 +59,8 @@ class Artefact:
     extras: tuple[str, ...] = ()
     leave_out: frozenset[str] = frozenset()
     extra_files: tuple[tuple[str, str], ...] = ()  # (repository path, path in the artefact)
+    # Build outputs that git ignores (npm run build): shipped when present, warned about if not.
+    generated: tuple[str, ...] = ()
 
 
 ARTEFACTS = {
@@ -79,13 +81,16 @@ ARTEFACTS = {
             extras=("discord",),
             leave_out=frozenset({"discord-py"}),
         ),
-        # Mangum replaces the ASGI server, so uvicorn stays behind.
+        # Mangum replaces the ASGI server, so uvicorn stays behind. The chart library is copied
+        # into web/static/vendor by `npm run build --prefix web`: with it the app's ?v= hashes
+        # match the files deploy.yml uploads to the static bucket.
         Artefact(
             "web",
             ("web.aws_lambda.handler",),
             ("core", "web"),
             extras=("web",),
             leave_out=frozenset({"uvicorn"}),
+            generated=("web/static/vendor",),
         ),
         Artefact(
             "jobs",
@@ -233,7 +238,7 @@ def build(artefact: Artefact, dest: Path, *, host: bool, compile_python: str | N
     pip(*args, "--requirement", str(requirements))
     # Console scripts carry this machine's interpreter path in their shebang: useless on Lambda.
     shutil.rmtree(dest / "bin", ignore_errors=True)
-    for path in project_files(artefact):
+    for path in sorted(set(project_files(artefact)) | set(generated_files(artefact))):
         _copy(ROOT / path, dest / path)
     for source, target in artefact.extra_files:
         _copy(ROOT / source, dest / target)
@@ -291,6 +296,21 @@ def project_files(artefact: Artefact) -> list[str]:
         ):
             keep.add(path.as_posix())
     return sorted(keep)
+
+
+def generated_files(artefact: Artefact) -> list[str]:
+    """Files under the artefact's ignored build outputs; a warning names a missing one."""
+    found = []
+    for folder in artefact.generated:
+        files = [p for p in (ROOT / folder).rglob("*") if p.is_file()]
+        if not files:
+            print(
+                f"build_lambda_artifacts: warning: {folder} is empty; build it first "
+                "(npm ci --prefix web && npm run build --prefix web)",
+                file=sys.stderr,
+            )
+        found += [p.relative_to(ROOT).as_posix() for p in files if p.suffix not in SKIP_SUFFIXES]
+    return sorted(found)
 
 
 def find_target_python() -> str:

@@ -42,6 +42,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 CHART_LIBRARY = STATIC_DIR / "vendor" / "chart.umd.js"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"  # test-only, never served
 
 
 def unavailable(message: str) -> None:
@@ -72,6 +73,14 @@ def chart_library() -> Path:
     if not CHART_LIBRARY.is_file():
         unavailable("the chart library is not built: run `npm ci && npm run build` in web/")
     return CHART_LIBRARY
+
+
+@pytest.fixture
+def axe_source() -> str:
+    """axe-core, the accessibility rules engine, from web/node_modules (npm ci in web/)."""
+    if not AXE.is_file():
+        unavailable("axe-core is not installed: run `npm ci` in web/")
+    return AXE.read_text(encoding="utf-8")
 
 
 @dataclass

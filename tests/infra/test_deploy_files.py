@@ -4,9 +4,13 @@ makes (actionlint checks the workflow syntax: .ci/run)."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -26,14 +30,23 @@ def steps_text(job: dict[str, Any]) -> str:
     return "\n".join(str(step.get("run", "")) + str(step.get("uses", "")) for step in job["steps"])
 
 
-@pytest.fixture(scope="module")
-def overrides_module() -> Any:
-    path = ROOT / "infra" / "scripts" / "parameter_overrides.py"
-    spec = importlib.util.spec_from_file_location("parameter_overrides", path)
+def load_script(name: str) -> Any:
+    path = ROOT / "infra" / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def overrides_module() -> Any:
+    return load_script("parameter_overrides")
+
+
+@pytest.fixture(scope="module")
+def scripts() -> Any:
+    return SimpleNamespace(stack_outputs=load_script("stack_outputs"))
 
 
 def test_ci_runs_the_same_checks_as_ci_run() -> None:
@@ -54,25 +67,98 @@ def test_ci_runs_the_same_checks_as_ci_run() -> None:
     for service in test_job["services"].values():
         assert "--health-cmd" in service["options"], service["image"]
     assert "chromium" in steps_text(test_job)
+    if "container" in test_job:  # the checkout belongs to another user: git needs telling
+        assert "safe.directory" in steps_text(test_job)
 
 
 def test_deploy_waits_for_ci_assumes_a_role_and_runs_one_at_a_time() -> None:
     deploy = load_workflow("deploy.yml")
     assert deploy["on"]["workflow_run"]["workflows"] == ["CI"]
     assert deploy["on"]["workflow_run"]["branches"] == ["main"]
-    assert deploy["permissions"] == {"id-token": "write", "contents": "read"}
+    assert deploy["permissions"] == {}  # each job asks for its own
     assert deploy["concurrency"]["cancel-in-progress"] is False
-    [job] = deploy["jobs"].values()
-    assert "conclusion == 'success'" in job["if"]
-    assert "event == 'push'" in job["if"]
+    guard, job = deploy["jobs"]["guard"], deploy["jobs"]["deploy"]
+    assert "conclusion == 'success'" in guard["if"]
+    assert "event == 'push'" in guard["if"]
+    assert "github.ref == 'refs/heads/main'" in guard["if"]  # a manual run deploys main only
+    assert "commits/main" in steps_text(guard), "only main's tip deploys (runs finish out of order)"
+    assert job["needs"] == "guard" and "needs.guard.outputs.deploy" in job["if"]
+    assert job["permissions"] == {"id-token": "write", "contents": "read"}
     credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
     assert "role-to-assume" in credentials["with"]
     assert not any(k in credentials["with"] for k in ("aws-access-key-id", "aws-secret-access-key"))
+    assert "--no-confirm-changeset" in steps_text(job)
+
+
+def test_deploy_steps_run_in_a_safe_order() -> None:
+    """Assets built before the artefacts; static files uploaded before the code that uses them;
+    the migrations checked after the deploy (CloudFormation ran them); stale files dropped last."""
+    [job] = [j for name, j in load_workflow("deploy.yml")["jobs"].items() if name == "deploy"]
     text = steps_text(job)
-    order = ["sam build", "sam deploy", "aws lambda invoke", "aws s3 sync", "create-invalidation"]
+    order = [
+        "npm run build --prefix web",
+        "sam build",
+        "publish_static.sh --wait",
+        "sam deploy",
+        "aws lambda invoke",
+        "publish_static.sh --delete",
+        "healthz",
+    ]
     positions = [text.index(step) for step in order]
-    assert positions == sorted(positions), "build, deploy, migrate, upload, invalidate"
-    assert "--no-confirm-changeset" in text
+    assert positions == sorted(positions), order
+
+
+def test_stack_outputs_become_the_variables_deploy_uses(scripts: Any) -> None:
+    outputs = [
+        {"OutputKey": "WebUrl", "OutputValue": "https://d1.cloudfront.net/"},
+        {"OutputKey": "StaticBucketName", "OutputValue": "interviewbot-staticbucket-1"},
+        {"OutputKey": "SlackRequestUrl", "OutputValue": "https://x/slack/events"},
+    ]
+    assert scripts.stack_outputs.as_variables(outputs) == [
+        "BUCKET=interviewbot-staticbucket-1",
+        "WEB_URL=https://d1.cloudfront.net/",
+    ]
+    workflow = (WORKFLOWS / "deploy.yml").read_text()
+    for name in scripts.stack_outputs.VARIABLES.values():
+        assert re.search(rf"\$\{{?{name}\b|outputs\.{name}\b", workflow), name
+
+
+def test_publish_static_uploads_then_invalidates(tmp_path: Path) -> None:
+    """Run against a fake `aws` that records its arguments; refuse to run without the vendor
+    folder, which --delete would otherwise remove from the bucket."""
+    tree = tmp_path / "repo"
+    script = tree / "infra" / "scripts" / "publish_static.sh"
+    script.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "infra" / "scripts" / "publish_static.sh", script)
+    (tree / "web" / "static").mkdir(parents=True)
+    (tree / "web" / "static" / "app.css").write_text("body {}")
+    bin_dir, log = tmp_path / "bin", tmp_path / "aws.log"
+    bin_dir.mkdir()
+    fake = bin_dir / "aws"
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {log}\necho I123\n')
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+    def publish(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["bash", str(script), *args, "bucket-1", "E123"]
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+
+    refused = publish("--delete")
+    assert refused.returncode == 1 and "npm run build" in refused.stderr
+    assert not log.exists()
+    (tree / "web" / "static" / "vendor").mkdir()
+    (tree / "web" / "static" / "vendor" / "chart.umd.js").write_text("/* chart */")
+    done = publish("--delete", "--wait")
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith(f"s3 sync {tree / 'web' / 'static'} s3://bucket-1/static --delete")
+    assert calls[1].startswith("cloudfront create-invalidation --distribution-id E123")
+    assert "--paths /static/*" in calls[1]
+    assert calls[2] == "cloudfront wait invalidation-completed --distribution-id E123 --id I123"
+    log.unlink()
+    assert publish().returncode == 0  # before sam deploy: additive, nothing deleted
+    calls = log.read_text().splitlines()
+    assert "--delete" not in calls[0] and len(calls) == 2, calls
 
 
 def test_deploy_passes_every_template_secret(overrides_module: Any) -> None:

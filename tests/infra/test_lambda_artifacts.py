@@ -8,11 +8,14 @@ import hmac
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -37,6 +40,14 @@ NOT_SHIPPED = {
     "discord": ["fastapi", "starlette", "mangum", "discord", "slack_bolt", "slack_sdk"],
     "web": ["slack_bolt", "discord", "nacl"],
     "jobs": ["fastapi", "starlette", "mangum", "slack_bolt", "slack_sdk", "discord", "nacl"],
+}
+# What each artefact must ship: the lazy paths need the LLM client and the database drivers
+# even though the 3-second paths never import them.
+SHIPPED = {
+    "slack": ["slack_bolt", "google.genai", "sqlalchemy", "pymysql", "redis"],
+    "discord": ["nacl", "httpx", "google.genai", "sqlalchemy", "pymysql", "redis"],
+    "web": ["fastapi", "mangum", "jinja2", "aiomysql", "fastapi_users", "google.genai", "redis"],
+    "jobs": ["alembic", "google.genai", "sqlalchemy", "pymysql", "redis"],
 }
 # What importing the handler module must not pull in: the 3-second paths stay light.
 NOT_ON_IMPORT = {
@@ -64,6 +75,7 @@ print(json.dumps({{
     "from_pyc": bool(module.__spec__.cached) and __import__("os").path.exists(module.__spec__.cached),
     "imported": sorted(m for m in {not_on_import!r} if m in sys.modules),
     "importable": sorted(m for m in {unwanted!r} if importlib.util.find_spec(m) is not None),
+    "missing": sorted(m for m in {wanted!r} if importlib.util.find_spec(m) is None),
 }}))
 """
 
@@ -123,13 +135,30 @@ def test_handler_imports_from_its_artefact_alone(isolated: Any, name: str, handl
     result = isolated(
         name,
         IMPORT_CHECK.format(
-            handler=handler, not_on_import=NOT_ON_IMPORT[handler], unwanted=unwanted
+            handler=handler,
+            not_on_import=NOT_ON_IMPORT[handler],
+            unwanted=unwanted,
+            wanted=SHIPPED[name],
         ),
     )
     assert result["callable"]
     assert result["from_pyc"], "the module was not loaded from a shipped .pyc"
     assert result["importable"] == [], f"{name} ships {result['importable']}"
+    assert result["missing"] == [], f"{name} lacks {result['missing']}"
     assert result["imported"] == [], f"importing {handler} loads {result['imported']}"
+
+
+def test_web_artefact_carries_its_templates_and_static_files(
+    artefacts: dict[str, dict[str, Any]],
+) -> None:
+    """Templates render from the artefact; static files fix each asset URL's ?v= content hash."""
+    web = Path(artefacts["web"]["path"]) / "web"
+    for name in ("templates/base.html", "static/app.css", "static/app.js", "static/favicon.svg"):
+        assert (web / name).is_file(), name
+    built = sorted(p.name for p in (ROOT / "web" / "static" / "vendor").glob("*"))
+    assert sorted(p.name for p in (web / "static" / "vendor").glob("*")) == built
+    assert not (web / "node_modules").exists() and not (web / "package.json").exists()
+    assert not list(web.rglob("*.mjs")), "front-end tooling is not runtime"
 
 
 def test_every_module_is_precompiled(artefacts: dict[str, dict[str, Any]]) -> None:
@@ -149,15 +178,25 @@ def test_every_module_is_precompiled(artefacts: dict[str, dict[str, Any]]) -> No
 
 def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     """Reproducible: the same sources give the same files and digest, whatever the output folder
-    and the builder's hash seed. (Built twice here, back to back, rather than compared with the
-    session's build: files edited in between would make a false alarm.)"""
+    and the builder's hash seed. Both builds read one snapshot of the sources (a folder without
+    git, as a source archive would be): files edited meanwhile cannot raise a false alarm."""
+    snapshot = tmp_path / "src"
+    for path in ("pyproject.toml", "infra/scripts", "infra/lambda", "core"):
+        source, target = ROOT / path, snapshot / path
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    script = snapshot / BUILD_SCRIPT.relative_to(ROOT)
     digests = []
     for seed in ("1", "2"):
         out = tmp_path / f"build-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"}
         result = subprocess.run(
-            [sys.executable, str(BUILD_SCRIPT), "build", "jobs", "--host", "--out", str(out),
+            [sys.executable, str(script), "build", "jobs", "--host", "--out", str(out),
              "--summary-json", str(tmp_path / f"{seed}.json")],
-            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, cwd=tmp_path, env=env,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr[-4000:]
         digests.append(json.loads((tmp_path / f"{seed}.json").read_text())[0]["sha256"])
@@ -174,6 +213,72 @@ def test_migrate_function_migrates_from_the_artefact(isolated: Any, tmp_path: Pa
     )
     assert result["before"] is None
     assert result["after"] == result["head"] is not None
+
+
+class _CloudFormation(BaseHTTPRequestHandler):
+    """Stands in for the pre-signed S3 URL a custom resource answers with a PUT."""
+
+    answers: ClassVar[list[dict[str, Any]]] = []
+
+    def do_PUT(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.answers.append({"content_type": self.headers["Content-Type"], **json.loads(body)})
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+CUSTOM_RESOURCE_CALLS = """
+import migrate_lambda
+def event(kind, request):
+    return {"RequestType": kind, "ResponseURL": ANSWER_URL + "/" + request, "StackId": "arn:stack",
+            "RequestId": request, "LogicalResourceId": "Migrations",
+            "ResourceType": "Custom::Migrations", "ResourceProperties": {"CodeVersion": "1"}}
+answers = [migrate_lambda.handler(event("Create", "create"), None)]
+answers.append(migrate_lambda.handler(event("Update", "again"), None))
+migrate_lambda.handler({}, None)  # a direct call, as deploy.yml makes
+from sqlalchemy import create_engine, text
+engine = create_engine("sqlite:///" + DATABASE_PATH)
+with engine.begin() as connection:  # a revision this code does not know: a newer schema
+    connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+answers.append(migrate_lambda.handler(event("Update", "rollback"), None))
+answers.append(migrate_lambda.handler(event("Delete", "delete"), None))
+print(json.dumps([a["Status"] for a in answers]))
+"""
+
+
+def test_migrate_function_answers_cloudformation(isolated: Any, tmp_path: Path) -> None:
+    """The Migrations custom resource: migrate on Create/Update, leave a newer schema alone (an
+    update rollback runs the old code), do nothing on Delete, and report failures as FAILED."""
+    server = HTTPServer(("127.0.0.1", 0), _CloudFormation)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _CloudFormation.answers.clear()
+    url = f"http://127.0.0.1:{server.server_port}"
+    database = tmp_path / "cfn.db"
+    code = CUSTOM_RESOURCE_CALLS.replace("ANSWER_URL", repr(url))
+    code = code.replace("DATABASE_PATH", repr(str(database)))
+    try:
+        statuses = isolated("jobs", code, DATABASE_URL=f"sqlite:///{database}")
+        broken = isolated(
+            "jobs",
+            code.split("answers.append")[0] + "print(json.dumps([a['Status'] for a in answers]))",
+            DATABASE_URL="postgresql://nobody@127.0.0.1/none",
+        )
+    finally:
+        server.shutdown()
+    assert statuses == ["SUCCESS"] * 4
+    assert broken == ["FAILED"]
+    create, update, rollback, delete, failed = _CloudFormation.answers
+    assert create["content_type"] == ""  # the pre-signed URL was signed without one
+    assert create["Data"]["before"] == "" and create["Data"]["after"] == create["Data"]["head"]
+    assert update["Data"]["before"] == update["Data"]["after"] == update["Data"]["head"]
+    assert rollback["Data"]["ahead"] == "True" and rollback["Data"]["after"] == "ffffffffffff"
+    assert delete["Data"] == {}
+    assert {a["PhysicalResourceId"] for a in (create, update, delete)} == {"schema-migrations"}
+    assert "DATABASE_URL" in failed["Reason"], failed["Reason"]
+    assert (create["StackId"], create["RequestId"]) == ("arn:stack", "create")
 
 
 def test_maintenance_function_runs_from_the_artefact(

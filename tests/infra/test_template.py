@@ -176,3 +176,67 @@ def test_outputs(template: dict[str, Any]) -> None:
         "DistributionId",
         "MigrateFunctionName",
     } <= set(template["Outputs"])
+
+
+def test_migrations_run_before_the_functions_that_use_the_database(
+    template: dict[str, Any],
+) -> None:
+    """CloudFormation migrates (Migrations custom resource) before it updates the app's code."""
+    resources = template["Resources"]
+    migrations = resources["Migrations"]
+    assert migrations["Type"].startswith("Custom::")
+    props = migrations["Properties"]
+    assert props["ServiceToken"] == {"Ref": "MigrateFunction.Alias"}
+    # A new version of the function (new code) is what makes CloudFormation call it again.
+    assert props["CodeVersion"] == {"Ref": "MigrateFunction.Version"}
+    migrate = resources["MigrateFunction"]["Properties"]
+    assert migrate["AutoPublishAlias"] and migrate["VersionDeletionPolicy"] == "Delete"
+    assert migrate["EventInvokeConfig"]["MaximumRetryAttempts"] == 0
+    assert migrate["Timeout"] < props["ServiceTimeout"] < 3600
+    for name, function in resources_of(template, "AWS::Serverless::Function").items():
+        if name != "MigrateFunction":
+            assert function.get("DependsOn") == "Migrations", name
+
+
+def test_timeouts_fit_the_evaluation_and_api_gateway(template: dict[str, Any]) -> None:
+    """Lazy work waits for the LLM (every retry at its full timeout); web answers within 30 s."""
+    from core.config import Settings
+
+    # The defaults are what Lambda runs with: the template sets none of these.
+    default = {name: field.default for name, field in Settings.model_fields.items()}
+    worst_llm_call = default["gemini_timeout_seconds"] * (default["gemini_max_retries"] + 1)
+    resources = template["Resources"]
+    for name in ("SlackFunction", "DiscordFunction"):
+        timeout = resources[name]["Properties"]["Timeout"]
+        assert worst_llm_call + 10 <= timeout < default["evaluation_lock_seconds"], name
+    assert resources["WebFunction"]["Properties"]["Timeout"] <= 30  # HTTP API's own limit
+    for name, integration in resources_of(template, "AWS::ApiGatewayV2::Integration").items():
+        assert integration["Properties"]["PayloadFormatVersion"] == "2.0", name
+        assert integration["Properties"]["TimeoutInMillis"] <= 30_000, name
+
+
+def test_environment_names_are_settings_fields(template: dict[str, Any]) -> None:
+    """Every variable the template sets is read by core.config.Settings (a typo would be ignored)."""
+    from core.config import Settings
+
+    fields = {name.upper() for name in Settings.model_fields}
+    environments = {"Globals": template["Globals"]["Function"]["Environment"]["Variables"]}
+    for name, function in resources_of(template, "AWS::Serverless::Function").items():
+        environments[name] = function["Properties"].get("Environment", {}).get("Variables", {})
+    for where, variables in environments.items():
+        unknown = set(variables) - fields
+        assert not unknown, f"{where}: {sorted(unknown)}"
+
+
+def test_web_static_url_is_the_path_cloudfront_sends_to_the_bucket(
+    template: dict[str, Any],
+) -> None:
+    web = template["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"]
+    [static] = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"][
+        "CacheBehaviors"
+    ]
+    assert static["PathPattern"] == web["WEB_STATIC_URL"] + "/*"
+    # The bucket policy lets CloudFront read that prefix and nothing else.
+    policy = template["Resources"]["StaticBucketPolicy"]["Properties"]["PolicyDocument"]
+    [allow] = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Resource"]["Fn::Sub"].endswith(web["WEB_STATIC_URL"] + "/*")

@@ -44,6 +44,23 @@ def run_interview(core: Core, conversation: ConversationRef, role: str = "backen
     return started.session.id
 
 
+def test_code_runs_on_a_newer_schema_but_not_an_older_one(core: Core) -> None:
+    """A deploy migrates before it updates the functions; a rollback keeps the newer schema."""
+    from sqlalchemy import text
+
+    with core.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    assert migrate.is_usable(core.engine) and not migrate.is_up_to_date(core.engine)
+    with core.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": migrate.head_revision()}
+        )
+    migrate.downgrade(core.engine, "0001")
+    assert not migrate.is_usable(core.engine)  # known and older: run `interviewbot migrate`
+    migrate.upgrade(core.engine)
+    assert migrate.is_usable(core.engine)
+
+
 def _library_owned(diff: tuple) -> bool:  # type: ignore[type-arg]
     """A removal that autogenerate proposes for a table (or its index) slack_sdk owns."""
     kind, obj = diff[0], diff[1]
@@ -55,7 +72,7 @@ def test_migrations_go_down_and_up_and_match_the_models(core: Core) -> None:
     migrate.downgrade(core.engine, "base")
     assert migrate.current_revision(core.engine) is None
     migrate.upgrade(core.engine)
-    assert migrate.is_up_to_date(core.engine)
+    assert migrate.is_up_to_date(core.engine) and migrate.is_usable(core.engine)
     with core.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         # Tables that libraries own (slack_sdk's installation store) live in our migrations

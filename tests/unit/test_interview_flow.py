@@ -336,3 +336,26 @@ def test_a_start_the_adapter_could_not_deliver_gives_the_quota_back() -> None:
     assert services.find_session(deps, conversation=ALICE) is None
     services.cancel_start(deps, session_id=started.session.id, actor=ALICE.user_ref)  # again
     assert services.quota_status(deps, user=ALICE.user_ref).used == 0  # refunded once only
+
+
+def test_a_double_submitted_start_in_one_thread_is_one_session() -> None:
+    deps = make_deps()
+    first = start(deps)
+    again = start(deps)
+    assert again.duplicate and again.session.id == first.session.id
+    assert services.quota_status(deps, user=ALICE.user_ref).used == 1
+
+
+def test_maintenance_retries_failed_evaluations_within_its_time() -> None:
+    deps = make_deps()
+    start(deps)
+    deps.evaluator.fail_with = LlmUnavailable("busy", kind="server")
+    answer(deps)
+    deps.evaluator.fail_with = None
+    assert services.retry_failed_evaluations(deps, seconds_left=lambda: 10.0) == {
+        "evaluated": 0,
+        "failed": 0,
+        "busy": 0,
+        "deferred": 1,
+    }
+    assert services.retry_failed_evaluations(deps, seconds_left=lambda: 900.0)["evaluated"] == 1

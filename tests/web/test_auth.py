@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from tests.web.helpers import (
     new_email,
     register_api,
 )
+from web import throttle
 from web.app import create_app
 
 
@@ -73,8 +75,10 @@ def test_api_registration_and_bearer_tokens(client: TestClient) -> None:
     assert me.status_code == 200 and me.json()["email"] == email
     again = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
     assert again.status_code == 400 and again.json()["detail"] == "REGISTER_USER_ALREADY_EXISTS"
+    assert again.json()["message"] == "An account with this e-mail already exists."
     bad = client.post("/api/auth/jwt/login", data={"username": email, "password": "nope-nope"})
-    assert bad.status_code == 400
+    assert bad.status_code == 400 and bad.json()["error"] == "bad_request"
+    assert bad.json()["message"].startswith("That e-mail and password do not match")
     assert client.get("/api/users/me").status_code == 401
     broken = {"Authorization": "Bearer not.a.token"}
     assert client.get("/api/dashboard", headers=broken).status_code == 401
@@ -102,8 +106,10 @@ def test_production_cookies_are_secure_and_pages_send_security_headers(tmp_path)
     )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         page = client.get("/register")
-        csrf_cookie = next(c for c in _set_cookies(page) if c.startswith("ib_csrf="))
-        assert "Secure" in csrf_cookie and "HttpOnly" in csrf_cookie
+        # __Host-: browsers refuse the cookie from a sibling subdomain (no planted nonce).
+        csrf_cookie = next(c for c in _set_cookies(page) if c.startswith("__Host-ib_csrf="))
+        assert "Secure" in csrf_cookie and "HttpOnly" in csrf_cookie and "Path=/" in csrf_cookie
+        assert "Domain" not in csrf_cookie
         assert page.headers["strict-transport-security"].startswith("max-age=")
         assert "script-src 'self'" in page.headers["content-security-policy"]
         assert page.headers["x-frame-options"] == "DENY"
@@ -236,3 +242,27 @@ def test_email_verification_link_is_logged_locally_and_verifies(
     assert verified.headers["location"] == "/account?notice=verified"
     assert client.get("/api/users/me").json()["is_verified"] is True
     assert "Verified" in client.get("/account").text
+
+
+def test_password_guessing_is_limited_per_email_on_every_login_path(client: TestClient) -> None:
+    email = new_email()
+    register_api(client, email)
+    login_api(client, email)  # a right password does not count against the limit
+
+    def api_login(password: str) -> Any:
+        return client.post("/api/auth/jwt/login", data={"username": email, "password": password})
+
+    for _ in range(throttle.LOGINS.attempts):
+        assert api_login("wrong guess!").status_code == 400
+    refused = api_login(PASSWORD)  # the right one waits too, or guessing would go on
+    assert refused.status_code == 429 and refused.json()["error"] == "too_many_attempts"
+
+    token = csrf_from(client, "/login")
+    page = client.post(
+        "/login", data={"email": email.upper(), "password": PASSWORD, "csrf_token": token}
+    )
+    assert page.status_code == 429 and "Too many failed log-ins" in page.text
+
+    other = new_email()  # other people's accounts are not affected
+    register_api(client, other)
+    login_api(client, other)

@@ -52,12 +52,15 @@ def test_someone_elses_data_is_not_found_at_every_url(
             f"/practice/{session_id}",
         ):
             assert client.get(url, headers=alice).status_code == 404, url
+        api = client.get(f"/api/sessions/{session_id}", headers=alice).json()
+        assert api == {"error": "not_found", "message": "Not found.", "detail": "Not found."}
 
     body = {"text": "mine now", "position": 1, "delivery_id": "alice-try-1"}
     for action in ACTIONS:
         url = f"/api/practice/{bob['practice']}/{action}"
         response = client.post(url, json=body, headers=alice)
         assert response.status_code == 404, (url, response.text)
+        assert response.json()["error"] == "not_found"  # the same refusal as a missing session
         assert "index" not in response.text  # nothing of Bob's leaks into the refusal
 
     token = csrf_from(client, "/practice", headers=alice)
@@ -66,7 +69,8 @@ def test_someone_elses_data_is_not_found_at_every_url(
         url = f"/practice/{bob['practice']}/{action}"
         assert client.post(url, data=form, headers=alice).status_code == 404, url
 
-    assert client.delete(f"/api/identities/{bob['identity']}", headers=alice).status_code == 404
+    gone = client.delete(f"/api/identities/{bob['identity']}", headers=alice)
+    assert gone.status_code == 404 and gone.json()["error"] == "not_found"
     unlink = client.post(
         f"/link/{bob['identity']}/unlink", data={"csrf_token": token}, headers=alice
     )

@@ -88,3 +88,22 @@ def test_create_superuser_creates_or_promotes(tmp_path, monkeypatch, capsys) -> 
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
     assert run_cli(["web", "create-superuser", "x@example.com", "--password-stdin"]) == 1
+
+
+def test_tidb_tls_parameters_reach_the_async_driver_as_an_ssl_context() -> None:
+    """The documented TiDB URL works for the web's async engine too (aiomysql wants `ssl`)."""
+    import ssl
+
+    from web.resources import async_database_url, mysql_tls
+
+    url = async_database_url(
+        "mysql+pymysql://u:p@gateway.tidbcloud.example:4000/app"
+        "?ssl_verify_cert=true&ssl_verify_identity=true"
+    )
+    stripped, connect_args = mysql_tls(url)
+    assert stripped.drivername == "mysql+aiomysql" and not stripped.query
+    context = connect_args["ssl"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    plain, none = mysql_tls(async_database_url("mysql+pymysql://root@127.0.0.1/test"))
+    assert none == {} and plain.host == "127.0.0.1"

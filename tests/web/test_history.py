@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
+import re
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import text
 
 from core.bootstrap import Core
 from core.domain.model import UserRef
-from tests.web.helpers import csrf_from, link_chat_identity, login_api, new_email, register_api
+from tests.web.helpers import (
+    browser_register,
+    csrf_from,
+    link_chat_identity,
+    login_api,
+    new_email,
+    register_api,
+)
 from tests.web.seeding import past, play_session
 from web.routes.export import csv_lines
 
@@ -103,7 +111,8 @@ def test_session_detail_shows_every_question_answer_and_evaluation(
     page = client.get(f"/sessions/{ids['backend-hard']}", headers=headers)
     assert page.status_code == 200
     first = detail["entries"][0]
-    assert html.escape(first["question"]["text"][:40]) in page.text  # apostrophes are escaped
+    # Escaped as the templates escape it (markupsafe writes ' as &#39;, html.escape as &#x27;).
+    assert str(escape(first["question"]["text"][:40])) in page.text
     assert "Ideal answer" in page.text and "Feedback" in page.text
 
 
@@ -143,6 +152,7 @@ def test_team_figures_are_for_superusers_only(client: TestClient, core: Core) ->
     assert one["sessions"] == 2
     page = client.get("/team?workspace=slack:T1", headers=admin)
     assert page.status_code == 200 and "Cache hit rate" in page.text and "LLM latency" in page.text
+    assert 'data-chart="byRole"' in page.text and 'data-chart="byDifficulty"' in page.text
 
 
 def test_export_as_csv_and_json(client: TestClient, core: Core) -> None:
@@ -240,3 +250,27 @@ def test_each_page_item_carries_its_own_answer_count_and_average(
         detail = client.get(f"/api/sessions/{item['id']}", headers=headers).json()
         # SQL's AVG and Python's mean may round the last digit differently (8.45 -> 8.4 or 8.5).
         assert abs(item["average_score"] - detail["average_score"]) <= 0.1 + 1e-9
+
+
+def test_pages_past_the_end_and_unknown_urls_keep_their_bearings(
+    client: TestClient, core: Core
+) -> None:
+    headers, _ = _seeded(client, core)
+    past_the_end = client.get("/sessions?page=9&role=backend", headers=headers)
+    assert past_the_end.status_code == 200 and "No sessions yet" not in past_the_end.text
+    assert "only 1 page" in past_the_end.text and "role=backend&amp;page=1" in past_the_end.text
+
+    client.cookies.clear()
+    email = browser_register(client)  # a cookie session, as in a browser
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404 and "Not found" in missing.text
+    assert email in missing.text and "Log out" in missing.text  # still shown as signed in
+
+
+def test_answers_per_session_follow_the_chosen_period(client: TestClient, core: Core) -> None:
+    headers, ids = _seeded(client, core)
+    week = client.get("/analytics?days=7", headers=headers)
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', week.text).group(1))  # type: ignore[union-attr]
+    assert len(charts["answersPerSession"]["values"]) == 3  # the sessions 5, 2 and 0 days ago
+    assert f'href="/sessions/{ids["backend-easy-old"]}"' not in week.text
+    assert f'href="/sessions/{ids["sre-medium"]}"' in week.text  # the chart's table links them

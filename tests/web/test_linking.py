@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -13,6 +14,7 @@ from core.domain.model import UserRef
 from tests.fakes import FakeClock
 from tests.web.helpers import csrf_from, link_chat_identity, register_api
 from tests.web.seeding import play_session
+from web import throttle
 
 SLACK = UserRef("slack", "T024", "U-ada")
 DISCORD = UserRef("discord", "G42", "D-ada")
@@ -89,3 +91,32 @@ def test_unlinking_removes_the_chat_history_from_the_account(
     )
     assert unlinked.headers["location"] == "/link?notice=unlinked"
     assert client.get("/api/identities", headers=headers).json() == []
+
+
+def test_wrong_codes_are_limited_per_account_and_right_ones_do_not_count(
+    client: TestClient, core: Core
+) -> None:
+    """8 characters from 31 symbols for 10 minutes is only safe if guessing is slow."""
+    headers = register_api(client)
+    allowed = throttle.LINK_CODES.attempts
+
+    def send(code: str, who: dict[str, str] = headers) -> Any:
+        return client.post("/api/identities", json={"code": code}, headers=who)
+
+    for _ in range(allowed - 1):
+        assert send("ZZZZ-ZZZZ").status_code == 400
+    right = services.issue_link_code(core.deps, user=SLACK).code
+    assert send(right).status_code == 201  # a success gives its attempt back
+    assert send("ZZZZ-ZZZZ").status_code == 400  # the last wrong one the window allows
+
+    fresh = services.issue_link_code(core.deps, user=DISCORD).code
+    refused = send(fresh)  # even a valid code waits now: guessing cannot go on
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_attempts" and refused.json()["retry_at"]
+    assert "Too many wrong link codes" in refused.json()["message"]
+    token = csrf_from(client, "/link", headers=headers)
+    page = client.post("/link", data={"code": fresh, "csrf_token": token}, headers=headers)
+    assert page.status_code == 429 and "Too many wrong link codes" in page.text
+
+    other = register_api(client)  # the limit is per account
+    assert send(fresh, other).status_code == 201

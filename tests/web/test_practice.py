@@ -123,7 +123,8 @@ def test_practice_over_the_api(client: TestClient) -> None:
     second = client.post(f"{base}/next", json={"position": 2}, headers=headers).json()
     assert second["question"]["label"] == "Question 2 of 2"
     ended = client.post(f"{base}/end", headers=headers).json()
-    assert ended["kind"] == "summary" and ended["summary"]["answered"] == 2
+    assert ended["kind"] == "summary" and ended["summary"]["answered"] == 1  # main questions
+    assert ended["summary"]["follow_ups"] == 1
     late = client.post(f"{base}/answer", json={**follow_up, "position": 3}, headers=headers)
     assert late.status_code == 409 and late.json()["error"] == "session_finished"
 
@@ -160,3 +161,28 @@ def test_the_daily_quota_is_shared_and_explained(tmp_path) -> None:  # type: ign
             assert unknown.status_code == 422 and "backend" in unknown.json()["message"]
     finally:
         core.close()
+
+
+def test_request_ids_belong_to_their_account_and_may_be_64_characters(client: TestClient) -> None:
+    """Two clients choosing the same id get their own interviews; the longest id allowed still
+    fits the thread column (64 characters on MariaDB)."""
+    longest = "r" * 64
+    started = {}
+    for name in ("ada", "bob"):
+        headers = register_api(client)
+        body = {"role": "backend", "request_id": longest}
+        first = client.post("/api/practice", json=body, headers=headers)
+        assert first.status_code == 201, first.text
+        again = client.post("/api/practice", json=body, headers=headers).json()
+        assert again["session"]["id"] == first.json()["session"]["id"]
+        assert again["question"]["position"] == 1
+        started[name] = first.json()["session"]["id"]
+    assert started["ada"] != started["bob"]
+
+    headers = register_api(client)
+    for bad in ("short", "x" * 65, "spaces are not ok"):
+        refused = client.post(
+            "/api/practice", json={"role": "backend", "request_id": bad}, headers=headers
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["error"] == "invalid_request" and refused.json()["detail"]

@@ -20,6 +20,7 @@ from web.auth import AuthConfig, UserCreate, UserManager, UserUpdate, auth_confi
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageUser
 from web.templating import render
+from web.throttle import TooManyAttempts
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 
@@ -59,7 +60,11 @@ async def login(
     request: Request, manager: Manager, auth: Auth, email: Text, password: Text, next: Text = "/"
 ) -> Response:
     credentials = OAuth2PasswordRequestForm(username=email.strip(), password=password)
-    user = await manager.authenticate(credentials)
+    try:
+        user = await manager.authenticate(credentials)
+    except TooManyAttempts as exc:
+        context = {"next": safe_next(next), "email": email, "error": exc.message}
+        return render(request, "auth/login.html", context, status_code=429)
     if user is None or not user.is_active:
         context = {"next": safe_next(next), "email": email, "error": BAD_LOGIN}
         return render(request, "auth/login.html", context, status_code=400)
@@ -175,16 +180,19 @@ async def change_password(
     current: Text,
     password: Text,
 ) -> Response:
-    checked = await manager.authenticate(
-        OAuth2PasswordRequestForm(username=user.email, password=current)
-    )
-    error = "Your current password is not right." if checked is None else None
-    if checked is not None:
-        try:
+    try:
+        checked = await manager.authenticate(
+            OAuth2PasswordRequestForm(username=user.email, password=current)
+        )
+        if checked is None:
+            error = "Your current password is not right."
+        else:
             await manager.update(UserUpdate(password=password), user, safe=True, request=request)
             return RedirectResponse("/account?notice=password-changed", status_code=303)
-        except user_errors.InvalidPasswordException as exc:
-            error = str(exc.reason)
+    except TooManyAttempts as exc:
+        error = exc.message
+    except user_errors.InvalidPasswordException as exc:
+        error = str(exc.reason)
     return await run_in_threadpool(_account, request, user, deps, password_error=error)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from core import services
 from core.domain.roles import Difficulty, Role
-from web import views
+from web import throttle, views
 from web.csrf import require_csrf_with_cookie
 from web.dependencies import ApiViewer, DepsDep, Superuser
 from web.schemas import (
@@ -118,8 +118,10 @@ def identities(viewer: ApiViewer, deps: DepsDep) -> list[IdentityOut]:
 
 @router.post("/identities", tags=["linking"], status_code=201)
 def link_identity(body: LinkIn, viewer: ApiViewer, deps: DepsDep) -> IdentityOut:
-    """Redeem a one-time code from `/interview link` (10 minutes, single use)."""
-    return IdentityOut.of(services.redeem_link_code(deps, code=body.code, web_user_id=viewer.id))
+    """Redeem a one-time code from `/interview link` (10 minutes, single use; a few wrong codes
+    in a row are answered 429 for a while)."""
+    linked = throttle.redeem_link_code(deps, code=body.code, web_user_id=viewer.id)
+    return IdentityOut.of(linked)
 
 
 @router.delete("/identities/{identity_id}", tags=["linking"], status_code=204)

@@ -9,19 +9,24 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from core import services
-from core.domain.errors import InvalidLinkCode
+from core.domain.errors import InterviewError, InvalidLinkCode
 from core.services.deps import Deps
+from web import throttle
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, PageViewer, Viewer
+from web.errors import status_for
 from web.templating import render
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 
 
-def _link_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> Response:
+def _link_page(
+    request: Request, viewer: Viewer, deps: Deps, error: InterviewError | None = None, **extra: Any
+) -> Response:
     linked = services.linked_identities(deps, web_user_id=viewer.id)
-    status_code = 400 if extra.get("error") else 200
-    return render(request, "link.html", {"linked": linked, **extra}, status_code=status_code)
+    status_code = status_for(error) if error else 200
+    context = {"linked": linked, "error": error.message if error else None, **extra}
+    return render(request, "link.html", context, status_code=status_code)
 
 
 @router.get("/link")
@@ -34,9 +39,9 @@ def link(
     request: Request, viewer: PageViewer, deps: DepsDep, code: Annotated[str, Form()] = ""
 ) -> Response:
     try:
-        services.redeem_link_code(deps, code=code, web_user_id=viewer.id)
-    except InvalidLinkCode as exc:
-        return _link_page(request, viewer, deps, error=exc.message, code=code)
+        throttle.redeem_link_code(deps, code=code, web_user_id=viewer.id)
+    except (InvalidLinkCode, throttle.TooManyAttempts) as exc:
+        return _link_page(request, viewer, deps, error=exc, code=code)
     return RedirectResponse("/link?notice=linked", status_code=303)
 
 

@@ -73,10 +73,11 @@ def analytics_page(
     request: Request, viewer: PageViewer, deps: DepsDep, days: Days = 90
 ) -> Response:
     figures = services.analytics(deps, scope=viewer.scope, days=days)
-    recent = services.list_sessions(deps, scope=viewer.scope, per_page=views.RECENT_SESSIONS_CHART)
+    recent = views.recent_sessions(deps, viewer, days=days)
     context = {
         "figures": figures,
-        "charts": views.chart_data(figures, recent.items),
+        "recent": recent,
+        "charts": views.chart_data(figures, recent, deps.rules.timezone),
         "days": days,
         "day_choices": DAY_CHOICES,
     }

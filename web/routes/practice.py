@@ -22,11 +22,11 @@ from web.csrf import require_csrf
 from web.dependencies import DepsDep, PageViewer, Viewer
 from web.errors import status_for
 from web.practice_state import (
-    conversation_for,
     delivery_id,
     is_own_practice,
     new_delivery_id,
     practice_state,
+    start_practice,
 )
 from web.templating import render
 
@@ -63,13 +63,14 @@ def start(
     request_id: Text,
     questions: Annotated[int | None, Form(ge=1, le=50)] = None,
 ) -> Response:
-    conversation = conversation_for(viewer, request_id)
-    existing = services.find_session(deps, conversation=conversation)
-    if existing is not None:  # the same start form sent twice: one interview, counted once
-        return RedirectResponse(f"/practice/{existing.id}", status_code=303)
-    try:
-        started = services.start_session(
-            deps, conversation=conversation, role=role, difficulty=difficulty, questions=questions
+    try:  # the same start form sent twice: one interview, counted once
+        started = start_practice(
+            deps,
+            viewer,
+            request_id=request_id,
+            role=role,
+            difficulty=difficulty,
+            questions=questions,
         )
     except InterviewError as exc:
         chosen = {"role": role, "difficulty": difficulty, "questions": questions}

@@ -7,10 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from core import services
-from core.domain.results import QuestionAsked
 from web.csrf import require_csrf_with_cookie
 from web.dependencies import ApiViewer, DepsDep
-from web.practice_state import conversation_for, delivery_id, new_delivery_id
+from web.practice_state import delivery_id, new_delivery_id, start_practice
 from web.schemas import AnswerIn, HintOut, OutcomeOut, PositionIn, SkipIn, StartIn, StepOut
 
 router = APIRouter(
@@ -25,16 +24,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("", status_code=201, responses=ERRORS)
 def start(body: StartIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
-    """Start an interview (counts against today's quota) and get its first question."""
-    conversation = conversation_for(viewer, body.request_id or new_delivery_id())
-    existing = services.find_session(deps, conversation=conversation)
-    if existing is not None:  # the same request_id again: the interview it already started
-        latest = services.session_detail(deps, scope=viewer.scope, session_id=existing.id)
-        assert latest is not None, "a session found by its own conversation is in scope"
-        return StepOut.of(QuestionAsked(existing, latest.entries[-1][0], duplicate=True))
-    started = services.start_session(
+    """Start an interview (counts against today's quota) and get its first question; the same
+    `request_id` again returns the interview it started, with its current question."""
+    started = start_practice(
         deps,
-        conversation=conversation,
+        viewer,
+        request_id=body.request_id or new_delivery_id(),
         role=body.role,
         difficulty=body.difficulty,
         questions=body.questions,

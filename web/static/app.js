@@ -107,7 +107,7 @@
     }),
     answersPerSession: (d) => ({
       type: "bar",
-      data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4 }] },
+      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
       options: { scales: { y: countAxis } },
     }),
   };

@@ -43,3 +43,23 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def is_usable(engine: Engine) -> bool:
+    """The schema is at this code's head, or ahead of it.
+
+    A revision this code does not know is a newer (additive) migration: during a deploy the
+    migration runs before the functions are updated, and a rollback leaves the newer schema
+    behind. Old code keeps serving on it; only a schema this code knows to be older is refused."""
+    current = current_revision(engine)
+    if current is None:
+        return False
+    if current == head_revision():
+        return True
+    return current not in _known_revisions()
+
+
+def _known_revisions() -> set[str]:
+    return {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
