@@ -53,7 +53,8 @@ def test_code_runs_on_a_newer_schema_but_not_an_older_one(core: Core) -> None:
     assert migrate.is_usable(core.engine) and not migrate.is_up_to_date(core.engine)
     with core.engine.begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = :head"), {"head": migrate.head_revision()}
+            text("UPDATE alembic_version SET version_num = :head"),
+            {"head": migrate.head_revision()},
         )
     migrate.downgrade(core.engine, "0001")
     assert not migrate.is_usable(core.engine)  # known and older: run `interviewbot migrate`
