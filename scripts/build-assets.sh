@@ -10,4 +10,7 @@ fi
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules ]; then
   npm ci --prefix web --no-audit --no-fund --loglevel=error
 fi
-npm run --silent build --prefix web
+vendor=web/static/vendor/chart.umd.js
+if [ ! -f "$vendor" ] || [ web/package-lock.json -nt "$vendor" ]; then
+  npm run --silent build --prefix web
+fi

@@ -50,7 +50,8 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def _ask(console: Any, label: str, choices: list[str], default: str) -> str:
-    console.print(f"[bold]{label}[/] ({', '.join(choices)}) [dim][{default}][/]: ", end="")
+    # "\[" keeps rich from reading "[backend]" as markup.
+    console.print(f"[bold]{label}[/] ({', '.join(choices)}) [dim]\\[{default}][/]: ", end="")
     return sys.stdin.readline().strip() or default
 
 
