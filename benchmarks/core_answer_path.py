@@ -69,7 +69,7 @@ def measure(label: str, database_url: str, redis_url: str, answers: int) -> None
     quota, client = deps.quota, core.redis
     expires = datetime.now(UTC) + timedelta(days=1)
     lua = percentiles(
-        timed(lambda: quota.try_consume("acct", day="d", limit=10**9, expires_at=expires), 2000)
+        timed(lambda: quota.try_consume(["acct"], day="d", limit=10**9, expires_at=expires), 2000)
     )
     get = percentiles(timed(lambda: client.get(f"{prefix}baseline"), 2000))
     print(

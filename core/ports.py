@@ -75,15 +75,18 @@ class QuotaDecision:
 
 
 class QuotaStore(Protocol):
-    """Daily counters that expire at the day boundary. Raise ServiceUnavailable when unreachable."""
+    """Daily counters that expire at the day boundary. Raise ServiceUnavailable when unreachable.
+
+    A start counts against several counters at once (the chat identity and, once linked, the
+    web account): it is allowed only while every one of them is under the limit."""
 
     def try_consume(
-        self, account: str, *, day: str, limit: int, expires_at: datetime
+        self, accounts: Sequence[str], *, day: str, limit: int, expires_at: datetime
     ) -> QuotaDecision: ...
 
-    def refund(self, account: str, *, day: str) -> None: ...
+    def refund(self, accounts: Sequence[str], *, day: str) -> None: ...
 
-    def used(self, account: str, *, day: str) -> int: ...
+    def used(self, accounts: Sequence[str], *, day: str) -> int: ...  # the fullest counter
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,12 @@ class IdentityRecord:
     display_name: str | None = None
 
     @property
-    def account_key(self) -> str:
-        """Whose quota and history this is: the web account once linked, else the chat identity."""
-        return f"account:{self.web_user_id}" if self.web_user_id else self.user.key
+    def quota_keys(self) -> tuple[str, ...]:
+        """The counters a session counts against: the identity's own, and the web account's once
+        linked (so linking, unlinking or relinking never hands out a fresh quota)."""
+        if self.web_user_id:
+            return (self.user.key, f"account:{self.web_user_id}")
+        return (self.user.key,)
 
 
 class Identities(Protocol):
@@ -218,9 +224,13 @@ class Attempts(Protocol):
         at: datetime,
     ) -> bool: ...  # False when it was no longer pending/failed: someone else stored one
 
-    def record_failure(self, attempt_id: int, *, error_kind: str) -> bool: ...
+    def record_failure(
+        self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
+    ) -> bool: ...  # counts the failure; auto_retry False: maintenance leaves it alone
 
-    def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]: ...
+    def retryable(
+        self, *, stuck_before: datetime, max_failures: int, limit: int
+    ) -> list[Attempt]: ...  # least recently tried first
 
 
 class LlmCalls(Protocol):

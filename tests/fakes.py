@@ -331,22 +331,30 @@ class _Attempts(_Repo):
         )
         return True
 
-    def record_failure(self, attempt_id: int, *, error_kind: str) -> bool:
+    def record_failure(
+        self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
+    ) -> bool:
         a = self.db.attempts[attempt_id]
         if a.status not in (AttemptStatus.PENDING, AttemptStatus.FAILED):
             return False
         self.db.attempts[attempt_id] = replace(
-            a, status=AttemptStatus.FAILED, error_kind=error_kind
+            a,
+            status=AttemptStatus.FAILED,
+            error_kind=error_kind,
+            failures=a.failures + 1,
+            last_failed_at=at,
+            auto_retry=auto_retry,
         )
         return True
 
-    def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]:
-        return [
+    def retryable(self, *, stuck_before: datetime, max_failures: int, limit: int) -> list[Attempt]:
+        candidates = [
             a
             for a in self.db.attempts.values()
-            if a.status is AttemptStatus.FAILED
+            if (a.status is AttemptStatus.FAILED and a.auto_retry and a.failures < max_failures)
             or (a.status is AttemptStatus.PENDING and a.created_at < stuck_before)
-        ][:limit]
+        ]
+        return sorted(candidates, key=lambda a: (a.last_failed_at or a.created_at, a.id))[:limit]
 
 
 class _LlmCalls(_Repo):
@@ -385,24 +393,27 @@ class FakeQuota:
             raise ServiceUnavailable("Redis")
 
     def try_consume(
-        self, account: str, *, day: str, limit: int, expires_at: datetime
+        self, accounts: Sequence[str], *, day: str, limit: int, expires_at: datetime
     ) -> QuotaDecision:
         self._check()
         with self.lock:
-            if self.counts[(account, day)] >= limit:
-                return QuotaDecision(False, self.counts[(account, day)])
-            self.counts[(account, day)] += 1
-            return QuotaDecision(True, self.counts[(account, day)])
+            fullest = max(self.counts[(a, day)] for a in accounts)
+            if fullest >= limit:
+                return QuotaDecision(False, fullest)
+            for account in accounts:
+                self.counts[(account, day)] += 1
+            return QuotaDecision(True, max(self.counts[(a, day)] for a in accounts))
 
-    def refund(self, account: str, *, day: str) -> None:
+    def refund(self, accounts: Sequence[str], *, day: str) -> None:
         self._check()
         with self.lock:
-            if self.counts[(account, day)] > 0:
-                self.counts[(account, day)] -= 1
+            for account in accounts:
+                if self.counts[(account, day)] > 0:
+                    self.counts[(account, day)] -= 1
 
-    def used(self, account: str, *, day: str) -> int:
+    def used(self, accounts: Sequence[str], *, day: str) -> int:
         self._check()
-        return self.counts[(account, day)]
+        return max(self.counts[(a, day)] for a in accounts)
 
 
 class FakeCache:

@@ -53,7 +53,7 @@ class Ticket:
     window: str
 
     def succeeded(self) -> None:
-        self.deps.quota.refund(self.account, day=self.window)
+        self.deps.quota.refund([self.account], day=self.window)
 
 
 def take(deps: Deps, limit: Limit, subject: str) -> Ticket:
@@ -64,7 +64,7 @@ def take(deps: Deps, limit: Limit, subject: str) -> Ticket:
     ends = datetime.fromtimestamp((index + 1) * size, UTC)
     account = f"{limit.name}:{subject}"
     decision = deps.quota.try_consume(
-        account, day=str(index), limit=limit.attempts, expires_at=ends
+        [account], day=str(index), limit=limit.attempts, expires_at=ends
     )
     if not decision.allowed:
         log.warning("%s attempts limited for %s", limit.name, subject)

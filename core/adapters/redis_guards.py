@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -22,19 +22,28 @@ from core.ports import CacheStats, QuotaDecision
 
 T = TypeVar("T")
 
-# Check and count in one atomic step: no INCR/EXPIRE race, no over-admission under concurrency.
+# Check every counter and count on all of them in one atomic step: no INCR/EXPIRE race, no
+# over-admission under concurrency. (The keys of one person are not hash-tagged together, so
+# this needs a non-cluster Redis, as Upstash, ElastiCache and Redis Cloud offer by default.)
 _CONSUME = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then return {0, used} end
-used = redis.call('INCR', KEYS[1])
-redis.call('EXPIREAT', KEYS[1], ARGV[2])
-return {1, used}
+local fullest = 0
+for _, key in ipairs(KEYS) do
+  fullest = math.max(fullest, tonumber(redis.call('GET', key) or '0'))
+end
+if fullest >= tonumber(ARGV[1]) then return {0, fullest} end
+fullest = 0
+for _, key in ipairs(KEYS) do
+  fullest = math.max(fullest, redis.call('INCR', key))
+  redis.call('EXPIREAT', key, ARGV[2])
+end
+return {1, fullest}
 """
 
 # Never below zero, and a no-op once the day's key has expired.
 _REFUND = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used > 0 then return redis.call('DECR', KEYS[1]) end
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
 return 0
 """
 
@@ -64,25 +73,25 @@ class RedisQuotaStore:
         self._consume = client.register_script(_CONSUME)
         self._refund = client.register_script(_REFUND)
 
-    def _key(self, account: str, day: str) -> str:
-        return f"{self._prefix}quota:{account}:{day}"
+    def _keys(self, accounts: Sequence[str], day: str) -> list[str]:
+        return [f"{self._prefix}quota:{account}:{day}" for account in accounts]
 
     def try_consume(
-        self, account: str, *, day: str, limit: int, expires_at: datetime
+        self, accounts: Sequence[str], *, day: str, limit: int, expires_at: datetime
     ) -> QuotaDecision:
-        key = self._key(account, day)
+        keys = self._keys(accounts, day)
         allowed, used = _guarded(
-            lambda: self._consume(keys=[key], args=[limit, int(expires_at.timestamp())])
+            lambda: self._consume(keys=keys, args=[limit, int(expires_at.timestamp())])
         )
         return QuotaDecision(allowed=bool(allowed), used=int(used))
 
-    def refund(self, account: str, *, day: str) -> None:
-        key = self._key(account, day)
-        _guarded(lambda: self._refund(keys=[key]))
+    def refund(self, accounts: Sequence[str], *, day: str) -> None:
+        keys = self._keys(accounts, day)
+        _guarded(lambda: self._refund(keys=keys))
 
-    def used(self, account: str, *, day: str) -> int:
-        raw = _guarded(lambda: self._redis.get(self._key(account, day)))
-        return int(raw or 0)
+    def used(self, accounts: Sequence[str], *, day: str) -> int:
+        values = _guarded(lambda: self._redis.mget(self._keys(accounts, day)))
+        return max((int(v or 0) for v in values), default=0)
 
 
 class RedisEvaluationCache:

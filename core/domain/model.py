@@ -185,3 +185,6 @@ class Attempt:
     error_kind: str | None = None
     evaluated_at: datetime | None = None
     usage: LlmUsage | None = field(default=None)
+    failures: int = 0  # evaluations that failed so far (the maintenance job stops at a cap)
+    last_failed_at: datetime | None = None
+    auto_retry: bool = True  # False when retrying cannot help (a blocked or refused request)

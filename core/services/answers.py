@@ -12,7 +12,7 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.domain.errors import (
     AnswerTooLong,
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 AcceptedHook = Callable[[Attempt], None]
 
 IN_PROGRESS_MESSAGE = "That answer is already being evaluated — the result will appear shortly."
+# The maintenance job retries a failed evaluation at most this often (a person's Retry always
+# works); failures that retrying cannot fix (a blocked or refused request) are never retried.
+MAX_AUTOMATIC_RETRIES = 5
+RETRY_BACKOFF = timedelta(minutes=10)
 UNEXPECTED_MESSAGE = (
     "Something went wrong while evaluating your answer. It is saved — press Retry in a moment."
 )
@@ -163,12 +167,18 @@ def retry_failed_evaluations(
 
     `seconds_left` (a Lambda's remaining time) stops the run while one more evaluation could
     still finish, so a long LLM outage never gets the job killed mid-write."""
-    stuck_before = deps.clock.now() - timedelta(seconds=deps.rules.evaluation_lock_seconds)
+    now = deps.clock.now()
+    stuck_before = now - timedelta(seconds=deps.rules.evaluation_lock_seconds)
     with deps.uow() as uow:
-        attempts = uow.attempts.retryable(stuck_before=stuck_before, limit=limit)
+        # More candidates than the limit: some of the least recently tried may still be
+        # backing off, and must not hide the ones that are due.
+        candidates = uow.attempts.retryable(
+            stuck_before=stuck_before, max_failures=MAX_AUTOMATIC_RETRIES, limit=4 * limit
+        )
+        due = [a for a in candidates if _due(a, now)][:limit]
         work = [
             (uow.sessions.get(a.session_id), uow.questions.get(a.session_id, a.position), a)
-            for a in attempts
+            for a in due
         ]
     counts = {"evaluated": 0, "failed": 0, "busy": 0, "deferred": 0}
     for session, asked, attempt in work:
@@ -180,6 +190,14 @@ def retry_failed_evaluations(
         outcome = evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)
         counts[{"evaluated": "evaluated", "failed": "failed"}.get(outcome.status, "busy")] += 1
     return counts
+
+
+def _due(attempt: Attempt, now: datetime) -> bool:
+    """Exponential back-off between automatic retries: 10, 20, 40, 80 minutes."""
+    if attempt.last_failed_at is None:
+        return True  # never failed: a worker died while evaluating it
+    wait = RETRY_BACKOFF * 2 ** max(0, attempt.failures - 1)
+    return attempt.last_failed_at + wait <= now
 
 
 def validated_answer(deps: Deps, text: str) -> str:
@@ -239,7 +257,9 @@ def _evaluate_locked(
         try:
             reply = evaluator.evaluate(asked.question, fresh.answer)
         except LlmUnavailable as err:
-            return _failed(deps, session, asked, fresh, err.kind, err.message)
+            return _failed(
+                deps, session, asked, fresh, err.kind, err.message, auto_retry=err.retryable
+            )
         except Exception:  # a bug or an unforeseen fault must not strand the saved answer
             log.exception("evaluator %s failed unexpectedly", evaluator.provider)
             return _failed(deps, session, asked, fresh, "unexpected", UNEXPECTED_MESSAGE)
@@ -254,9 +274,16 @@ def _evaluate_locked(
 
 
 def _failed(
-    deps: Deps, session: Session, asked: AskedQuestion, attempt: Attempt, kind: str, message: str
+    deps: Deps,
+    session: Session,
+    asked: AskedQuestion,
+    attempt: Attempt,
+    kind: str,
+    message: str,
+    *,
+    auto_retry: bool = True,
 ) -> AnswerOutcome:
-    _mark_failed(deps, attempt, kind)
+    _mark_failed(deps, attempt, kind, auto_retry=auto_retry)
     failed = _reload(deps, attempt)
     return _outcome(deps, session, asked, failed, AnswerStatus.FAILED, message=message)
 
@@ -284,9 +311,11 @@ def _store(
     return stored
 
 
-def _mark_failed(deps: Deps, attempt: Attempt, kind: str) -> None:
+def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = True) -> None:
     with deps.uow() as uow:
-        uow.attempts.record_failure(attempt.id, error_kind=kind)
+        uow.attempts.record_failure(
+            attempt.id, error_kind=kind, auto_retry=auto_retry, at=deps.clock.now()
+        )
         if kind != "redis":
             uow.llm_calls.add(
                 purpose="evaluate",

@@ -16,7 +16,7 @@ from core.domain.model import (
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
-from core.services.claims import first_delivery
+from core.services.claims import claim
 from core.services.common import owned_session, scope_of
 from core.services.deps import Deps
 from core.services.selection import choose_question
@@ -29,9 +29,9 @@ def quota_status(deps: Deps, *, user: UserRef) -> QuotaStatus:
     """Sessions used today and when the count resets, for `/interview quota` and dashboards."""
     with deps.uow() as uow:
         identity = uow.identities.find(user)
-    account = identity.account_key if identity else user.key
+    accounts = identity.quota_keys if identity else (user.key,)
     day, resets_at = deps.rules.quota_window(deps.clock.now())
-    used = deps.quota.used(account, day=day)
+    used = deps.quota.used(accounts, day=day)
     return QuotaStatus(limit=deps.rules.quota_per_day, used=used, resets_at=resets_at)
 
 
@@ -50,17 +50,35 @@ def start_session(
         difficulty if isinstance(difficulty, Difficulty) else Difficulty.parse(difficulty)
     )
     count = _question_count(deps, questions)
+    held = None
+    if conversation.thread is not None:  # one start per thread: a double submit is a repeat
+        c = conversation
+        held = claim(deps, f"start:{c.platform}:{c.tenant}:{c.channel}:{c.thread}")
+        if held is None:
+            return _repeated_start(deps, conversation)
+    try:
+        return _start(deps, conversation, chosen_role, chosen_difficulty, count, display_name)
+    except BaseException:
+        if held is not None:  # nothing was started: a new attempt in this thread may go ahead
+            held.release()
+        raise
+
+
+def _start(
+    deps: Deps,
+    conversation: ConversationRef,
+    chosen_role: Role,
+    chosen_difficulty: Difficulty,
+    count: int,
+    display_name: str | None,
+) -> SessionStarted:
     now = deps.clock.now()
-    if conversation.thread is not None:
-        repeat = _repeated_start(deps, conversation)
-        if repeat is not None:
-            return repeat
     with deps.uow() as uow:
         known = uow.identities.find(conversation.user_ref)
-    account = known.account_key if known else conversation.user_ref.key
+    accounts = known.quota_keys if known else (conversation.user_ref.key,)
     day, resets_at = deps.rules.quota_window(now)
     limit = deps.rules.quota_per_day
-    decision = deps.quota.try_consume(account, day=day, limit=limit, expires_at=resets_at)
+    decision = deps.quota.try_consume(accounts, day=day, limit=limit, expires_at=resets_at)
     if not decision.allowed:
         raise QuotaExceeded(limit, resets_at)
     try:
@@ -86,19 +104,14 @@ def start_session(
             uow.questions.add(asked)
             uow.commit()
     except BaseException:
-        _refund_quietly(deps, account, day)
+        _refund_quietly(deps, accounts, day)
         raise
     quota = QuotaStatus(limit=limit, used=decision.used, resets_at=resets_at)
     return SessionStarted(session=session, question=asked, quota=quota)
 
 
-def _repeated_start(deps: Deps, conversation: ConversationRef) -> SessionStarted | None:
-    """A start already made in this very thread (a double submit): its session, not a new one.
-
-    The claim comes first, so two concurrent starts cannot both pass the look-up."""
-    c = conversation
-    if first_delivery(deps, f"start:{c.platform}:{c.tenant}:{c.channel}:{c.thread}"):
-        return None
+def _repeated_start(deps: Deps, conversation: ConversationRef) -> SessionStarted:
+    """A start already made in this very thread (a double submit): its session, not a new one."""
     with deps.uow() as uow:
         session = uow.sessions.find_active(conversation)
         first = uow.questions.get(session.id, 1) if session else None
@@ -118,10 +131,10 @@ def _question_count(deps: Deps, requested: int | None) -> int:
     return requested
 
 
-def _refund_quietly(deps: Deps, account: str, day: str) -> None:
+def _refund_quietly(deps: Deps, accounts: tuple[str, ...], day: str) -> None:
     """Give back the session a failed start counted; never mask the original error."""
     try:
-        deps.quota.refund(account, day=day)
+        deps.quota.refund(accounts, day=day)
     except ServiceUnavailable:
         log.warning("quota refund failed: Redis unreachable (one session stays counted today)")
 
@@ -173,7 +186,7 @@ def cancel_start(deps: Deps, *, session_id: int, actor: UserRef) -> None:
         uow.commit()
     if ended and untouched and identity is not None:
         day, _ = deps.rules.quota_window(session.created_at)
-        _refund_quietly(deps, identity.account_key, day)
+        _refund_quietly(deps, identity.quota_keys, day)
 
 
 def expire_idle_sessions(deps: Deps, *, limit: int = 500) -> int:

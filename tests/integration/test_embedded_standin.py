@@ -24,7 +24,7 @@ def test_a_second_process_sees_the_served_quota() -> None:
     quota = RedisQuotaStore(serving, prefix="standin-test:")
     expires = datetime.now(UTC) + timedelta(hours=1)
     for _ in range(2):
-        assert quota.try_consume("acct", day="d", limit=3, expires_at=expires).allowed
+        assert quota.try_consume(["acct"], day="d", limit=3, expires_at=expires).allowed
 
     other_process = textwrap.dedent(
         f"""
@@ -33,7 +33,7 @@ def test_a_second_process_sees_the_served_quota() -> None:
         from core.adapters.redis_guards import RedisQuotaStore
         quota = RedisQuotaStore(make_redis("memory://", embedded_port={port}), prefix="standin-test:")
         expires = datetime.now(UTC) + timedelta(hours=1)
-        print([quota.try_consume("acct", day="d", limit=3, expires_at=expires).allowed for _ in range(2)])
+        print([quota.try_consume(["acct"], day="d", limit=3, expires_at=expires).allowed for _ in range(2)])
         """
     )
     result = subprocess.run(
@@ -41,7 +41,7 @@ def test_a_second_process_sees_the_served_quota() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[True, False]"  # the third session of the day, then refused
-    assert quota.used("acct", day="d") == 3
+    assert quota.used(["acct"], day="d") == 3
 
 
 def test_without_a_server_the_stand_in_is_in_process() -> None:

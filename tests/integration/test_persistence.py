@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from core.bootstrap import Core, build_core
 from core.config import Settings
 from core.domain import ConversationRef, InvalidLinkCode, ServiceUnavailable
 from core.domain.history import SessionFilter
+from core.domain.model import AttemptStatus
 from core.domain.results import SessionSummary
 from tests.fakes import ScriptedEvaluator, ScriptedWriter
 
@@ -228,3 +230,44 @@ def test_redis_unreachable_refuses_clearly_and_writes_nothing(backend) -> None: 
     with core.session_factory() as db:
         assert db.scalar(select(func.count()).select_from(SessionRow)) == 0
     core.close()
+
+
+def test_retryable_attempts_skip_hopeless_and_capped_ones_least_recently_tried_first(
+    core: Core,
+) -> None:
+    from datetime import UTC, datetime
+
+    conversation = conv("U-alice", "r1")
+    started = services.start_session(
+        core.deps, conversation=conversation, role="backend", difficulty="easy", questions=3
+    )
+    now = datetime.now(UTC)
+    with core.deps.uow() as uow:
+        ids = []
+        for position, (kind, auto, failures) in enumerate(
+            [("server", True, 1), ("blocked", False, 1), ("server", True, 5)], start=1
+        ):
+            if position > 1:  # ask the next question directly: only the rows matter here
+                asked = uow.questions.get(started.session.id, 1)
+                assert asked is not None
+                uow.questions.add(replace(asked, position=position, main_index=position))
+            attempt = uow.attempts.add(
+                session_id=started.session.id,
+                position=position,
+                delivery_id=f"d{position}",
+                answer="x",
+                status=AttemptStatus.PENDING,
+                created_at=now,
+            )
+            for n in range(failures):
+                uow.attempts.record_failure(
+                    attempt.id,
+                    error_kind=kind,
+                    auto_retry=auto,
+                    at=now - timedelta(minutes=60 - position - n),
+                )
+            ids.append(attempt.id)
+        uow.commit()
+        found = uow.attempts.retryable(stuck_before=now, max_failures=5, limit=10)
+    assert [a.id for a in found] == [ids[0]]  # not the blocked one, not the one at the cap
+    assert found[0].failures == 1 and found[0].error_kind == "server"

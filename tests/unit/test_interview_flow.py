@@ -352,6 +352,7 @@ def test_maintenance_retries_failed_evaluations_within_its_time() -> None:
     deps.evaluator.fail_with = LlmUnavailable("busy", kind="server")
     answer(deps)
     deps.evaluator.fail_with = None
+    deps.clock.advance(minutes=11)  # past the first back-off
     assert services.retry_failed_evaluations(deps, seconds_left=lambda: 10.0) == {
         "evaluated": 0,
         "failed": 0,
@@ -359,3 +360,43 @@ def test_maintenance_retries_failed_evaluations_within_its_time() -> None:
         "deferred": 1,
     }
     assert services.retry_failed_evaluations(deps, seconds_left=lambda: 900.0)["evaluated"] == 1
+
+
+def test_linking_or_relinking_never_hands_out_a_fresh_quota() -> None:
+    deps = make_deps()
+    for n in range(3):
+        start(deps, conversation=ConversationRef("slack", "T1", "C1", "U-alice", thread=f"t{n}"))
+    for account in ("acct-1", "acct-2"):  # link, then unlink and link to another account
+        code = services.issue_link_code(deps, user=ALICE.user_ref).code
+        services.redeem_link_code(deps, code=code, web_user_id=account)
+        with pytest.raises(QuotaExceeded):
+            start(deps, conversation=ConversationRef("slack", "T1", "C1", "U-alice", thread="x"))
+    # The web account now counts too: a second linked identity shares its limit.
+    web = ConversationRef("web", "web", "practice", "acct-2", thread="w1")
+    code = services.issue_link_code(deps, user=web.user_ref).code
+    services.redeem_link_code(deps, code=code, web_user_id="acct-2")
+    started = start(deps, conversation=web)
+    assert started.quota is not None and started.quota.used == 1
+
+
+def test_maintenance_backs_off_caps_retries_and_skips_hopeless_failures() -> None:
+    deps = make_deps(quota_per_day=10)
+    hopeless = ConversationRef("slack", "T1", "C1", "U-alice", thread="hopeless")
+    start(deps, conversation=hopeless)
+    deps.evaluator.fail_with = LlmUnavailable("blocked", kind="blocked", retryable=False)
+    answer(deps, who=hopeless, delivery="h1")
+    busy = start(deps)
+    deps.evaluator.fail_with = LlmUnavailable("busy", kind="server")
+    answer(deps)
+    calls = deps.evaluator.calls
+    assert services.retry_failed_evaluations(deps)["failed"] == 0  # backing off: not due yet
+    for _ in range(6):  # each run waits out the growing back-off; the LLM is still down
+        deps.clock.advance(hours=3)
+        services.retry_failed_evaluations(deps)
+    # Four automatic retries (five failures in all), never one for the blocked answer.
+    assert deps.evaluator.calls - calls == 4
+    deps.evaluator.fail_with = None
+    retried = services.retry_evaluation(
+        deps, session_id=busy.session.id, position=1, actor=ALICE.user_ref
+    )
+    assert retried.status is AnswerStatus.EVALUATED  # a person's Retry still works

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from core.adapters.sql.models import AttemptRow, AttemptTagRow, LinkCodeRow, LlmCallRow
@@ -94,25 +94,37 @@ class SqlAttempts:
         self.db.add_all(AttemptTagRow(attempt_id=attempt_id, tag=t) for t in evaluation.tags)
         return True
 
-    def record_failure(self, attempt_id: int, *, error_kind: str) -> bool:
+    def record_failure(
+        self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
+    ) -> bool:
         result = self.db.execute(
             update(AttemptRow)
             .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
-            .values(status=AttemptStatus.FAILED.value, error_kind=error_kind)
+            .values(
+                status=AttemptStatus.FAILED.value,
+                error_kind=error_kind,
+                failures=AttemptRow.failures + 1,
+                last_failed_at=at,
+                auto_retry=auto_retry,
+            )
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def retryable(self, *, stuck_before: datetime, limit: int) -> list[Attempt]:
+    def retryable(self, *, stuck_before: datetime, max_failures: int, limit: int) -> list[Attempt]:
+        failed = (
+            (AttemptRow.status == AttemptStatus.FAILED.value)
+            & AttemptRow.auto_retry.is_(True)
+            & (AttemptRow.failures < max_failures)
+        )
+        stuck = (AttemptRow.status == AttemptStatus.PENDING.value) & (
+            AttemptRow.created_at < stuck_before
+        )
         rows = self.db.scalars(
             select(AttemptRow)
-            .where(
-                (AttemptRow.status == AttemptStatus.FAILED.value)
-                | (
-                    (AttemptRow.status == AttemptStatus.PENDING.value)
-                    & (AttemptRow.created_at < stuck_before)
-                )
+            .where(failed | stuck)
+            .order_by(
+                func.coalesce(AttemptRow.last_failed_at, AttemptRow.created_at), AttemptRow.id
             )
-            .order_by(AttemptRow.id)
             .limit(limit)
         )
         return [attempt_from_row(r) for r in rows]
@@ -148,6 +160,9 @@ def attempt_from_row(row: AttemptRow) -> Attempt:
         error_kind=row.error_kind,
         evaluated_at=row.evaluated_at,
         usage=usage,
+        failures=row.failures or 0,
+        last_failed_at=row.last_failed_at,
+        auto_retry=row.auto_retry if row.auto_retry is not None else True,
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    true,
 )
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Dialect
@@ -175,6 +176,9 @@ class AttemptRow(Base):
     evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
     error_kind: Mapped[str | None] = mapped_column(String(32))
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    auto_retry: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     model: Mapped[str | None] = mapped_column(String(64))
     latency_ms: Mapped[float | None] = mapped_column(Float)
     input_tokens: Mapped[int | None] = mapped_column(Integer)
