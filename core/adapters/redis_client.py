@@ -19,6 +19,8 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 SHARED_EMBEDDED_URL = "memory://"
+MAX_CONNECTIONS = 50
+POOL_WAIT_SECONDS = 10
 STANDIN_MARKER = "interviewbot:embedded-standin"
 
 _memory_servers: dict[str, Any] = {}
@@ -28,14 +30,19 @@ _memory_lock = threading.Lock()
 def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6399) -> redis.Redis:
     """A client for `url`; with `serve_embedded`, also share the embedded stand-in over TCP."""
     if not url.startswith("memory://"):
-        return redis.Redis.from_url(
+        # A blocking pool: under a burst, callers wait a moment for a connection instead of
+        # failing with "too many connections" (redis-py's default pool raises at its cap).
+        pool = redis.BlockingConnectionPool.from_url(
             url,
+            max_connections=MAX_CONNECTIONS,
+            timeout=POOL_WAIT_SECONDS,
             decode_responses=True,
             socket_connect_timeout=2,
             socket_timeout=5,
             health_check_interval=30,
             retry_on_timeout=False,
         )
+        return redis.Redis(connection_pool=pool)
     shared = url == SHARED_EMBEDDED_URL
     if shared and not serve_embedded:
         served = _connect_to_standin(embedded_port)
@@ -47,7 +54,8 @@ def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6
         server = _memory_servers.setdefault(url, fakeredis.FakeServer())
         if shared and serve_embedded:
             _serve_once(server, embedded_port)
-    return fakeredis.FakeRedis(server=server, decode_responses=True)
+    # In-process "connections" cost nothing: a high cap so bursts never hit redis-py's limit.
+    return fakeredis.FakeRedis(server=server, decode_responses=True, max_connections=1000)
 
 
 def _connect_to_standin(port: int) -> redis.Redis | None:

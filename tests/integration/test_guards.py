@@ -175,3 +175,56 @@ def test_link_code_redeemed_concurrently_links_exactly_once(core: Core) -> None:
     wins = [r for r in results if not isinstance(r, Exception)]
     assert len(wins) == 1
     assert all(isinstance(r, InvalidLinkCode) for r in results if isinstance(r, Exception))
+
+
+def test_the_quota_script_admits_exactly_the_limit_under_contention(core: Core) -> None:
+    """Straight at the store: 200 concurrent checks for one person, limit 3."""
+    from datetime import timedelta
+
+    quota = core.deps.quota
+    expires = datetime.now(UTC) + timedelta(hours=1)
+    results = race(200, lambda i: quota.try_consume(["acct"], day="d", limit=3, expires_at=expires))
+    assert sum(r.allowed for r in results) == 3  # type: ignore[union-attr]
+    assert quota.used(["acct"], day="d") == 3
+
+
+def test_many_people_starting_at_once_each_get_exactly_their_quota(core: Core) -> None:
+    people, tries = 8, 12
+
+    def start(i: int):  # type: ignore[no-untyped-def]
+        person = i // tries
+        conversation = ConversationRef("slack", "T1", "C1", f"U-{person}", thread=f"t{i}")
+        return services.start_session(
+            core.deps, conversation=conversation, role="frontend", difficulty="easy"
+        )
+
+    results = race(people * tries, start)
+    started = Counter(r.session.conversation.user for r in results if not isinstance(r, Exception))
+    assert started == {f"U-{p}": 3 for p in range(people)}
+    assert all(isinstance(r, QuotaExceeded) for r in results if isinstance(r, Exception))
+
+
+def test_the_attempt_lock_lets_one_of_twenty_retries_call_the_llm(core: Core) -> None:
+    """Twenty Retry clicks on one failed answer: the lock, not the database, keeps it to one call."""
+    from core.domain import LlmUnavailable
+
+    started = services.start_session(
+        core.deps, conversation=ALICE, role="backend", difficulty="medium"
+    )
+    evaluator = core.deps.evaluator
+    evaluator.fail_with = LlmUnavailable("busy", kind="server")
+    failed = services.answer_in_conversation(
+        core.deps, conversation=ALICE, text="an answer worth retrying", delivery_id="m1"
+    )
+    assert failed.status is AnswerStatus.FAILED
+    evaluator.fail_with = None
+    calls_before = evaluator.calls
+    outcomes = race(
+        20,
+        lambda i: services.retry_evaluation(
+            core.deps, session_id=started.session.id, position=1, actor=ALICE.user_ref
+        ),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes[:3]
+    assert evaluator.calls - calls_before == 1
+    assert sum(not o.duplicate for o in outcomes) == 1
