@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from core.config import ConfigError, Settings, load_settings
+from core.domain.errors import ServiceUnavailable
 from core.ports import Evaluator, QuestionWriter
 from core.services.deps import Deps, Rules
 
@@ -118,6 +119,17 @@ def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
 
 
 def ensure_schema(engine: Engine, *, auto_migrate: bool | None = None) -> None:
+    """Migrate (SQLite) or check the schema; an unreachable database is a clear error."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        _ensure_schema(engine, auto_migrate=auto_migrate)
+    except (OperationalError, InterfaceError) as exc:
+        log.warning("database unreachable: %s", exc.__class__.__name__)
+        raise ServiceUnavailable("database") from exc
+
+
+def _ensure_schema(engine: Engine, *, auto_migrate: bool | None) -> None:
     from core.adapters.sql import migrate
 
     if auto_migrate is None:

@@ -90,10 +90,10 @@ def _missing_extra(name: str, exc: ImportError) -> Handler:
 def _migrate(_: argparse.Namespace) -> int:
     from core.adapters.sql import migrate
     from core.adapters.sql.database import make_engine
+    from core.bootstrap import ensure_schema
 
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    migrate.upgrade(engine)
+    engine = make_engine(load_settings().database_url)
+    ensure_schema(engine, auto_migrate=True)  # unreachable: a clear message, not a traceback
     print(f"database at revision {migrate.current_revision(engine)}")
     return 0
 

@@ -62,5 +62,8 @@ def installation_engine(settings: Settings) -> Engine:
     from core.bootstrap import ensure_schema
 
     engine = make_engine(settings.database_url)
-    ensure_schema(engine)  # SQLite: migrate; MySQL: refuse to run on an old schema
+    if engine.dialect.name == "sqlite":
+        ensure_schema(engine)  # local use: the store's tables come with our migrations
+    # Elsewhere the deploy migrates before the code runs; checking here would load Alembic and
+    # query the database on the ack path of every cold start.
     return engine

@@ -79,3 +79,11 @@ def test_migrate_and_maintenance_on_a_fresh_database(tmp_path: Path) -> None:
         "expired_sessions": 0,
         "retried_evaluations": {"evaluated": 0, "failed": 0, "busy": 0, "deferred": 0},
     }
+
+
+def test_an_unreachable_database_is_a_clear_message(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": "mysql+pymysql://nobody@127.0.0.1:1/nothing"}
+    for command in ("migrate", "stats"):
+        result = run_cli(command, env=env, cwd=tmp_path)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "database unreachable" in result.stderr and "Traceback" not in result.stderr
