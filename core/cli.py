@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=getattr(args, "log_level", None) or "WARNING",
+        level=args.log_level or _configured_log_level(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler: Handler | None = getattr(args, "handler", None)
@@ -46,12 +46,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _configured_log_level() -> str:
+    """LOG_LEVEL from the settings; a bad setting is reported by the command itself."""
+    try:
+        return load_settings().log_level or "WARNING"
+    except ConfigError:
+        return "WARNING"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="interviewbot",
         description="AI mock interviews in the terminal, Slack, Discord and the browser.",
     )
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default)")
+    parser.add_argument(
+        "--log-level", default=None, help="DEBUG, INFO, WARNING (default: LOG_LEVEL or WARNING)"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")

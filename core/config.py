@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # Surfaces
     web_base_url: str = "http://127.0.0.1:8000"
     environment: Literal["development", "production"] = "development"
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = None  # CLI default: WARNING
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None  # xapp-…: Socket Mode
@@ -78,6 +78,11 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name such as UTC)"
             ) from None
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: object) -> object:
+        return value.strip().upper() or None if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -22,7 +22,7 @@ if ! web_running; then
   # Wait until it answers: the interview then shares its quota and cache (the memory://
   # stand-in it serves), so the browser shows the same "sessions left today".
   for _ in $(seq 1 40); do
-    "$BIN/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=1)" \
+    "$BIN/python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${WEB_PORT:-8000}/healthz', timeout=1)" \
       2>/dev/null && break
     kill -0 "$(cat "$PIDFILE")" 2>/dev/null || { echo "web companion did not start (see .data/web.log)"; break; }
     sleep 0.5
@@ -31,5 +31,5 @@ fi
 status=0
 "$BIN/interviewbot" chat "$@" || status=$?
 echo
-echo "Your history is on the web companion: http://127.0.0.1:8000  (log: .data/web.log; stop it with: make stop)"
+echo "Your history is on the web companion: http://127.0.0.1:${WEB_PORT:-8000}  (log: .data/web.log; stop it with: make stop)"
 exit $status

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian's chromium for the browser tests (Playwright drives it by path; no browser download).
 set -euo pipefail
+if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then exit 0; fi  # the tests use it too
 if [ -x /usr/bin/chromium ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -59,6 +59,9 @@ def run(
             "Slack refused SLACK_BOT_TOKEN (auth.test failed): check the token, and that the "
             "app is installed in the workspace"
         ) from None
+    except OSError as exc:  # no network, DNS, TLS: Slack cannot be reached at all
+        core.close()
+        raise ConfigError(f"Could not reach Slack to check SLACK_BOT_TOKEN ({exc}).") from None
     try:
         if socket_mode:
             return _run_socket_mode(app, settings)
@@ -72,7 +75,10 @@ def _run_socket_mode(app: App, settings: Settings) -> int:
 
     assert settings.slack_app_token is not None
     print("Slack app connected over Socket Mode — press Ctrl+C to stop.", flush=True)
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    try:
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    except OSError as exc:
+        raise ConfigError(f"Could not open the Socket Mode connection to Slack ({exc}).") from None
     return 0
 
 

@@ -161,7 +161,8 @@ class InvalidLinkCode(InterviewError):
     def __init__(self) -> None:
         super().__init__(
             "That link code is not valid: it may be mistyped, already used or older than "
-            "10 minutes. Run `/interview link` again for a fresh one."
+            "10 minutes. Ask for a fresh one where you got it (`/interview link` in Slack or "
+            "Discord, `interviewbot link` in a terminal)."
         )
 
 
