@@ -28,8 +28,11 @@ class AnswerReader:
 
     def __init__(self, stream: TextIO, console: Console, *, interactive: bool) -> None:
         self.stream, self.console, self.interactive = stream, console, interactive
+        self._pushed_back: list[str] = []
 
     def read(self, prompt: str) -> str | None:
+        if self._pushed_back:
+            return self._pushed_back.pop()
         if not self.interactive:
             line = self.stream.readline()
             return None if line == "" else line.rstrip("\n")
@@ -51,6 +54,16 @@ class AnswerReader:
         """One line, for a menu choice (an empty line is a valid answer here)."""
         self.console.print(f"[dim]{prompt}[/]", end="")
         return self.stream.readline().rstrip("\n")
+
+    def next_choice(self) -> str:
+        """Piped: peek at the next line; a /deeper or /end there is a choice, else an answer."""
+        line = self.read("")
+        if line is None:
+            return ""
+        if line.strip().lower() in ("/deeper", "/end"):
+            return line.strip().lower()
+        self._pushed_back.append(line)
+        return ""
 
 
 class TerminalInterview:
@@ -136,26 +149,29 @@ class TerminalInterview:
             self.console.print(render.error_text("Your answer is saved. Type /retry to try again."))
             return None
         position = current.question.position
-        if self.reader.interactive:
-            choice = (
-                self.reader.read_line(
-                    "Enter for the next question"
-                    + (", /deeper for a follow-up" if outcome.can_go_deeper else "")
-                    + ", /end to finish: "
+        choice = self._choice_after(outcome)
+        if choice == "/deeper" and outcome.can_go_deeper:
+            with self.console.status("Writing a follow-up…", spinner="dots"):
+                return services.go_deeper(
+                    self.deps, session_id=current.session.id, position=position, actor=self.user
                 )
-                .strip()
-                .lower()
-            )
-            if choice == "/deeper" and outcome.can_go_deeper:
-                with self.console.status("Writing a follow-up…", spinner="dots"):
-                    return services.go_deeper(
-                        self.deps, session_id=current.session.id, position=position, actor=self.user
-                    )
-            if choice == "/end":
-                return self._end(current)
+        if choice == "/end":
+            return self._end(current)
         return services.next_question(
             self.deps, session_id=current.session.id, after_position=position, actor=self.user
         )
+
+    def _choice_after(self, outcome: AnswerOutcome) -> str:
+        """What to do after an evaluation: a menu when interactive; piped, a /deeper or /end
+        on the line after the answer (any other line is the next question's answer)."""
+        if not self.reader.interactive:
+            return self.reader.next_choice()
+        prompt = (
+            "Enter for the next question"
+            + (", /deeper for a follow-up" if outcome.can_go_deeper else "")
+            + ", /end to finish: "
+        )
+        return self.reader.read_line(prompt).strip().lower()
 
     def _hint(self, current: QuestionAsked) -> None:
         hint = services.give_hint(

@@ -57,3 +57,10 @@ def test_linked_terminals_get_no_link_hint() -> None:
         uow.commit()
     assert services.is_linked(deps, user=terminal_user())
     assert "enter the code" not in run("/end\n", deps)
+
+
+def test_a_piped_deeper_after_an_answer_asks_the_follow_up() -> None:
+    output = run("an answer with several words in it\n/deeper\nthe follow-up answer\n/end\n")
+    assert "Follow-up on question 1 of 2" in output
+    assert output.count("Evaluation") == 2  # the answer and the follow-up answer
+    assert "Answered 1 of 2" in output and "plus 1 follow-up" in output
