@@ -13,6 +13,7 @@ from core.domain.presentation import (
     score_band,
     score_bar,
     session_url,
+    summary_counts,
     tag_label,
 )
 from core.domain.results import (
@@ -86,7 +87,7 @@ def summary_panel(summary: SessionSummary, *, web_base_url: str) -> Panel:
         table.add_row(str(entry.question.main_index), prefix + entry.question.question.text, score)
     lines = [
         Text.assemble(("Average score: ", "bold"), format_score(summary.average_score)),
-        Text(_counts(summary)),
+        Text(summary_counts(summary) + "."),
     ]
     if summary.strongest:
         lines.append(Text.assemble(("Strongest: ", "bold green"), ", ".join(summary.strongest)))
@@ -109,14 +110,6 @@ def link_hint(code: str, *, web_base_url: str) -> Text:
         (code, "bold cyan"),
         f" at {base}/link (valid 10 minutes; `interviewbot link` gives a new one).",
     )
-
-
-def _counts(summary: SessionSummary) -> str:
-    total = summary.session.question_count
-    text = f"Answered {summary.answered} of {total}, skipped {summary.skipped}"
-    if summary.follow_ups:
-        text += f", plus {summary.follow_ups} follow-up{'s' if summary.follow_ups > 1 else ''}"
-    return text + "."
 
 
 def error_text(message: str) -> Text:

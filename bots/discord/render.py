@@ -20,6 +20,7 @@ from core.domain.presentation import (
     score_band,
     score_bar,
     session_url,
+    summary_counts,
     tag_label,
 )
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
@@ -246,22 +247,13 @@ def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
         "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
         "title": "Interview summary",
         "url": url,
-        "description": f"Average score **{format_score(result.average_score)}** · {_counts(result)}",
+        "description": f"Average score **{format_score(result.average_score)}** · {summary_counts(result)}",
         "color": colour,
         "fields": fields,
     }
     fit(embed)
     link = row(button("Open in the web dashboard", style=LINK, url=url))
     return Reply(embeds=(embed,), components=(link,))
-
-
-def _counts(result: SessionSummary) -> str:
-    """ "answered 2 of 3, skipped 1, plus 1 follow-up": main questions, then follow-ups."""
-    text = f"answered {result.answered} of {result.session.question_count}, "
-    text += f"skipped {result.skipped}"
-    if result.follow_ups:
-        text += f", plus {result.follow_ups} follow-up{'s' if result.follow_ups > 1 else ''}"
-    return text
 
 
 def role_choices(typed: str, roles: Iterable[Role]) -> tuple[dict[str, str], ...]:

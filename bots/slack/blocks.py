@@ -19,6 +19,7 @@ from core.domain.presentation import (
     score_band,
     score_bar,
     session_url,
+    summary_counts,
     tag_label,
 )
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
@@ -190,7 +191,7 @@ def summary_card(summary: SessionSummary, *, web_base_url: str) -> Rendered:
         score_line = (
             f"{band.emoji} *Average {format_score(average)} — {band.label}*\n`{score_bar(average)}`"
         )
-    counts = f"{summary.answered} answered · {summary.skipped} skipped"
+    counts = summary_counts(summary)
     blocks = [
         header(f"🏁 {title} — {session.role.label} · {session.difficulty.label}"),
         section(score_line),
@@ -219,7 +220,7 @@ def finished_card(summary: SessionSummary, first: AskedQuestion) -> Rendered:
     """The thread's first message once the interview is over: its question, without buttons,
     and how the interview went — what the channel sees without opening the thread."""
     outcome = f"average {format_score(summary.average_score)}"
-    counts = f"{summary.answered} answered · {summary.skipped} skipped"
+    counts = summary_counts(summary)
     status = f"🏁 {_summary_title(summary)} · {outcome} · {counts} — the summary is in the thread."
     return question_card(QuestionAsked(summary.session, first), closed=status)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.domain.results import SessionSummary
 from core.domain.tags import TAXONOMY
 
 
@@ -47,6 +48,17 @@ CRITERIA_LABELS = {"correctness": "Correctness", "depth": "Depth", "communicatio
 
 def criterion_label(name: str) -> str:
     return CRITERIA_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def summary_counts(summary: SessionSummary) -> str:
+    """ "Answered 2 of 3, skipped 1, plus 1 follow-up": main questions first, follow-ups apart."""
+    text = (
+        f"Answered {summary.answered} of {summary.session.question_count}, "
+        f"skipped {summary.skipped}"
+    )
+    if summary.follow_ups:
+        text += f", plus {summary.follow_ups} follow-up{'s' if summary.follow_ups > 1 else ''}"
+    return text
 
 
 def session_url(base_url: str, session_id: int) -> str:

@@ -154,7 +154,7 @@ async def test_buttons_keep_working_after_a_restart(gateway: Gateway, api: FakeD
     summary = api.of("follow-up", ended["token"])[0].body["embeds"][0]
     assert (
         summary["title"] == "Interview summary"
-        and "answered 2 of 2, skipped 0" in summary["description"]
+        and "Answered 2 of 2, skipped 0" in summary["description"]
     )
 
 

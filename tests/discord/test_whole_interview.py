@@ -74,7 +74,7 @@ async def test_gateway_interview_from_start_to_summary(
         await gateway.bot.close()
     embed = summary["embeds"][0]
     assert embed["title"] == "Interview summary" and embed["description"].endswith(
-        "answered 2 of 2, skipped 0, plus 1 follow-up"
+        "Answered 2 of 2, skipped 0, plus 1 follow-up"
     )
     assert summary["components"][0]["components"][0]["url"] == embed["url"]
     result = summary_of(core, payloads.custom_ids(question)["Answer"])
@@ -126,7 +126,7 @@ def _run_serverless_interview(lam: Serverless, api: FakeDiscordApi) -> None:
     skipped, _ = press("Skip", second)
     summary = api.of("follow-up", skipped["token"])[0].body["embeds"][0]
     assert summary["title"] == "Interview summary"
-    assert summary["description"].endswith("answered 1 of 2, skipped 1")
+    assert summary["description"].endswith("Answered 1 of 2, skipped 1")
     assert summary["url"].endswith(
         "/sessions/" + str(ids.parse(modal["data"]["custom_id"]).session_id)
     )  # type: ignore[union-attr]

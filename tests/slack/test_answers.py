@@ -272,7 +272,7 @@ def test_buttons_hint_skip_deeper_and_end(app: App, mock_slack: MockSlack, core:
     )
     click(app, mock_slack, ids.END, evaluation)
     [summary] = mock_slack.to("chat.postMessage")
-    assert "Interview ended" in summary.text() and "1 skipped" in summary.text()
+    assert "Interview ended" in summary.text() and "skipped 1" in summary.text()
     first = next(u for u in mock_slack.to("chat.update") if u.ts == thread)
     assert buttons(first) == {} and "Interview ended" in first.text()  # seen from the channel
     click(app, mock_slack, ids.END, evaluation)

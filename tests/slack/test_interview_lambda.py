@@ -66,7 +66,7 @@ def test_a_whole_interview_through_the_lambda_handler(
         if n < len(ANSWERS):
             assert f"Question {n + 1} of 2" in posted.text() and not updated
     summary = posted.text()
-    assert "Interview complete" in summary and "2 answered · 0 skipped" in summary
+    assert "Interview complete" in summary and "Answered 2 of 2, skipped 0" in summary
     # The thread's first card, all the channel sees, no longer offers Hint / Skip / End.
     first = updated.pop(thread)
     assert buttons(first) == {} and "Question 1 of 2" in first.text()

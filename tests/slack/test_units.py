@@ -111,17 +111,18 @@ def test_evaluation_card_has_score_bar_feedback_ideal_tags_and_buttons() -> None
 
 def test_summary_card_links_to_the_session_on_the_dashboard() -> None:
     summary = SessionSummary(
-        _session(SessionStatus.COMPLETED),
-        6.5,
-        2,
-        1,
-        ("caching",),
-        ("indexing",),
-        ("Practise explaining indexes.",),
-        {"correctness": 6.5},
+        session=_session(SessionStatus.COMPLETED),
+        average_score=6.5,
+        answered=2,
+        skipped=1,
+        follow_ups=0,
+        strongest=("caching",),
+        weakest=("indexing",),
+        practice_next=("Practise explaining indexes.",),
+        criteria={"correctness": 6.5},
     )
     text, blocks = summary_card(summary, web_base_url="https://dash.example.com/")
-    assert text.startswith("Interview complete: 6.5/10 average, 2 answered · 1 skipped")
+    assert text.startswith("Interview complete: 6.5/10 average, Answered 2 of 3, skipped 1")
     [link] = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert link["url"] == "https://dash.example.com/sessions/7"
 
