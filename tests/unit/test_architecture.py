@@ -44,7 +44,10 @@ def test_core_imports_no_platform_or_web_framework(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("path", modules_of("core"), ids=lambda p: str(p.relative_to(ROOT)))
+EVERY_MODULE = modules_of("core") + modules_of("bots") + modules_of("web")
+
+
+@pytest.mark.parametrize("path", EVERY_MODULE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_the_gemini_and_redis_adapters_import_their_clients(path: Path) -> None:
     imports = imported_modules(path)
     name = path.name
