@@ -58,10 +58,11 @@ def build_gemini_client(
     return genai.Client(api_key=api_key, http_options=options)
 
 
-class GeminiEvaluator:
-    """Scores an answer with Gemini's structured output, then enforces the grading rules in code."""
+class _GeminiPort:
+    """What the evaluator and the writer share: one caller, and a versioned prompt."""
 
     provider = "gemini"
+    template_version = ""
 
     def __init__(
         self,
@@ -75,10 +76,16 @@ class GeminiEvaluator:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         # The template's own version is part of the cache key: editing the prompt re-grades.
-        self.prompt_version = f"{EVALUATION_TEMPLATE_VERSION}/{prompt_version}"
+        self.prompt_version = f"{self.template_version}/{prompt_version}"
         self._caller = GeminiCaller(
             client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
         )
+
+
+class GeminiEvaluator(_GeminiPort):
+    """Scores an answer with Gemini's structured output, then enforces the grading rules in code."""
+
+    template_version = EVALUATION_TEMPLATE_VERSION
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
         """Grade one answer; raises LlmUnavailable when Gemini cannot produce a usable grade."""
@@ -104,26 +111,10 @@ class GeminiEvaluator:
         return EvaluatorReply(evaluation=evaluation, usage=usage)
 
 
-class GeminiQuestionWriter:
+class GeminiQuestionWriter(_GeminiPort):
     """Writes the "go deeper" follow-up question from the gaps of the last evaluation."""
 
-    provider = "gemini"
-
-    def __init__(
-        self,
-        client: genai.Client,
-        *,
-        model: str,
-        prompt_version: str,
-        max_retries: int = 2,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        jitter: Callable[[], float] = random.random,
-    ) -> None:
-        self.prompt_version = f"{FOLLOW_UP_TEMPLATE_VERSION}/{prompt_version}"
-        self._caller = GeminiCaller(
-            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
-        )
+    template_version = FOLLOW_UP_TEMPLATE_VERSION
 
     def follow_up(self, question: Question, answer: str, evaluation: Evaluation) -> FollowUpReply:
         """One follow-up question on the same topic; raises LlmUnavailable on failure."""

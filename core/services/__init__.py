@@ -4,7 +4,6 @@ from core.services.answers import (
     answer_in_conversation,
     evaluation_cache_key,
     retry_evaluation,
-    retry_failed_evaluations,
     submit_answer,
 )
 from core.services.claims import first_delivery
@@ -28,6 +27,7 @@ from core.services.linking import (
     redeem_link_code,
     unlink_identity,
 )
+from core.services.maintenance import retry_failed_evaluations
 from core.services.sessions import (
     bind_thread,
     cancel_start,
