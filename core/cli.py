@@ -124,7 +124,12 @@ def _evaluate(_: argparse.Namespace) -> int:
 
 
 def evaluate_lines(evaluator: Any, lines: Iterable[str], out: TextIO) -> int:
-    """One JSON result per non-blank input line, in order; a bad line gets an {"error": ...}."""
+    """One JSON result per non-blank input line, in order; a bad line gets an {"error": ...}.
+
+    Each result is the graded evaluation: score, `graded_by`, and per key point a verdict with
+    the quote from the answer that earned it."""
+    from core.services.grading import check_language, grade_answer
+
     failures = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -132,9 +137,14 @@ def evaluate_lines(evaluator: Any, lines: Iterable[str], out: TextIO) -> int:
         try:
             record = json.loads(line)
             question = _question_from(record)
-            evaluation = evaluator.evaluate(question, str(record.get("answer") or "")).evaluation
+            answer = str(record.get("answer") or "")
+            check_language(evaluator, answer)
+            evaluation, _usage = grade_answer(evaluator, question, answer)
             result: dict[str, Any] = evaluation.to_dict()
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except KeyError as exc:
+            failures += 1
+            result = {"error": f"line {number}: missing field {exc}", "score": None}
+        except (ValueError, TypeError, AttributeError) as exc:
             failures += 1
             result = {"error": f"line {number}: {exc}", "score": None}
         except (LlmUnavailable, InterviewError) as exc:

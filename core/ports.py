@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
+from core.domain.grading import Assessment
 from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
 from core.domain.model import (
     AskedQuestion,
@@ -34,7 +35,9 @@ class DuplicateKey(Exception):
 
 @dataclass(frozen=True, slots=True)
 class EvaluatorReply:
-    evaluation: Evaluation
+    """A provider's judgement; core.domain.grading turns it into the Evaluation people see."""
+
+    assessment: Assessment
     usage: LlmUsage | None = None  # None when no model was called (offline scorer)
 
 
@@ -45,10 +48,13 @@ class FollowUpReply:
 
 
 class Evaluator(Protocol):
-    """Scores one answer. Raises core.domain.LlmUnavailable when it cannot (answer stays saved)."""
+    """Judges one answer. Raises core.domain.LlmUnavailable when it cannot (answer stays saved).
+
+    It never sets the score: it returns verdicts with quotes, and the grading policy decides."""
 
     provider: str
     prompt_version: str  # part of the evaluation cache key
+    english_only: bool  # answers in other languages are refused before they are stored
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Self
 
 from core.domain.errors import LlmUnavailable
+from core.domain.grading import Assessment
 from core.domain.model import (
     AskedQuestion,
     Attempt,
@@ -18,10 +19,12 @@ from core.domain.model import (
     ConversationRef,
     Evaluation,
     LlmUsage,
+    PointVerdict,
     Question,
     Session,
     SessionStatus,
     UserRef,
+    Verdict,
 )
 from core.domain.roles import Difficulty, Role
 from core.ports import (
@@ -458,10 +461,12 @@ class FakeLocks:
 
 
 class ScriptedEvaluator:
-    """Scores by answer length; can be told to fail; counts calls."""
+    """Covers one key point per two words of the answer, quoting the whole answer; can be told
+    to fail; counts calls. The grading policy then scores it like any provider's judgement."""
 
     provider = "scripted"
     prompt_version = "test-1"
+    english_only = False
 
     def __init__(self) -> None:
         self.calls = 0
@@ -473,18 +478,22 @@ class ScriptedEvaluator:
             self.calls += 1
         if self.fail_with:
             raise self.fail_with
-        score = min(10.0, len(answer.split()) / 2)
+        covered = len(answer.split()) // 2
+        points = tuple(
+            PointVerdict(p, Verdict.COVERED, quote=answer)
+            if i < covered
+            else PointVerdict(p, Verdict.MISSING)
+            for i, p in enumerate(question.key_points)
+        )
         return EvaluatorReply(
-            Evaluation(
-                score=score,
+            Assessment(
+                points=points,
                 feedback=f"Feedback on: {answer[:20]}",
                 ideal_answer=question.reference_answer,
+                depth=5.0,
+                communication=5.0,
                 tags=("depth",),
-                criteria={"correctness": score, "depth": score, "communication": 5.0},
-                strengths=(),
-                missing=question.key_points[:1],
-                provider=self.provider,
-                prompt_version=self.prompt_version,
+                graded_by="scripted test grader",
             ),
             LlmUsage(model="scripted-model", latency_ms=12.0, input_tokens=100, output_tokens=50),
         )

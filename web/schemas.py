@@ -83,7 +83,7 @@ class EvaluationOut(BaseModel):
             ideal_answer=e.ideal_answer,
             tags=list(e.tags),
             criteria=dict(e.criteria),
-            strengths=list(e.strengths),
+            strengths=[s.text for s in e.strengths],
             missing=list(e.missing),
         )
 

@@ -22,6 +22,7 @@ __all__ = [
     "SessionFinished",
     "UnknownDifficulty",
     "UnknownRole",
+    "UnsupportedLanguage",
 ]
 
 
@@ -106,6 +107,18 @@ class AnswerTooLong(InterviewError):
             "Please shorten it and send it again — nothing was recorded."
         )
         self.length, self.limit = length, limit
+
+
+class UnsupportedLanguage(InterviewError):
+    code = "unsupported_language"
+
+    def __init__(self, language: str) -> None:
+        super().__init__(
+            f"This answer looks like it is not in English ({language}), and the offline scorer "
+            "only grades English: it would judge keywords, not your explanation. Please answer "
+            "in English — nothing was recorded."
+        )
+        self.language = language
 
 
 class QuestionAlreadyAnswered(InterviewError):

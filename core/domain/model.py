@@ -16,12 +16,15 @@ __all__ = [
     "AttemptStatus",
     "ConversationRef",
     "Evaluation",
+    "Evidence",
     "LlmUsage",
+    "PointVerdict",
     "Question",
     "QuestionKind",
     "Session",
     "SessionStatus",
     "UserRef",
+    "Verdict",
 ]
 
 
@@ -110,19 +113,70 @@ class Session:
         return self.status is SessionStatus.ACTIVE
 
 
+class Verdict(StrEnum):
+    """How far an answer makes one key point."""
+
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSING = "missing"
+    CONTRADICTED = "contradicted"  # the answer says the opposite
+
+
+@dataclass(frozen=True, slots=True)
+class PointVerdict:
+    """One key point, the verdict on it, and the answer's own words that earned it (if any)."""
+
+    point: str
+    verdict: Verdict
+    quote: str = ""  # verbatim from the answer; required for covered and partial
+    credit: float | None = None  # 0–1 within the verdict's band; None: the band's default
+    weight: float = 1.0  # relative weight of the point in the rubric
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "point": self.point,
+            "verdict": self.verdict.value,
+            "quote": self.quote,
+            "credit": self.credit,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PointVerdict:
+        credit = data.get("credit")
+        return cls(
+            point=str(data.get("point", "")),
+            verdict=Verdict(str(data.get("verdict", Verdict.MISSING.value))),
+            quote=str(data.get("quote") or ""),
+            credit=None if credit is None else float(credit),
+            weight=float(data.get("weight", 1.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A strength of an answer, with the words of the answer that show it."""
+
+    text: str
+    quote: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """What the interviewer says about one answer."""
+    """What the interviewer says about one answer, after the grading policy (core.domain.grading)."""
 
-    score: float  # 0–10
+    score: float  # 0–10, computed in code from the verdicts and criteria
     feedback: str
     ideal_answer: str
     tags: tuple[str, ...]  # improvement tags from core.domain.tags
     criteria: Mapping[str, float]  # per-criterion scores 0–10: correctness, depth, communication
-    strengths: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()  # gaps, the material for "go deeper"
+    strengths: tuple[Evidence, ...] = ()  # each with a quote found in the answer
+    missing: tuple[str, ...] = ()  # key points not (fully) made: the material for "go deeper"
     provider: str = ""
     prompt_version: str = ""
+    points: tuple[PointVerdict, ...] = ()  # the rubric, point by point, with evidence
+    graded_by: str = ""  # who graded, for people: "Gemini 2.5 Flash", "offline heuristic scorer"
+    flags: tuple[str, ...] = ()  # why the grade was limited (core.domain.answer_signals)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,10 +185,13 @@ class Evaluation:
             "ideal_answer": self.ideal_answer,
             "tags": list(self.tags),
             "criteria": dict(self.criteria),
-            "strengths": list(self.strengths),
+            "strengths": [{"text": s.text, "quote": s.quote} for s in self.strengths],
             "missing": list(self.missing),
             "provider": self.provider,
             "prompt_version": self.prompt_version,
+            "points": [p.to_dict() for p in self.points],
+            "graded_by": self.graded_by,
+            "flags": list(self.flags),
         }
 
     @classmethod
@@ -145,11 +202,24 @@ class Evaluation:
             ideal_answer=str(data["ideal_answer"]),
             tags=tuple(data.get("tags") or ()),
             criteria={str(k): float(v) for k, v in (data.get("criteria") or {}).items()},
-            strengths=tuple(data.get("strengths") or ()),
+            strengths=tuple(_evidence(s) for s in data.get("strengths") or ()),
             missing=tuple(data.get("missing") or ()),
             provider=str(data.get("provider", "")),
             prompt_version=str(data.get("prompt_version", "")),
+            points=tuple(PointVerdict.from_dict(p) for p in data.get("points") or ()),
+            graded_by=str(data.get("graded_by") or _LEGACY_GRADERS.get(data.get("provider"), "")),
+            flags=tuple(str(f) for f in data.get("flags") or ()),
         )
+
+
+# Evaluations stored before `graded_by` existed name only their provider.
+_LEGACY_GRADERS = {"offline": "offline heuristic scorer", "gemini": "Gemini"}
+
+
+def _evidence(raw: object) -> Evidence:
+    if isinstance(raw, Mapping):
+        return Evidence(str(raw.get("text", "")), str(raw.get("quote") or ""))
+    return Evidence(str(raw))  # stored before strengths carried quotes
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from core.domain.results import AnswerOutcome, AnswerStatus
 from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import owned_session
 from core.services.deps import Deps
+from core.services.grading import check_language, grade_answer, graded_version
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ def validated_answer(deps: Deps, text: str) -> str:
         raise EmptyAnswer()
     if len(answer) > deps.rules.max_answer_chars:
         raise AnswerTooLong(len(answer), deps.rules.max_answer_chars)
+    check_language(deps.evaluator, answer)
     return answer
 
 
@@ -202,7 +204,7 @@ def _evaluate_locked(
         return _outcome(deps, session, asked, fresh, AnswerStatus.EVALUATED, duplicate=True)
     evaluator = deps.evaluator
     key = evaluation_cache_key(
-        evaluator.provider, evaluator.prompt_version, asked.question.text, fresh.answer
+        evaluator.provider, graded_version(evaluator), asked.question.text, fresh.answer
     )
     evaluation = _cache_get(deps, key)
     cached = evaluation is not None
@@ -210,7 +212,7 @@ def _evaluate_locked(
     if evaluation is None:
         started = time.perf_counter()
         try:
-            reply = evaluator.evaluate(asked.question, fresh.answer)
+            evaluation, usage = grade_answer(evaluator, asked.question, fresh.answer)
         except LlmUnavailable as err:
             return _failed(
                 deps, session, asked, fresh, err.kind, err.message, auto_retry=err.retryable
@@ -218,8 +220,7 @@ def _evaluate_locked(
         except Exception:  # a bug or an unforeseen fault must not strand the saved answer
             log.exception("evaluator %s failed unexpectedly", evaluator.provider)
             return _failed(deps, session, asked, fresh, "unexpected", UNEXPECTED_MESSAGE)
-        evaluation = reply.evaluation
-        usage = reply.usage or LlmUsage(
+        usage = usage or LlmUsage(
             model=evaluator.provider, latency_ms=(time.perf_counter() - started) * 1000
         )
         _cache_put(deps, key, evaluation)

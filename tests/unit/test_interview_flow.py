@@ -168,8 +168,16 @@ def test_a_whole_interview_ends_with_a_summary() -> None:
     deps = make_deps(questions_per_session=3)
     started = start(deps)
     session_id, position = started.session.id, 1
+    answers = [
+        "A cache keeps rows in memory.",
+        "A cache keeps hot rows in memory, so repeated reads skip the database.",
+        "A cache keeps hot rows in memory, so repeated reads skip the slow database entirely.",
+    ]
+    scores = []
     for n in range(3):
-        outcome = answer(deps, text="word " * (4 + 6 * n), delivery=f"m{n}")
+        outcome = answer(deps, text=answers[n], delivery=f"m{n}")
+        assert outcome.evaluation is not None
+        scores.append(outcome.evaluation.score)
         assert outcome.has_next is (n < 2)
         result = services.next_question(
             deps, session_id=session_id, after_position=position, actor=ALICE.user_ref
@@ -179,7 +187,9 @@ def test_a_whole_interview_ends_with_a_summary() -> None:
             assert isinstance(result, QuestionAsked) and result.label == f"Question {n + 2} of 3"
     assert isinstance(result, SessionSummary)
     assert result.session.status is SessionStatus.COMPLETED
-    assert result.answered == 3 and result.average_score == pytest.approx(5.0, abs=0.1)
+    assert scores[0] < scores[1] <= scores[2]  # more points made, with evidence, score higher
+    assert result.answered == 3
+    assert result.average_score == pytest.approx(sum(scores) / 3, abs=0.06)
     assert result.weakest == ("depth",) and result.practice_next
     with pytest.raises(NoActiveSession):
         answer(deps, delivery="late")

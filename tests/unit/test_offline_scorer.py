@@ -14,7 +14,7 @@ from core.adapters.offline.bank import load_shipped_questions
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.adapters.offline.keypoints import derive_key_points
 from core.adapters.offline.scorer import score_answer
-from core.adapters.offline.stemmer import stem
+from core.domain.stemmer import stem
 from core.adapters.offline.text import content_terms, fuzzy_equal, term
 from core.domain.model import Evaluation, Question
 from core.domain.roles import Difficulty, Role

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
-from core.adapters.offline.feedback import choose_tags, feedback_text, shorten, strengths
+from core.adapters.offline.feedback import choose_tags, feedback_text, shorten
 from core.adapters.offline.keypoints import derive_key_points
 from core.adapters.offline.scorer import score_answer
-from core.adapters.offline.text import content_terms
-from core.domain.model import Evaluation, Question
+from core.adapters.offline.text import content_terms, tokenize
+from core.domain.grading import Assessment
+from core.domain.model import Evaluation, Evidence, PointVerdict, Question, Verdict
 from core.domain.roles import Role
+from core.domain.text import sentences
 from core.ports import EvaluatorReply, FollowUpReply
 
 __all__ = ["OfflineEvaluator", "OfflineQuestionWriter"]
@@ -27,6 +29,8 @@ class OfflineEvaluator:
     """Scores an answer against the question's key points (or its reference answer alone)."""
 
     provider = "offline"
+    english_only = True  # it matches English words; other languages are refused, not guessed
+    graded_by = "offline heuristic scorer"
 
     def __init__(self, prompt_version: str = "v1") -> None:
         # Part of the evaluation cache key: bump SCORER_VERSION whenever scores would change.
@@ -42,18 +46,53 @@ class OfflineEvaluator:
             topics=question.topics,
             behavioral=question.role is Role.BEHAVIORAL,
         )
-        evaluation = Evaluation(
-            score=breakdown.score,
+        points = tuple(
+            PointVerdict(
+                point=p.text,
+                verdict=_verdict(p.credit),
+                quote=_quote(answer, p.text) if p.credit >= PARTIAL_CREDIT else "",
+                credit=p.credit,
+            )
+            for p in breakdown.points
+        )
+        quotes = {p.point: p.quote for p in points}
+        assessment = Assessment(
+            points=points,
             feedback=feedback_text(breakdown, question, answer),
             ideal_answer=question.reference_answer,
+            depth=breakdown.depth,
+            communication=breakdown.communication,
+            strengths=tuple(
+                Evidence(shorten(p), quotes.get(p, "")) for p in breakdown.covered if quotes.get(p)
+            ),
             tags=choose_tags(breakdown, question, answer),
-            criteria=breakdown.criteria,
-            strengths=strengths(breakdown),
-            missing=breakdown.missing,
-            provider=self.provider,
-            prompt_version=self.prompt_version,
+            graded_by=self.graded_by,
+            claimed_score=breakdown.score,
         )
-        return EvaluatorReply(evaluation=evaluation, usage=None)
+        return EvaluatorReply(assessment=assessment, usage=None)
+
+
+PARTIAL_CREDIT = 0.45
+COVERED_CREDIT = 0.9
+
+
+def _verdict(credit: float) -> Verdict:
+    if credit >= COVERED_CREDIT:
+        return Verdict.COVERED
+    return Verdict.PARTIAL if credit >= PARTIAL_CREDIT else Verdict.MISSING
+
+
+def _quote(answer: str, point: str) -> str:
+    """The sentence of the answer that shares the most terms with the point (its evidence)."""
+    wanted = {t for tok in tokenize(point) if not tok.stop for t in tok.terms}
+    best, best_hits = "", 0
+    for sentence in sentences(answer.replace("\n", "\n")):
+        text = sentence.text.strip()
+        terms = {t for tok in tokenize(text) if not tok.stop for t in tok.terms}
+        hits = len(terms & wanted)
+        if hits > best_hits:
+            best, best_hits = text, hits
+    return best
 
 
 class OfflineQuestionWriter:

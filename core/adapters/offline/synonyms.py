@@ -7,7 +7,7 @@ here names a particular question; anything question-specific would overfit the b
 
 from __future__ import annotations
 
-from core.adapters.offline.stemmer import stem
+from core.domain.stemmer import stem
 
 
 def _words(text: str) -> frozenset[str]:

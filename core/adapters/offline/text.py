@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from core.adapters.offline.stemmer import stem
+from core.domain.stemmer import stem
 from core.adapters.offline.synonyms import (
     CANONICAL,
     COMMON_WORDS,

@@ -1,0 +1,372 @@
+"""What the code can read off an answer without a model: the checks behind the grading policy.
+
+Every check runs on the folded text (core.domain.text.fold), so spelling tricks do not matter.
+They are deliberately plain, explainable rules — a careful grader's first glance — and they are
+the same for every provider: the offline scorer and an LLM are held to one standard.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.domain.text import (
+    FILLER_WORDS,
+    STOPWORDS,
+    Sentence,
+    content_words,
+    fold,
+    sentences,
+    word_set,
+)
+from core.domain.text import stem as stem_word
+from core.domain.text import words as word_list
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "AnswerReading",
+    "GradingFlag",
+    "guess_language",
+    "negation_count",
+    "read_answer",
+    "strongly_negated",
+]
+
+
+class GradingFlag(StrEnum):
+    """Why a grade was limited; each has one cap in core.domain.grading.CAPS."""
+
+    EMPTY = "empty"
+    NON_ANSWER = "non-answer"  # filler only: "idk", "not sure, sorry", "pass"
+    OFF_TOPIC = "off-topic"
+    ECHOES_QUESTION = "echoes-question"
+    TOO_SHORT = "too-short"
+    KEYWORD_DUMP = "keyword-dump"  # terms without sentences
+    WORD_SALAD = "word-salad"  # words without grammatical order (shuffled text)
+    REPEATED_TEXT = "repeated-text"
+    ASKS_FOR_MARKS = "asks-for-marks"
+    ADDRESSES_GRADER = "addresses-grader"  # instructions aimed at the grader
+    NEGATES_KEY_POINTS = "negates-key-points"
+    UNVERIFIED_EVIDENCE = "unverified-evidence"  # a quote the answer does not contain
+    INVALID_MODEL_SCORE = "invalid-model-score"  # NaN, infinite or out-of-range figures
+    NOT_ENGLISH = "not-english"
+
+
+# ---------------------------------------------------------------- requests aimed at the grader
+
+_TOP = r"(?:10|ten|perfect|full|max|maximum|highest|top|100|high|good|great|best|excellent)"
+_MARK = r"(?:score|scores|marks?|grade|grades|points?|rating|credit)"
+_MARKS_REQUESTS = [
+    rf"\b(?:give|award|assign|grant|gimme)\s+(?:me|us|this|it|my answer|this answer)\s+"
+    rf"(?:an?\s+|the\s+|full\s+)?{_TOP}\b",
+    rf"\b(?:i|this|it|my answer|this answer)\s+(?:deserves?|should (?:get|receive|be given)|"
+    rf"earns?|merits?|is worth)\s+(?:an?\s+|the\s+|full\s+)?{_TOP}",
+    rf"\b(?:rate|score|grade|mark|evaluate)\s+(?:me|this|it|my answer|this answer)\s+"
+    rf"(?:as\s+|with\s+|at\s+|a\s+)?(?:an?\s+|the\s+)?{_TOP}",
+    r"\b(?:10|ten)\s*(?:/|out of|of)\s*(?:10|ten)\b",
+    rf"\b(?:full|perfect|maximum|max|top|highest)\s+{_MARK}\b",
+    rf"[\"'{{]\s*{_MARK}\s*[\"']?\s*[:=]\s*[\"']?\s*\d",
+    rf"\b{_MARK}\s*[:=]\s*(?:10|9(?:\.\d)?)\b",
+]
+_INSTRUCTIONS = [
+    r"\b(?:ignore|disregard|forget|override|bypass|skip)\b.{0,60}?\b(?:instructions?|prompts?|"
+    r"rules|guidelines|rubric|above|previous|prior|earlier|everything|criteria)\b",
+    r"\b(?:you are now|you're now|act as|pretend (?:to be|you are)|from now on,? you)\b.{0,30}?"
+    r"\b(?:grader|examiner|evaluator|teacher|judge|assistant|ai|model|bot|dan)\b",
+    r"\b(?:new instructions?|developer mode|jailbreak|do anything now)\b",
+    r"\b(?:reveal|print|show|repeat|output) (?:the |your )?(?:system )?(?:prompt|instructions)\b",
+    r"\bas (?:the|an?) (?:ai|grader|evaluator|assistant|language model|examiner|llm)\b",
+    r"<\s*/?\s*(?:candidate|system|instructions?|prompt|answer|grader)\b",
+    r"\b(?:dear|hey|hi|note to (?:the)?) ?(?:grader|evaluator|examiner|ai|model|assistant)\b",
+]
+_MARKS = re.compile("|".join(_MARKS_REQUESTS))
+_AIMED_AT_GRADER = re.compile("|".join(_MARKS_REQUESTS + _INSTRUCTIONS))
+
+# ---------------------------------------------------------------- negation
+
+# Sentence-level denials: whatever follows is claimed to be untrue.
+_STRONG_NEGATION = re.compile(
+    r"\b(?:it is|it's|this is|that is|that's)\s+(?:false|untrue|not true|incorrect|wrong|"
+    r"a myth|not the case)\b|\b(?:false|untrue|not true|incorrect|a myth|not the case|"
+    r"a misconception) that\b|\bcontrary to (?:popular belief|what)\b|\bnever true\b"
+)
+_NEGATORS = word_set(
+    """
+    not no never none neither nor cannot can't don't doesn't didn't isn't aren't wasn't
+    weren't won't wouldn't shouldn't couldn't hasn't haven't hadn't mustn't nothing nobody
+    false untrue
+    """
+)
+
+# ---------------------------------------------------------------- grammar, for word salad
+
+_DETERMINERS = word_set("the a an every each its their our your my")
+_PREPOSITIONS = word_set(
+    """
+    of in on at to for with by from into onto over under about between through during within
+    across per via among upon toward towards
+    """
+)
+_FINITE_AUX = word_set(
+    """
+    is are was were am does did has had can could will would should may might must shall
+    """
+)
+_CONJUNCTIONS = word_set("and or but nor because although whereas while unless")
+_SUBJECT_PRONOUNS = word_set("i we they he she you")
+_CLOSED = _DETERMINERS | _PREPOSITIONS | _FINITE_AUX | _CONJUNCTIONS | _SUBJECT_PRONOUNS
+_AFTER_DETERMINER = _DETERMINERS | _PREPOSITIONS | _FINITE_AUX | _CONJUNCTIONS | _SUBJECT_PRONOUNS
+_AFTER_PREPOSITION = _FINITE_AUX | _CONJUNCTIONS - {"and", "or"}
+_AFTER_SUBJECT = _DETERMINERS | _PREPOSITIONS
+_DANGLING_END = _DETERMINERS | _CONJUNCTIONS
+WORD_SALAD_MIN_WORDS = 12
+# Share of closed-class words in positions English does not put them. Well-formed text, terse
+# or not, stays under 0.05 (measured on 270 reference answers and 140 student answers);
+# shuffled text is mostly above 0.07.
+WORD_SALAD_RATE = 0.07
+WORD_SALAD_MIN_ANOMALIES = 3
+# The reference's own words out of order: most of its vocabulary, few of its word pairs.
+SHUFFLED_RECALL = 0.5
+SHUFFLED_KEPT_PAIRS = 0.25
+
+# ---------------------------------------------------------------- shape
+
+_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
+_PIECES = re.compile(r"[,;/|\n]+|\s+-\s+|\s*•\s*")
+KEYWORD_PIECE_WORDS = 3
+TOO_SHORT_CONTENT_WORDS = 2  # ... when the reference needs TOO_SHORT_REFERENCE_WORDS or more
+TOO_SHORT_REFERENCE_WORDS = 10
+REPEATED_SHARE = 0.35  # share of the answer's 5-word phrases that occur more than once
+OFF_TOPIC_MIN_WORDS = 4  # content words an answer needs before sharing none means off topic
+OFF_TOPIC_SHARE = 0.08  # long answers: on-topic words below this share are another topic
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerReading:
+    """The folded answer, its sentences, what the checks found, and where."""
+
+    folded: str
+    sentences: tuple[Sentence, ...]
+    flags: frozenset[GradingFlag]
+    aimed_at_grader: tuple[Sentence, ...]  # no credit may come from these
+    content_words: int  # outside sentences aimed at the grader
+    language: str  # "en", another ISO 639-1 code, or "" when unsure
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        return next((s for s in self.sentences if s.start <= offset < s.end + 1), None)
+
+    def aimed_at_grader_at(self, start: int, end: int) -> bool:
+        return any(s.start < end and start < s.end for s in self.aimed_at_grader)
+
+
+def read_answer(
+    answer: str, *, question: str, reference: str, key_points: Iterable[str] = ()
+) -> AnswerReading:
+    """Run every check on an answer to a question with this reference and these key points."""
+    folded = fold(answer)
+    parts = tuple(sentences(folded))
+    aimed = tuple(s for s in parts if _AIMED_AT_GRADER.search(s.text))
+    kept = " ".join(s.text for s in parts if s not in aimed)
+    prose = _CODE.sub(" ", kept)
+    tokens = word_list(prose)
+    content = [w for w in tokens if w not in STOPWORDS and not w.isdigit()]
+    flags: set[GradingFlag] = set()
+    if aimed:
+        flags.add(GradingFlag.ADDRESSES_GRADER)
+    if any(_MARKS.search(s.text) for s in parts):
+        flags.add(GradingFlag.ASKS_FOR_MARKS)
+    if not folded:
+        flags.add(GradingFlag.EMPTY)
+    elif all(w in FILLER_WORDS or w.isdigit() for w in tokens):
+        flags.add(GradingFlag.NON_ANSWER)
+    else:
+        flags |= _topic_flags(content, question, reference, key_points)
+        flags |= _shape_flags(prose, tokens, content)
+    return AnswerReading(
+        folded=folded,
+        sentences=parts,
+        flags=frozenset(flags),
+        aimed_at_grader=aimed,
+        content_words=len(content),
+        language=guess_language(answer),
+    )
+
+
+def _topic_flags(
+    content: list[str], question: str, reference: str, key_points: Iterable[str]
+) -> set[GradingFlag]:
+    flags: set[GradingFlag] = set()
+    answer_stems = [stem_word(w) for w in content]
+    question_stems = {stem_word(w) for w in content_words(question)}
+    material = question_stems | {
+        stem_word(w) for text in (reference, *key_points) for w in content_words(text)
+    }
+    on_topic = sum(1 for s in answer_stems if s in material)
+    # A few words sharing nothing with the topic may still be a metaphor ("the internet's phone
+    # book"): too little to call off topic; the evidence rule leaves them little credit anyway.
+    if (on_topic == 0 and len(content) >= OFF_TOPIC_MIN_WORDS) or (
+        len(content) >= 30 and on_topic / len(content) < OFF_TOPIC_SHARE
+    ):
+        flags.add(GradingFlag.OFF_TOPIC)
+        return flags
+    novel = [s for s in answer_stems if s not in question_stems]
+    restated = (
+        len(question_stems & set(answer_stems)) / len(question_stems) if question_stems else 0
+    )
+    if restated >= 0.6 and (len(set(novel)) <= 1 or len(novel) < 0.2 * len(answer_stems)):
+        flags.add(GradingFlag.ECHOES_QUESTION)
+    reference_size = len(content_words(reference))
+    if len(content) <= TOO_SHORT_CONTENT_WORDS and reference_size >= TOO_SHORT_REFERENCE_WORDS:
+        flags.add(GradingFlag.TOO_SHORT)
+    if _reference_shuffled(answer_stems, [stem_word(w) for w in content_words(reference)]):
+        flags.add(GradingFlag.WORD_SALAD)
+    return flags
+
+
+def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:
+    """Most of the reference's words, few of its word pairs: the reference shuffled.
+
+    Someone who reuses half of a reference's vocabulary in their own sentences keeps many of
+    its pairs ("request body", "query string"); a shuffle keeps almost none."""
+    vocabulary = set(reference)
+    if not vocabulary or len(set(answer) & vocabulary) < SHUFFLED_RECALL * len(vocabulary):
+        return False
+    near: set[tuple[str, str]] = set()
+    for gap in (1, 2):
+        near |= set(zip(reference, reference[gap:], strict=False))
+    pairs = [(a, b) for a, b in itertools.pairwise(answer) if a in vocabulary]
+    pairs = [(a, b) for a, b in pairs if b in vocabulary]
+    if len(pairs) < 6:
+        return False
+    return sum(1 for p in pairs if p in near) / len(pairs) < SHUFFLED_KEPT_PAIRS
+
+
+def _shape_flags(prose: str, tokens: list[str], content: list[str]) -> set[GradingFlag]:
+    flags: set[GradingFlag] = set()
+    if _is_keyword_dump(prose, tokens, content):
+        flags.add(GradingFlag.KEYWORD_DUMP)
+    elif _is_ungrammatical(prose):
+        flags.add(GradingFlag.WORD_SALAD)
+    if _is_repeated(tokens):
+        flags.add(GradingFlag.REPEATED_TEXT)
+    return flags
+
+
+def _is_keyword_dump(prose: str, tokens: list[str], content: list[str]) -> bool:
+    """Terms without the words that make sentences: a list, or a run of nouns."""
+    if len(tokens) < 4:
+        return False
+    pieces = [word_list(p) for p in _PIECES.split(prose)]
+    pieces = [p for p in pieces if p]
+    keyword_pieces = [
+        p for p in pieces if len(p) <= KEYWORD_PIECE_WORDS and not any(w in STOPWORDS for w in p)
+    ]
+    if len(keyword_pieces) >= 4 and len(keyword_pieces) >= 0.8 * len(pieces):
+        return True
+    function_share = sum(1 for w in tokens if w in STOPWORDS) / len(tokens)
+    return len(tokens) >= 8 and function_share < 0.08
+
+
+def _is_ungrammatical(prose: str) -> bool:
+    """Function words where English never puts them ("the of", "a is", "… the."): shuffled text."""
+    anomalies = closed = total = 0
+    for sentence in sentences(prose):
+        tokens = word_list(sentence.text)
+        total += len(tokens)
+        for first, second in itertools.pairwise(tokens):
+            if first in _CLOSED:
+                closed += 1
+            if (
+                (first in _DETERMINERS and second in _AFTER_DETERMINER)
+                or (first in _PREPOSITIONS and second in _AFTER_PREPOSITION)
+                or (first in _SUBJECT_PRONOUNS - {"you"} and second in _AFTER_SUBJECT)
+            ):
+                anomalies += 1
+        if tokens and tokens[-1] in _DANGLING_END:
+            anomalies += 1
+    if total < WORD_SALAD_MIN_WORDS or anomalies < WORD_SALAD_MIN_ANOMALIES:
+        return False
+    return anomalies / max(closed, 1) >= WORD_SALAD_RATE
+
+
+def _is_repeated(tokens: list[str]) -> bool:
+    if len(tokens) < 30:
+        return False
+    shingles = Counter(zip(*(tokens[i:] for i in range(5)), strict=False))
+    repeated = sum(n for n in shingles.values() if n > 1)
+    return repeated / sum(shingles.values()) >= REPEATED_SHARE
+
+
+def negation_count(folded_text: str) -> int:
+    """Negating words in a folded text ("not", "never", "isn't", ...)."""
+    return sum(1 for w in word_list(folded_text) if w in _NEGATORS)
+
+
+def strongly_negated(folded_text: str) -> bool:
+    """A sentence-level denial ("it is false that …", "… is a myth")."""
+    return bool(_STRONG_NEGATION.search(folded_text))
+
+
+# ---------------------------------------------------------------- language
+
+_FUNCTION_WORDS = {
+    "en": "the and is are of to in that it for with this not you be or was on as have",
+    "es": "el la los las de que y en un una es por con para no se del al como pero más lo",
+    "fr": "le la les de des et est un une que qui dans pour pas sur au aux du ce avec sont",
+    "de": "der die das und ist nicht ein eine zu den von mit sich auf für dem des im auch wird",
+    "pt": "o a os as de que e do da em um uma para com não por se na no mais como ao",
+    "it": "il la di che e un una per non con sono del della gli le lo nel questo anche si è",
+    "nl": "de het een en van is dat niet op te zijn voor met die ook als er aan bij wordt",
+}
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese",
+    "it": "Italian", "nl": "Dutch", "ru": "Russian or another Cyrillic-script language",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "he": "Hebrew",
+    "hi": "Hindi", "el": "Greek", "th": "Thai",
+}  # fmt: skip
+_LANGUAGE_WORDS = {lang: frozenset(text.split()) for lang, text in _FUNCTION_WORDS.items()}
+_SCRIPTS = {
+    "CYRILLIC": "ru",
+    "CJK": "zh",
+    "HIRAGANA": "ja",
+    "KATAKANA": "ja",
+    "HANGUL": "ko",
+    "ARABIC": "ar",
+    "HEBREW": "he",
+    "DEVANAGARI": "hi",
+    "GREEK": "el",
+    "THAI": "th",
+}
+
+
+def guess_language(text: str) -> str:
+    """'en', another language's code, or '' when the text is too short or mixed to tell.
+
+    Script first (most letters in another alphabet), then function words, which every
+    sentence needs whatever its technical terms: a Spanish answer full of English jargon still
+    says "el", "que", "para"."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return ""
+    scripts = Counter(_script(c) for c in letters)
+    script, count = scripts.most_common(1)[0]
+    if script != "LATIN" and count > 0.5 * len(letters):
+        return _SCRIPTS.get(script, "")
+    tokens = word_list(text)
+    if len(tokens) < 4:
+        return ""
+    hits = {lang: sum(1 for w in tokens if w in vocab) for lang, vocab in _LANGUAGE_WORDS.items()}
+    best = max(hits, key=lambda lang: hits[lang])
+    if best == "en" or hits[best] < 3:
+        return "en" if hits["en"] >= 2 or len(tokens) < 8 else ""
+    return best if hits[best] >= 2 * max(1, hits["en"]) else "en"
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return next((s for s in _SCRIPTS if name.startswith(s)), "LATIN")
