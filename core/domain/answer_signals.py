@@ -61,17 +61,21 @@ class GradingFlag(StrEnum):
 
 _TOP = r"(?:10|ten|perfect|full|max|maximum|highest|top|100|high|good|great|best|excellent)"
 _MARK = r"(?:score|scores|marks?|grade|grades|points?|rating|credit)"
+# A top mark, then a word that makes it a mark ("10 points", "10/10", "10.") rather than a
+# quantity ("give me 10 requests per second").
+_AS_MARK = rf"(?=\s*(?:{_MARK}\b|/|out of|please|[.!,?]|$))"
 _MARKS_REQUESTS = [
     rf"\b(?:give|award|assign|grant|gimme)\s+(?:me|us|this|it|my answer|this answer)\s+"
-    rf"(?:an?\s+|the\s+|full\s+)?{_TOP}\b",
+    rf"(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
     rf"\b(?:i|this|it|my answer|this answer)\s+(?:deserves?|should (?:get|receive|be given)|"
-    rf"earns?|merits?|is worth)\s+(?:an?\s+|the\s+|full\s+)?{_TOP}",
+    rf"earns?|merits?|is worth)\s+(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
     rf"\b(?:rate|score|grade|mark|evaluate)\s+(?:me|this|it|my answer|this answer)\s+"
-    rf"(?:as\s+|with\s+|at\s+|a\s+)?(?:an?\s+|the\s+)?{_TOP}",
+    rf"(?:as\s+|with\s+|at\s+|a\s+)?(?:an?\s+|the\s+)?{_TOP}{_AS_MARK}",
     r"\b(?:10|ten)\s*(?:/|out of|of)\s*(?:10|ten)\b",
     rf"\b(?:full|perfect|maximum|max|top|highest)\s+{_MARK}\b",
     rf"[\"'{{]\s*{_MARK}\s*[\"']?\s*[:=]\s*[\"']?\s*\d",
     rf"\b{_MARK}\s*[:=]\s*(?:10|9(?:\.\d)?)\b",
+]\s*(?:10|9(?:\.\d)?)\b",
 ]
 _INSTRUCTIONS = [
     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b.{0,60}?\b(?:instructions?|prompts?|"
