@@ -75,7 +75,6 @@ _MARKS_REQUESTS = [
     rf"\b(?:full|perfect|maximum|max|top|highest)\s+{_MARK}\b",
     rf"[\"'{{]\s*{_MARK}\s*[\"']?\s*[:=]\s*[\"']?\s*\d",
     rf"\b{_MARK}\s*[:=]\s*(?:10|9(?:\.\d)?)\b",
-]\s*(?:10|9(?:\.\d)?)\b",
 ]
 _INSTRUCTIONS = [
     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b.{0,60}?\b(?:instructions?|prompts?|"
