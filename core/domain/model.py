@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ __all__ = [
     "Evaluation",
     "Evidence",
     "LlmUsage",
+    "Platform",
     "PointVerdict",
     "Question",
     "QuestionKind",
@@ -26,6 +27,29 @@ __all__ = [
     "UserRef",
     "Verdict",
 ]
+
+
+class Platform(StrEnum):
+    """Where a person practises. Values are stored; labels are shown."""
+
+    SLACK = "slack"
+    DISCORD = "discord"
+    WEB = "web"
+    TERMINAL = "terminal"
+
+    @property
+    def label(self) -> str:
+        return {"slack": "Slack", "discord": "Discord", "web": "Web", "terminal": "Terminal"}[
+            self.value
+        ]
+
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The label of a stored platform value (an unknown one is shown capitalised)."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return value.capitalize()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +119,15 @@ class SessionStatus(StrEnum):
     ENDED = "ended"  # ended early by the candidate
     EXPIRED = "expired"  # abandoned, closed by maintenance
 
+    @property
+    def label(self) -> str:
+        return {
+            "active": "In progress",
+            "completed": "Completed",
+            "ended": "Ended early",
+            "expired": "Expired",
+        }[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -111,6 +144,10 @@ class Session:
     @property
     def is_active(self) -> bool:
         return self.status is SessionStatus.ACTIVE
+
+    def finished(self, status: SessionStatus, at: datetime) -> Session:
+        """This session as it stands once finished with `status`."""
+        return replace(self, status=status, ended_at=at)
 
 
 class Verdict(StrEnum):
@@ -207,7 +244,9 @@ class Evaluation:
             provider=str(data.get("provider", "")),
             prompt_version=str(data.get("prompt_version", "")),
             points=tuple(PointVerdict.from_dict(p) for p in data.get("points") or ()),
-            graded_by=str(data.get("graded_by") or _LEGACY_GRADERS.get(data.get("provider"), "")),
+            graded_by=str(
+                data.get("graded_by") or _LEGACY_GRADERS.get(str(data.get("provider")), "")
+            ),
             flags=tuple(str(f) for f in data.get("flags") or ()),
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core.domain.interview import question_label
 from core.domain.model import AskedQuestion, Attempt, Evaluation, Session
 
 __all__ = [
@@ -40,10 +41,7 @@ class QuestionAsked:
     @property
     def label(self) -> str:
         """ "Question 2 of 5" or "Follow-up on question 2 of 5"."""
-        n, total = self.question.main_index, self.session.question_count
-        if self.question.follow_up_of is not None:
-            return f"Follow-up on question {n} of {total}"
-        return f"Question {n} of {total}"
+        return question_label(self.question, self.session.question_count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +73,10 @@ class AnswerOutcome:
     def evaluation(self) -> Evaluation | None:
         return self.attempt.evaluation
 
+    @property
+    def label(self) -> str:
+        return question_label(self.question, self.session.question_count)
+
 
 @dataclass(frozen=True, slots=True)
 class HintGiven:
@@ -82,6 +84,11 @@ class HintGiven:
     question: AskedQuestion
     hint: str
     hints_used: int
+    hints_left: int = 0
+
+    @property
+    def label(self) -> str:
+        return question_label(self.question, self.session.question_count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ class Difficulty(StrEnum):
     EASY = "easy"
     MEDIUM = "medium"
     HARD = "hard"
+    DEFAULT = "medium"  # an alias of MEDIUM: what a start without a difficulty gets
 
     @property
     def label(self) -> str:

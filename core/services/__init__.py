@@ -29,8 +29,10 @@ from core.services.linking import (
 )
 from core.services.maintenance import retry_failed_evaluations
 from core.services.sessions import (
+    active_session_elsewhere,
     bind_thread,
     cancel_start,
+    end_interview,
     end_session,
     expire_idle_sessions,
     find_session,
@@ -44,11 +46,13 @@ __all__ = [
     "Deps",
     "LinkCode",
     "Rules",
+    "active_session_elsewhere",
     "analytics",
     "answer_in_conversation",
     "bind_thread",
     "cancel_start",
     "delete_history",
+    "end_interview",
     "end_session",
     "evaluation_cache_key",
     "expire_idle_sessions",

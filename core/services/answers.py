@@ -3,6 +3,7 @@
 Order (DESIGN.md §3): active session -> attempt stored `pending` (unique per session+position
 and per delivery id) -> attempt lock -> cache lookup -> LLM on a miss -> evaluation stored with
 a conditional update -> lock released. A fault anywhere leaves the answer saved and retryable.
+The Interview aggregate says which question an answer goes to and what may follow it.
 """
 
 from __future__ import annotations
@@ -12,32 +13,34 @@ import logging
 import time
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
 from core.domain.errors import (
     AnswerTooLong,
     EmptyAnswer,
-    InterviewError,
+    InvalidAnswerText,
+    LlmFault,
     LlmUnavailable,
     NoActiveSession,
     NothingToRetry,
     NotYourSession,
     QuestionAlreadyAnswered,
+    Service,
     ServiceUnavailable,
 )
+from core.domain.interview import Interview
 from core.domain.model import (
-    AskedQuestion,
     Attempt,
     AttemptStatus,
     ConversationRef,
     Evaluation,
     LlmUsage,
-    QuestionKind,
-    Session,
     UserRef,
 )
 from core.domain.results import AnswerOutcome, AnswerStatus
-from core.ports import DuplicateKey, UnitOfWork
-from core.services.common import owned_session
+from core.ports import DuplicateKey
+from core.services.common import load_interview
 from core.services.deps import Deps
 from core.services.grading import check_language, grade_answer, graded_version
 
@@ -46,6 +49,7 @@ log = logging.getLogger(__name__)
 AcceptedHook = Callable[[Attempt], None]
 
 IN_PROGRESS_MESSAGE = "That answer is already being evaluated — the result will appear shortly."
+FAILED_MESSAGE = "The evaluation of this answer failed; it is saved — press Retry."
 UNEXPECTED_MESSAGE = (
     "Something went wrong while evaluating your answer. It is saved — press Retry in a moment."
 )
@@ -94,20 +98,12 @@ def submit_answer(
     answer = validated_answer(deps, text)
     now = deps.clock.now()
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, lock=True)
-        current = uow.questions.latest(session_id)
-        if current is None:
-            raise NoActiveSession()
-        if position is not None and position != current.position:
-            earlier = uow.attempts.at_position(session_id, position)
-            if earlier is None:
-                raise InterviewError("That question is no longer current; answer the latest one.")
-            return _replay(deps, uow, session, earlier, delivery_id)
-        existing = uow.attempts.for_delivery(session_id, delivery_id) or uow.attempts.at_position(
-            session_id, current.position
-        )
-        if existing is not None:  # a redelivery, a double submit, or a second message
-            return _replay(deps, uow, session, existing, delivery_id)
+        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        interview.require_active()
+        earlier = _earlier_attempt(interview, delivery_id, position)
+        if earlier is not None:  # a redelivery, a double submit, or a second message
+            return _replay(interview, earlier, delivery_id)
+        current = interview.answerable(position)
         try:
             attempt = uow.attempts.add(
                 session_id=session_id,
@@ -121,14 +117,24 @@ def submit_answer(
             uow.commit()
         except DuplicateKey:
             uow.rollback()
-            existing = uow.attempts.for_delivery(
-                session_id, delivery_id
-            ) or uow.attempts.at_position(session_id, current.position)
-            assert existing is not None, "a unique key refused the insert, so a row exists"
-            return _replay(deps, uow, session, existing, delivery_id)
+            interview = load_interview(uow, session_id, deps.rules)
+            raced = _earlier_attempt(interview, delivery_id, current.position)
+            assert raced is not None, "a unique key refused the insert, so a row exists"
+            return _replay(interview, raced, delivery_id)
     if on_accepted is not None:
         _notify_accepted(on_accepted, attempt)
-    return evaluate_attempt(deps, session=session, asked=current, attempt=attempt)
+    return evaluate_attempt(deps, interview=interview.with_attempt(attempt), attempt=attempt)
+
+
+def _earlier_attempt(
+    interview: Interview, delivery_id: str, position: int | None
+) -> Attempt | None:
+    """The stored attempt this submission repeats: same delivery, or its question's answer."""
+    for attempt in interview.attempts.values():
+        if attempt.delivery_id == delivery_id:
+            return attempt
+    target = interview.current.position if position is None else position
+    return interview.attempt_at(target)
 
 
 def _notify_accepted(hook: AcceptedHook, attempt: Attempt) -> None:
@@ -146,24 +152,35 @@ def retry_evaluation(
     """Evaluate a saved answer again (the Retry button): after a failure, or when the worker
     evaluating it died (the attempt lock is free again then; a live worker still holds it)."""
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False)
-        asked = uow.questions.get(session_id, position)
-        attempt = uow.attempts.at_position(session_id, position)
-        if asked is None or attempt is None or attempt.status is AttemptStatus.SKIPPED:
-            raise NothingToRetry()
-        if attempt.status is AttemptStatus.EVALUATED:
-            return _replay(deps, uow, session, attempt, attempt.delivery_id)
-    return evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)
+        interview = load_interview(uow, session_id, deps.rules, actor=actor)
+    attempt = interview.attempt_at(position)
+    if attempt is None or attempt.status is AttemptStatus.SKIPPED:
+        raise NothingToRetry()
+    if attempt.status is AttemptStatus.EVALUATED:
+        return _replay(interview, attempt, attempt.delivery_id)
+    return evaluate_attempt(deps, interview=interview, attempt=attempt)
 
 
 def validated_answer(deps: Deps, text: str) -> str:
-    answer = (text or "").strip()
+    """The answer as it will be stored, or a clear refusal (nothing stored, nothing counted)."""
+    answer = unicodedata.normalize("NFC", text or "").strip()
     if not answer:
         raise EmptyAnswer()
     if len(answer) > deps.rules.max_answer_chars:
         raise AnswerTooLong(len(answer), deps.rules.max_answer_chars)
+    if not _is_text(answer):
+        raise InvalidAnswerText()
     check_language(deps.evaluator, answer)
     return answer
+
+
+def _is_text(answer: str) -> bool:
+    """No lone surrogates (undecodable bytes) and no control characters besides line breaks."""
+    try:
+        answer.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in answer)
 
 
 def evaluation_cache_key(provider: str, prompt_version: str, question: str, answer: str) -> str:
@@ -173,20 +190,18 @@ def evaluation_cache_key(provider: str, prompt_version: str, question: str, answ
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def evaluate_attempt(
-    deps: Deps, *, session: Session, asked: AskedQuestion, attempt: Attempt
-) -> AnswerOutcome:
+def evaluate_attempt(deps: Deps, *, interview: Interview, attempt: Attempt) -> AnswerOutcome:
     """Evaluate one stored attempt under its lock; at most one evaluation is ever stored."""
     lock_name = f"attempt:{attempt.id}"
     try:
         token = deps.locks.acquire(lock_name, ttl_seconds=deps.rules.evaluation_lock_seconds)
     except ServiceUnavailable as exc:
-        _mark_failed(deps, attempt, "redis")  # saved and retryable once Redis is back
+        _mark_failed(deps, attempt, Service.REDIS)  # saved and retryable once Redis is back
         raise ServiceUnavailable(exc.service, answer_saved=True) from exc
     if token is None:
-        return _outcome(deps, session, asked, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
+        return _outcome(interview, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
     try:
-        return _evaluate_locked(deps, session, asked, attempt)
+        return _evaluate_locked(deps, interview, attempt)
     finally:
         try:
             deps.locks.release(lock_name, token)
@@ -194,17 +209,16 @@ def evaluate_attempt(
             log.warning("could not release lock %s; it expires on its own", lock_name)
 
 
-def _evaluate_locked(
-    deps: Deps, session: Session, asked: AskedQuestion, attempt: Attempt
-) -> AnswerOutcome:
+def _evaluate_locked(deps: Deps, interview: Interview, attempt: Attempt) -> AnswerOutcome:
     with deps.uow() as uow:
         fresh = uow.attempts.get(attempt.id)
     assert fresh is not None
     if fresh.status is AttemptStatus.EVALUATED:
-        return _outcome(deps, session, asked, fresh, AnswerStatus.EVALUATED, duplicate=True)
+        return _outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
+    question = interview.question_at(fresh.position).question
     evaluator = deps.evaluator
     key = evaluation_cache_key(
-        evaluator.provider, graded_version(evaluator), asked.question.text, fresh.answer
+        evaluator.provider, graded_version(evaluator), question.text, fresh.answer
     )
     evaluation = _cache_get(deps, key)
     cached = evaluation is not None
@@ -212,41 +226,37 @@ def _evaluate_locked(
     if evaluation is None:
         started = time.perf_counter()
         try:
-            evaluation, usage = grade_answer(evaluator, asked.question, fresh.answer)
+            evaluation, usage = grade_answer(evaluator, question, fresh.answer)
         except LlmUnavailable as err:
-            return _failed(
-                deps, session, asked, fresh, err.kind, err.message, auto_retry=err.retryable
-            )
+            return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
         except Exception:  # a bug or an unforeseen fault must not strand the saved answer
             log.exception("evaluator %s failed unexpectedly", evaluator.provider)
-            return _failed(deps, session, asked, fresh, "unexpected", UNEXPECTED_MESSAGE)
+            return _failed(deps, interview, fresh, LlmFault.UNEXPECTED, UNEXPECTED_MESSAGE)
         usage = usage or LlmUsage(
             model=evaluator.provider, latency_ms=(time.perf_counter() - started) * 1000
         )
         _cache_put(deps, key, evaluation)
-    stored = _store(deps, fresh, evaluation, cached=cached, usage=usage)
-    final = _reload(deps, fresh)
-    return _outcome(deps, session, asked, final, AnswerStatus.EVALUATED, duplicate=not stored)
+    final, stored = _store(deps, fresh, evaluation, cached=cached, usage=usage)
+    return _outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
 
 
 def _failed(
     deps: Deps,
-    session: Session,
-    asked: AskedQuestion,
+    interview: Interview,
     attempt: Attempt,
     kind: str,
     message: str,
     *,
     auto_retry: bool = True,
 ) -> AnswerOutcome:
-    _mark_failed(deps, attempt, kind, auto_retry=auto_retry)
-    failed = _reload(deps, attempt)
-    return _outcome(deps, session, asked, failed, AnswerStatus.FAILED, message=message)
+    failed = _mark_failed(deps, attempt, kind, auto_retry=auto_retry)
+    return _outcome(interview, failed, AnswerStatus.FAILED, message=message)
 
 
 def _store(
     deps: Deps, attempt: Attempt, evaluation: Evaluation, *, cached: bool, usage: LlmUsage | None
-) -> bool:
+) -> tuple[Attempt, bool]:
+    """Store the evaluation (conditionally) and return the attempt as it now stands."""
     now = deps.clock.now()
     with deps.uow() as uow:
         stored = uow.attempts.record_evaluation(
@@ -263,16 +273,33 @@ def _store(
                 attempt_id=attempt.id,
             )
         uow.sessions.touch(attempt.session_id, now)
+        final = uow.attempts.get(attempt.id) if not stored else None
         uow.commit()
-    return stored
+    if final is None:  # ours is the stored evaluation: no need to read it back
+        final = _evaluated_copy(attempt, evaluation, cached=cached, usage=usage, at=now)
+    return final, stored
 
 
-def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = True) -> None:
+def _evaluated_copy(
+    attempt: Attempt, evaluation: Evaluation, *, cached: bool, usage: LlmUsage | None, at: datetime
+) -> Attempt:
+    return replace(
+        attempt,
+        status=AttemptStatus.EVALUATED,
+        evaluation=evaluation,
+        cached=cached,
+        usage=usage,
+        error_kind=None,
+        evaluated_at=at,
+    )
+
+
+def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = True) -> Attempt:
     with deps.uow() as uow:
         uow.attempts.record_failure(
             attempt.id, error_kind=kind, auto_retry=auto_retry, at=deps.clock.now()
         )
-        if kind != "redis":
+        if kind != Service.REDIS:
             uow.llm_calls.add(
                 purpose="evaluate",
                 provider=deps.evaluator.provider,
@@ -282,7 +309,9 @@ def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = 
                 at=deps.clock.now(),
                 attempt_id=attempt.id,
             )
+        failed = uow.attempts.get(attempt.id)
         uow.commit()
+    return failed or attempt
 
 
 def _cache_get(deps: Deps, key: str) -> Evaluation | None:
@@ -300,77 +329,47 @@ def _cache_put(deps: Deps, key: str, evaluation: Evaluation) -> None:
         log.warning("evaluation cache unreachable; result not cached")
 
 
-def _reload(deps: Deps, attempt: Attempt) -> Attempt:
-    with deps.uow() as uow:
-        return uow.attempts.get(attempt.id) or attempt
-
-
-def _replay(
-    deps: Deps, uow: UnitOfWork, session: Session, attempt: Attempt, delivery_id: str
-) -> AnswerOutcome:
+def _replay(interview: Interview, attempt: Attempt, delivery_id: str) -> AnswerOutcome:
     """Someone answered this already (a redelivery, a double click, or a second message)."""
     if attempt.status is AttemptStatus.SKIPPED:
         raise QuestionAlreadyAnswered()
-    asked = uow.questions.get(session.id, attempt.position)
-    assert asked is not None
     status = {
         AttemptStatus.EVALUATED: AnswerStatus.EVALUATED,
         AttemptStatus.FAILED: AnswerStatus.FAILED,
     }.get(attempt.status, AnswerStatus.IN_PROGRESS)
-    message = {
-        AnswerStatus.FAILED: "The evaluation of this answer failed; it is saved — press Retry.",
-        AnswerStatus.IN_PROGRESS: IN_PROGRESS_MESSAGE,
-    }.get(status, "")
+    message = {AnswerStatus.FAILED: FAILED_MESSAGE}.get(status, "")
     return _outcome(
-        deps,
-        session,
-        asked,
+        interview,
         attempt,
         status,
         duplicate=True,
         message=message,
         superseded=attempt.delivery_id != delivery_id,
-        uow=uow,
     )
 
 
 def _outcome(
-    deps: Deps,
-    session: Session,
-    asked: AskedQuestion,
+    interview: Interview,
     attempt: Attempt,
     status: AnswerStatus,
     *,
     duplicate: bool = False,
     message: str = "",
     superseded: bool = False,
-    uow: UnitOfWork | None = None,
 ) -> AnswerOutcome:
+    """What became of the answer, with what the interview allows next (asked of the aggregate)."""
     if status is AnswerStatus.IN_PROGRESS and not message:
         message = IN_PROGRESS_MESSAGE
+    now = interview.with_attempt(attempt)
+    position = attempt.position
     return AnswerOutcome(
         status=status,
-        session=session,
-        question=asked,
+        session=now.session,
+        question=now.question_at(position),
         attempt=attempt,
         duplicate=duplicate,
-        has_next=asked.main_index < session.question_count,
-        can_go_deeper=attempt.evaluation is not None and _follow_ups_left(deps, asked, uow=uow) > 0,
+        has_next=now.has_next(position),
+        can_go_deeper=now.can_go_deeper(position),
         message=message,
         superseded=superseded,
     )
-
-
-def _follow_ups_left(deps: Deps, asked: AskedQuestion, *, uow: UnitOfWork | None) -> int:
-    def count(u: UnitOfWork) -> int:
-        return sum(
-            q.kind is QuestionKind.FOLLOW_UP and q.main_index == asked.main_index
-            for q in u.questions.in_session(asked.session_id)
-        )
-
-    if uow is not None:
-        used = count(uow)
-    else:
-        with deps.uow() as fresh:
-            used = count(fresh)
-    return deps.rules.max_follow_ups_per_question - used

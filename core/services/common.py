@@ -1,10 +1,12 @@
-"""Small helpers shared by the use cases."""
+"""Small helpers shared by the use cases: whose history counts, and loading an interview."""
 
 from __future__ import annotations
 
-from core.domain.errors import NoActiveSession, NotYourSession, SessionFinished
-from core.domain.model import Session, UserRef
+from core.domain.errors import NoActiveSession, NotYourSession
+from core.domain.interview import Interview
+from core.domain.model import UserRef
 from core.ports import IdentityRecord, UnitOfWork
+from core.services.deps import Rules
 
 
 def scope_of(uow: UnitOfWork, identity: IdentityRecord) -> list[int]:
@@ -14,18 +16,27 @@ def scope_of(uow: UnitOfWork, identity: IdentityRecord) -> list[int]:
     return [identity.id]
 
 
-def owned_session(
-    uow: UnitOfWork, session_id: int, actor: UserRef, *, active: bool = True, lock: bool = False
-) -> Session:
-    """Load a session the actor owns; refuse other people's sessions and finished ones.
+def load_interview(
+    uow: UnitOfWork,
+    session_id: int,
+    rules: Rules,
+    *,
+    actor: UserRef | None = None,
+    lock: bool = False,
+) -> Interview:
+    """The interview of a session, with every question and answer (one query per collection).
 
-    `lock` takes the session's row lock for the rest of the transaction: writers to one
-    session then run one after another (the unique keys stay the guard of last resort)."""
+    `actor` refuses other people's interviews. `lock` takes the session's row lock for the rest
+    of the transaction: writers to one interview then run one after another (the unique keys
+    stay the guard of last resort)."""
     session = uow.sessions.get(session_id, for_update=lock)
     if session is None:
         raise NoActiveSession()
-    if session.conversation.user_ref != actor:
+    if actor is not None and session.conversation.user_ref != actor:
         raise NotYourSession()
-    if active and not session.is_active:
-        raise SessionFinished()
-    return session
+    return Interview(
+        session=session,
+        questions=tuple(uow.questions.in_session(session_id)),
+        attempts={a.position: a for a in uow.attempts.in_session(session_id)},
+        max_follow_ups=rules.max_follow_ups_per_question,
+    )

@@ -1,4 +1,4 @@
-"""Linking a chat identity to a web account with a one-time code (10 minutes, single use)."""
+"""Linking a chat identity to a web account with a one-time code (Rules.link_code_minutes, single use)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.domain.errors import InterviewError, InvalidLinkCode
+from core.domain.errors import InvalidLinkCode, LinkCodeUnavailable
 from core.domain.model import UserRef
 from core.ports import DuplicateKey, IdentityRecord
 from core.services.deps import Deps
@@ -39,18 +39,18 @@ def issue_link_code(deps: Deps, *, user: UserRef, display_name: str | None = Non
                 continue
             uow.commit()
         return LinkCode(code=f"{raw[:4]}-{raw[4:]}", expires_at=expires_at)
-    raise InterviewError("Could not create a link code; please try again.")
+    raise LinkCodeUnavailable()
 
 
 def redeem_link_code(deps: Deps, *, code: str, web_user_id: str) -> IdentityRecord:
     """Consume the code (once, before it expires) and link its identity to the account."""
     normalised = "".join(ch for ch in code.upper() if ch.isalnum())
     if len(normalised) != CODE_LENGTH:
-        raise InvalidLinkCode()
+        raise InvalidLinkCode(deps.rules.link_code_minutes)
     with deps.uow() as uow:
         identity_id = uow.link_codes.consume(code_hash=_hash(normalised), now=deps.clock.now())
         if identity_id is None:
-            raise InvalidLinkCode()
+            raise InvalidLinkCode(deps.rules.link_code_minutes)
         uow.identities.set_web_user(identity_id, web_user_id)
         uow.commit()
         linked = uow.identities.get(identity_id)

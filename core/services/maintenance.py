@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from core.domain.errors import NoActiveSession
+from core.domain.interview import Interview
 from core.domain.model import Attempt
+from core.ports import UnitOfWork
 from core.services.answers import evaluate_attempt
+from core.services.common import load_interview
 from core.services.deps import Deps
 
 # The maintenance job retries a failed evaluation at most this often (a person's Retry always
@@ -35,20 +39,24 @@ def retry_failed_evaluations(
             stuck_before=stuck_before, max_failures=MAX_AUTOMATIC_RETRIES, limit=4 * limit
         )
         due = [a for a in candidates if _due(a, now)][:limit]
-        work = [
-            (uow.sessions.get(a.session_id), uow.questions.get(a.session_id, a.position), a)
-            for a in due
-        ]
+        work = [(_interview(deps, uow, a.session_id), a) for a in due]
     counts = {"evaluated": 0, "failed": 0, "busy": 0, "deferred": 0}
-    for session, asked, attempt in work:
+    for interview, attempt in work:
         if seconds_left is not None and seconds_left() < deps.rules.evaluation_lock_seconds:
             counts["deferred"] += 1
             continue
-        if session is None or asked is None:
+        if interview is None:
             continue
-        outcome = evaluate_attempt(deps, session=session, asked=asked, attempt=attempt)
+        outcome = evaluate_attempt(deps, interview=interview, attempt=attempt)
         counts[{"evaluated": "evaluated", "failed": "failed"}.get(outcome.status, "busy")] += 1
     return counts
+
+
+def _interview(deps: Deps, uow: UnitOfWork, session_id: int) -> Interview | None:
+    try:
+        return load_interview(uow, session_id, deps.rules)
+    except NoActiveSession:  # deleted since (the person deleted their history)
+        return None
 
 
 def _due(attempt: Attempt, now: datetime) -> bool:

@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from core.domain.errors import InterviewError
+from core.domain.errors import EmptyQuestionPool
 from core.domain.model import Question
 
 
@@ -24,7 +24,7 @@ def choose_question(
     """
     candidates = [q for q in pool if q.bank_id not in in_this_session] or list(pool)
     if not candidates:
-        raise InterviewError("There are no questions for this role and difficulty yet.")
+        raise EmptyQuestionPool()
     fewest = min(asked_before.get(q.bank_id or "", 0) for q in candidates)
     least_asked = [q for q in candidates if asked_before.get(q.bank_id or "", 0) == fewest]
     return rng.choice(least_asked)

@@ -1,11 +1,24 @@
-"""Starting, locating and ending interview sessions; the daily quota is enforced here."""
+"""Starting, locating and ending interviews; the daily quota is enforced here.
+
+One start and one end for every surface: `start_session` counts the quota, creates the
+interview and (with `deliver`) hands its first question to the surface, giving everything back
+if the surface cannot deliver it; `end_interview` ends the interview of this conversation or
+surface, never one elsewhere (`active_session_elsewhere` says where that one is).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
-from core.domain.errors import InterviewError, QuotaExceeded, ServiceUnavailable
+from core.domain.errors import (
+    InvalidQuestionCount,
+    NoActiveSession,
+    QuotaExceeded,
+    ServiceUnavailable,
+    StartInProgress,
+)
 from core.domain.model import (
     AskedQuestion,
     ConversationRef,
@@ -16,13 +29,17 @@ from core.domain.model import (
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
-from core.services.claims import claim
-from core.services.common import owned_session, scope_of
+from core.services.claims import Claim, claim
+from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
 from core.services.selection import choose_question
-from core.services.summary import summarize
+from core.services.summary import summary_of
 
 log = logging.getLogger(__name__)
+
+# Hands the first question to the surface; returns the thread it opened for the interview (or
+# None when it stays where it started). Raising means it could not deliver: the start is undone.
+Deliver = Callable[[SessionStarted], str | None]
 
 
 def quota_status(deps: Deps, *, user: UserRef) -> QuotaStatus:
@@ -40,28 +57,43 @@ def start_session(
     *,
     conversation: ConversationRef,
     role: str | Role,
-    difficulty: str | Difficulty,
+    difficulty: str | Difficulty | None = None,
     questions: int | None = None,
     display_name: str | None = None,
+    deliver: Deliver | None = None,
 ) -> SessionStarted:
-    """Count one session against today's quota, create it and ask its first question."""
+    """Count one session against today's quota, create it and ask its first question.
+
+    With `deliver`, the surface posts the first question before this returns; if it raises,
+    the interview is ended, the quota unit given back and the thread claim released."""
     chosen_role = role if isinstance(role, Role) else Role.parse(role)
-    chosen_difficulty = (
-        difficulty if isinstance(difficulty, Difficulty) else Difficulty.parse(difficulty)
-    )
+    if isinstance(difficulty, Difficulty):
+        chosen_difficulty = difficulty
+    else:  # nothing chosen (a slash command without the option): the default level
+        chosen_difficulty = Difficulty.parse(difficulty) if difficulty else Difficulty.DEFAULT
     count = _question_count(deps, questions)
-    held = None
+    held: Claim | None = None
     if conversation.thread is not None:  # one start per thread: a double submit is a repeat
         c = conversation
         held = claim(deps, f"start:{c.platform}:{c.tenant}:{c.channel}:{c.thread}")
         if held is None:
             return _repeated_start(deps, conversation)
     try:
-        return _start(deps, conversation, chosen_role, chosen_difficulty, count, display_name)
+        started = _start(deps, conversation, chosen_role, chosen_difficulty, count, display_name)
     except BaseException:
         if held is not None:  # nothing was started: a new attempt in this thread may go ahead
             held.release()
         raise
+    if deliver is None:
+        return started
+    try:
+        thread = deliver(started)
+    except BaseException:
+        _undo_start(deps, started, held)
+        raise
+    if thread is not None and thread != conversation.thread:
+        bind_thread(deps, session_id=started.session.id, thread=thread)
+    return started
 
 
 def _start(
@@ -110,13 +142,25 @@ def _start(
     return SessionStarted(session=session, question=asked, quota=quota)
 
 
+def _undo_start(deps: Deps, started: SessionStarted, held: Claim | None) -> None:
+    """The surface could not deliver the first question: as if the start never happened."""
+    try:
+        cancel_start(
+            deps, session_id=started.session.id, actor=started.session.conversation.user_ref
+        )
+    except Exception:  # never mask the delivery failure the surface will explain
+        log.exception("could not undo the start of session %s", started.session.id)
+    if held is not None:
+        held.release()
+
+
 def _repeated_start(deps: Deps, conversation: ConversationRef) -> SessionStarted:
     """A start already made in this very thread (a double submit): its session, not a new one."""
     with deps.uow() as uow:
         session = uow.sessions.find_active(conversation)
         first = uow.questions.get(session.id, 1) if session else None
     if session is None or first is None:
-        raise InterviewError("This interview is already being set up — one moment.")
+        raise StartInProgress()
     return SessionStarted(session=session, question=first, duplicate=True)
 
 
@@ -125,9 +169,7 @@ def _question_count(deps: Deps, requested: int | None) -> int:
         return deps.rules.questions_per_session
     highest = deps.rules.max_questions_per_session
     if not 1 <= requested <= highest:
-        raise InterviewError(
-            f"Choose between 1 and {highest} questions (you asked for {requested})."
-        )
+        raise InvalidQuestionCount(requested, highest)
     return requested
 
 
@@ -153,23 +195,48 @@ def find_session(deps: Deps, *, conversation: ConversationRef) -> Session | None
 
 
 def latest_active_session(deps: Deps, *, user: UserRef) -> Session | None:
-    """The person's most recent active session anywhere (for `/interview end` outside a thread)."""
+    """This identity's most recent active session (on its own surface, not a linked one)."""
     with deps.uow() as uow:
         identity = uow.identities.find(user)
-        if identity is None:
+        return uow.sessions.latest_active([identity.id]) if identity else None
+
+
+def active_session_elsewhere(deps: Deps, *, user: UserRef) -> Session | None:
+    """The person's active session on another linked surface (to point them to it)."""
+    with deps.uow() as uow:
+        identity = uow.identities.find(user)
+        if identity is None or not identity.web_user_id:
             return None
-        return uow.sessions.latest_active(scope_of(uow, identity))
+        others = [i for i in scope_of(uow, identity) if i != identity.id]
+        return uow.sessions.latest_active(others) if others else None
+
+
+def end_interview(
+    deps: Deps, *, conversation: ConversationRef, actor: UserRef | None = None
+) -> SessionSummary:
+    """End the interview of this conversation (its thread), else the person's latest on this
+    surface; NoActiveSession when there is none here (see active_session_elsewhere)."""
+    actor = actor or conversation.user_ref
+    session = find_session(deps, conversation=conversation)
+    if session is None or session.conversation.user_ref != actor:
+        session = latest_active_session(deps, user=actor)
+    if session is None:
+        raise NoActiveSession()
+    return end_session(deps, session_id=session.id, actor=actor)
 
 
 def end_session(deps: Deps, *, session_id: int, actor: UserRef) -> SessionSummary:
     """End early (or again: idempotent) and return the summary of what was answered."""
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False, lock=True)
-        ended_now = session.is_active and uow.sessions.finish(
-            session_id, status=SessionStatus.ENDED, at=deps.clock.now()
+        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        now = deps.clock.now()
+        ended_now = interview.session.is_active and uow.sessions.finish(
+            session_id, status=SessionStatus.ENDED, at=now
         )
         uow.commit()
-    return summarize(deps, session_id=session_id, already_finished=not ended_now)
+    if ended_now:
+        interview = interview.with_session(interview.session.finished(SessionStatus.ENDED, now))
+    return summary_of(interview, already_finished=not ended_now)
 
 
 def cancel_start(deps: Deps, *, session_id: int, actor: UserRef) -> None:
@@ -177,14 +244,14 @@ def cancel_start(deps: Deps, *, session_id: int, actor: UserRef) -> None:
 
     Only a session nobody answered in yet can be cancelled; otherwise this just ends it."""
     with deps.uow() as uow:
-        session = owned_session(uow, session_id, actor, active=False, lock=True)
-        untouched = not uow.attempts.in_session(session_id)
+        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        session = interview.session
         identity = uow.identities.get(session.identity_id)
         ended = session.is_active and uow.sessions.finish(
             session_id, status=SessionStatus.ENDED, at=deps.clock.now()
         )
         uow.commit()
-    if ended and untouched and identity is not None:
+    if ended and not interview.attempts and identity is not None:
         day, _ = deps.rules.quota_window(session.created_at)
         _refund_quietly(deps, identity.quota_keys, day)
 
@@ -200,3 +267,18 @@ def expire_idle_sessions(deps: Deps, *, limit: int = 500) -> int:
             )
         uow.commit()
     return expired
+
+
+__all__ = [
+    "Deliver",
+    "active_session_elsewhere",
+    "bind_thread",
+    "cancel_start",
+    "end_interview",
+    "end_session",
+    "expire_idle_sessions",
+    "find_session",
+    "latest_active_session",
+    "quota_status",
+    "start_session",
+]

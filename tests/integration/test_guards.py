@@ -20,6 +20,7 @@ from core.domain import ConversationRef, InvalidLinkCode, QuotaExceeded
 from core.domain.model import AttemptStatus
 from core.domain.results import AnswerStatus
 from core.services.answers import evaluate_attempt
+from core.services.common import load_interview
 
 T = TypeVar("T")
 ALICE = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-1")
@@ -119,15 +120,14 @@ def test_the_database_is_the_guard_when_a_lock_has_expired(core: Core) -> None:
     with core.deps.uow() as uow:
         session = uow.sessions.find_active(ALICE)
         assert session is not None
-        asked = uow.questions.latest(session.id)
-        attempt = uow.attempts.at_position(session.id, 1)
-    assert asked is not None and attempt is not None
+        interview = load_interview(uow, session.id, core.deps.rules)
+    attempt = interview.attempt_at(1)
+    assert attempt is not None
     # Put the evaluated attempt back to "failed" and race 20 evaluators over it, lock-free.
     with core.session_factory() as db, db.begin():
         db.get(AttemptRow, attempt.id).status = AttemptStatus.FAILED.value  # type: ignore[union-attr]
     outcomes = race(
-        20,
-        lambda i: evaluate_attempt(core.deps, session=session, asked=asked, attempt=attempt),
+        20, lambda i: evaluate_attempt(core.deps, interview=interview, attempt=attempt)
     )
     assert sum(not o.duplicate for o in outcomes) == 1  # the conditional UPDATE let one win
     assert first.status is AnswerStatus.EVALUATED

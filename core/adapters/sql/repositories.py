@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -243,28 +244,31 @@ class SqlQuestions:
         )
 
     def get(self, session_id: int, position: int) -> AskedQuestion | None:
-        row = self.db.scalars(
-            select(QuestionRow).where(
-                QuestionRow.session_id == session_id, QuestionRow.position == position
-            )
+        found = self._select(
+            QuestionRow.session_id == session_id, QuestionRow.position == position
         ).first()
-        return self._asked(row) if row else None
+        return _asked(*found) if found else None
 
     def latest(self, session_id: int) -> AskedQuestion | None:
-        row = self.db.scalars(
-            select(QuestionRow)
-            .where(QuestionRow.session_id == session_id)
-            .order_by(QuestionRow.position.desc())
+        found = self._select(
+            QuestionRow.session_id == session_id, order=QuestionRow.position.desc()
         ).first()
-        return self._asked(row) if row else None
+        return _asked(*found) if found else None
 
     def in_session(self, session_id: int) -> list[AskedQuestion]:
-        rows = self.db.scalars(
-            select(QuestionRow)
-            .where(QuestionRow.session_id == session_id)
-            .order_by(QuestionRow.position)
+        rows = self._select(QuestionRow.session_id == session_id, order=QuestionRow.position)
+        return [_asked(*row) for row in rows]
+
+    def _select(self, *where: Any, order: Any = None) -> Any:
+        """Questions with their session's role and difficulty, in one statement."""
+        statement = (
+            select(QuestionRow, SessionRow.role, SessionRow.difficulty)
+            .join(SessionRow, SessionRow.id == QuestionRow.session_id)
+            .where(*where)
         )
-        return [self._asked(r) for r in rows]
+        if order is not None:
+            statement = statement.order_by(order)
+        return self.db.execute(statement)
 
     def bank_ids_asked(
         self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
@@ -289,25 +293,24 @@ class SqlQuestions:
         )
         return int(self.db.scalar(select(QuestionRow.hints_used).where(*where)) or 0)
 
-    def _asked(self, row: QuestionRow) -> AskedQuestion:
-        session = self.db.get(SessionRow, row.session_id)
-        assert session is not None
-        return AskedQuestion(
-            session_id=row.session_id,
-            position=row.position,
-            kind=QuestionKind(row.kind),
-            main_index=row.main_index,
-            question=Question(
-                role=Role(session.role),
-                difficulty=Difficulty(session.difficulty),
-                text=row.text,
-                reference_answer=row.reference_answer,
-                key_points=tuple(row.key_points or ()),
-                topics=tuple(row.topics or ()),
-                hint=row.hint,
-                bank_id=row.bank_id,
-            ),
-            asked_at=row.asked_at,
-            follow_up_of=row.follow_up_of,
-            hints_used=row.hints_used,
-        )
+
+def _asked(row: QuestionRow, role: str, difficulty: str) -> AskedQuestion:
+    return AskedQuestion(
+        session_id=row.session_id,
+        position=row.position,
+        kind=QuestionKind(row.kind),
+        main_index=row.main_index,
+        question=Question(
+            role=Role(role),
+            difficulty=Difficulty(difficulty),
+            text=row.text,
+            reference_answer=row.reference_answer,
+            key_points=tuple(row.key_points or ()),
+            topics=tuple(row.topics or ()),
+            hint=row.hint,
+            bank_id=row.bank_id,
+        ),
+        asked_at=row.asked_at,
+        follow_up_of=row.follow_up_of,
+        hints_used=row.hints_used,
+    )
