@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := slack,discord,web,dev
 
-.PHONY: setup run web stop test check lint typecheck infra-lint assets clean
+.PHONY: setup run web stop test test-fast test-integration test-e2e test-infra check lint typecheck infra-lint assets clean
 
 setup: $(VENV)/.installed assets
 
@@ -35,6 +35,28 @@ test: setup
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-services.sh
 	INTERVIEWBOT_REQUIRE_SERVICES=1 $(BIN)/pytest -q
+
+# The tiers (markers are set in tests/conftest.py by what a test needs):
+#   test-fast         unit, adapter and surface tests on fakes and the embedded default (< 60 s)
+#   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
+#   test-e2e          browser tests in Debian's chromium
+#   test-infra        Lambda artefact builds and deploy-file checks
+FAST := not integration and not infra and not e2e
+
+test-fast: setup
+	$(BIN)/pytest -q -m "$(FAST)"
+
+test-integration: setup
+	@scripts/ensure-services.sh
+	INTERVIEWBOT_REQUIRE_SERVICES=1 $(BIN)/pytest -q -m "integration and not e2e"
+
+test-e2e: setup
+	@scripts/ensure-chromium.sh
+	@scripts/ensure-services.sh
+	INTERVIEWBOT_REQUIRE_SERVICES=1 $(BIN)/pytest -q -m e2e
+
+test-infra: setup
+	$(BIN)/pytest -q -m infra
 
 check: lint typecheck infra-lint
 

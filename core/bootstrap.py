@@ -118,6 +118,24 @@ def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
     return OfflineEvaluator(prompt_version=settings.prompt_version), OfflineQuestionWriter()
 
 
+# What the surfaces need from the adapters, handed out here so that bots/ and web/ never import
+# core.adapters themselves (tests/unit/test_architecture.py). Resolved lazily (PEP 562): the
+# Slack ack path imports this module and must not pay for the ORM.
+_ADAPTER_EXPORTS = {
+    "WebUser": "core.adapters.sql.models",  # fastapi-users' user table
+    "make_engine": "core.adapters.sql.database",  # slack_sdk's installation store
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ADAPTER_EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.bootstrap' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 def ensure_schema(engine: Engine, *, auto_migrate: bool | None = None) -> None:
     """Migrate (SQLite) or check the schema; an unreachable database is a clear error."""
     from sqlalchemy.exc import InterfaceError, OperationalError

@@ -80,7 +80,23 @@ TABLES = (
 )
 
 
-@pytest.fixture(params=["embedded", "mariadb+redis"])
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tiers by what a test needs: `integration` (real MariaDB/Redis), `infra`, `e2e`.
+
+    `make test-fast` runs the rest (unit, adapter and surface tests on fakes and the embedded
+    default); `make test` runs everything."""
+    for item in items:
+        parts = item.path.parts
+        if "infra" in parts:
+            item.add_marker(pytest.mark.infra)
+        if "e2e" in parts:
+            item.add_marker(pytest.mark.e2e)
+        needs = set(getattr(item, "fixturenames", ()))
+        if needs & {"mysql_database", "redis_server_url"}:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(params=["embedded", pytest.param("mariadb+redis", marks=pytest.mark.integration)])
 def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:  # type: ignore[no-untyped-def]
     """Each guard test runs on SQLite + in-process Redis stand-in and on MariaDB + Redis."""
     prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"

@@ -11,16 +11,38 @@ from rich.console import Console
 
 from bots.console import render
 from core import services
-from core.domain.errors import InterviewError
-from core.domain.model import ConversationRef, UserRef
-from core.domain.results import AnswerOutcome, AnswerStatus, QuestionAsked, SessionSummary
+from core.domain.errors import InterviewError, QuotaExceeded
+from core.domain.interview import Step
+from core.domain.model import ConversationRef, Platform, UserRef
+from core.domain.results import (
+    AnswerOutcome,
+    AnswerStatus,
+    HintGiven,
+    QuestionAsked,
+    SessionSummary,
+)
 from core.services.deps import Deps
 
-HELP = "Commands: /hint  /skip  /deeper  /retry  /end  /help"
+COMMANDS = (
+    ("/hint", "a hint for this question (then one key point at a time)"),
+    ("/skip", "skip this question (no score) and move on"),
+    ("/retry", "evaluate your saved answer again after a failed evaluation"),
+    ("/deeper", "after an evaluation: one follow-up question on what your answer missed"),
+    ("/end", "end the interview now and see its summary"),
+    ("/help", "this list"),
+)
+HELP = "Commands: " + "  ".join(name for name, _ in COMMANDS) + "  (/help explains them)"
+EXIT_QUOTA = 3  # `interviewbot chat` refused: today's sessions are used up
+EXIT_INTERRUPTED = 130
+
+
+def help_text() -> str:
+    lines = [f"  {name:<8} {what}" for name, what in COMMANDS]
+    return "\n".join(["Answer in as many lines as you like and finish with an empty line.", *lines])
 
 
 def terminal_user() -> UserRef:
-    return UserRef("terminal", "local", getpass.getuser())
+    return UserRef(Platform.TERMINAL, "local", getpass.getuser())
 
 
 class AnswerReader:
@@ -50,10 +72,11 @@ class AnswerReader:
             if line.strip().startswith("/") and len(lines) == 1:
                 return lines[0]
 
-    def read_line(self, prompt: str) -> str:
-        """One line, for a menu choice (an empty line is a valid answer here)."""
+    def read_line(self, prompt: str) -> str | None:
+        """One line, for a menu choice (an empty line is a valid answer; None at end of input)."""
         self.console.print(f"[dim]{prompt}[/]", end="")
-        return self.stream.readline().rstrip("\n")
+        line = self.stream.readline()
+        return None if line == "" else line.rstrip("\n")
 
     def next_choice(self) -> str:
         """Piped: peek at the next line; a /deeper or /end there is a choice, else an answer."""
@@ -72,23 +95,68 @@ class TerminalInterview:
         self.web_base_url = web_base_url
         self.user = terminal_user()
 
-    def run(self, *, role: str, difficulty: str, questions: int | None) -> int:
+    def run(self, *, role: str, difficulty: str | None, questions: int | None) -> int:
+        """A new interview from its first question to its summary; the exit code."""
         conversation = ConversationRef(
-            "terminal", "local", "terminal", self.user.user, thread=f"cli-{uuid.uuid4().hex[:12]}"
+            Platform.TERMINAL,
+            "local",
+            "terminal",
+            self.user.user,
+            thread=f"cli-{uuid.uuid4().hex[:12]}",
         )
-        started = services.start_session(
-            self.deps,
-            conversation=conversation,
-            role=role,
-            difficulty=difficulty,
-            questions=questions,
-            display_name=self.user.user,
-        )
+        try:
+            started = services.start_session(
+                self.deps,
+                conversation=conversation,
+                role=role,
+                difficulty=difficulty,
+                questions=questions,
+                display_name=self.user.user,
+            )
+        except InterviewError as exc:
+            self._error(exc.message)
+            return EXIT_QUOTA if isinstance(exc, QuotaExceeded) else 1
         if started.quota:
             self.console.print(
                 f"[dim]Session {started.quota.used} of {started.quota.limit} today.[/] {HELP}"
             )
-        current: QuestionAsked = started
+        return self._loop(started)
+
+    def resume(self) -> int:
+        """Continue this terminal's interview in progress where it stopped."""
+        session = services.latest_active_session(self.deps, user=self.user)
+        if session is None:
+            self._error("There is no interview in progress to resume; start a new one.")
+            return 1
+        interview = services.interview_of(self.deps, session_id=session.id, actor=self.user)
+        current = QuestionAsked(session, interview.current)
+        self.console.print(
+            f"[dim]Resuming: {interview.label(current.question.position)}.[/] {HELP}"
+        )
+        if interview.step is Step.SKIPPED:  # skipped just before the pause: move on
+            moved = services.next_question(
+                self.deps,
+                session_id=session.id,
+                after_position=current.question.position,
+                actor=self.user,
+            )
+            if isinstance(moved, SessionSummary):
+                return self._finish(moved)
+            current = moved
+        elif interview.step is Step.EVALUATED:  # answered before the pause: where to go next
+            outcome = services.retry_evaluation(
+                self.deps,
+                session_id=session.id,
+                position=current.question.position,
+                actor=self.user,
+            )
+            result = self._evaluated(current, outcome)
+            if isinstance(result, SessionSummary):
+                return self._finish(result)
+            current = result or current
+        return self._loop(current)
+
+    def _loop(self, current: QuestionAsked) -> int:
         self.console.print(render.question_panel(current))
         while True:
             text = self.reader.read("Your answer")
@@ -106,7 +174,7 @@ class TerminalInterview:
         command = text.lower()
         try:
             if command == "/hint":
-                self._hint(current)
+                self.console.print(render.hint_text(self._hint(current)))
                 return None
             if command == "/skip":
                 return services.skip_question(
@@ -125,10 +193,11 @@ class TerminalInterview:
                 return self._evaluated(current, retried)
             if command == "/deeper":
                 return self._error("Answer the question first; then /deeper asks a follow-up.")
+            if command == "/help":
+                self.console.print(help_text())
+                return None
             if command.startswith("/"):
-                return self._error(
-                    HELP if command == "/help" else f"Unknown command {text}. {HELP}"
-                )
+                return self._error(f"Unknown command {text}. {HELP}")
             with self.console.status("Evaluating…", spinner="dots"):
                 outcome = services.submit_answer(
                     self.deps,
@@ -150,7 +219,7 @@ class TerminalInterview:
             return None
         position = current.question.position
         choice = self._choice_after(outcome)
-        if choice == "/deeper" and outcome.can_go_deeper:
+        if choice == "/deeper":
             with self.console.status("Writing a follow-up…", spinner="dots"):
                 return services.go_deeper(
                     self.deps, session_id=current.session.id, position=position, actor=self.user
@@ -162,25 +231,31 @@ class TerminalInterview:
         )
 
     def _choice_after(self, outcome: AnswerOutcome) -> str:
-        """What to do after an evaluation: a menu when interactive; piped, a /deeper or /end
-        on the line after the answer (any other line is the next question's answer)."""
+        """What to do after an evaluation: a menu when interactive (asked again until it is a
+        choice it offers); piped, a /deeper or /end on the line after the answer."""
         if not self.reader.interactive:
-            return self.reader.next_choice()
-        prompt = (
-            "Enter for the next question"
-            + (", /deeper for a follow-up" if outcome.can_go_deeper else "")
-            + ", /end to finish: "
+            choice = self.reader.next_choice()
+            return choice if choice != "/deeper" or outcome.can_go_deeper else ""
+        offers = {"": "the next question", "/end": "finish"}
+        if outcome.can_go_deeper:
+            offers["/deeper"] = "a follow-up"
+        prompt = "Enter for the next question" + (
+            ", /deeper for a follow-up" if "/deeper" in offers else ""
         )
-        return self.reader.read_line(prompt).strip().lower()
+        while True:
+            line = self.reader.read_line(prompt + ", /end to finish: ")
+            choice = "/end" if line is None else line.strip().lower()
+            if choice in offers:
+                return choice
+            self._error(_why_not(choice, outcome))
 
-    def _hint(self, current: QuestionAsked) -> None:
-        hint = services.give_hint(
+    def _hint(self, current: QuestionAsked) -> HintGiven:
+        return services.give_hint(
             self.deps,
             session_id=current.session.id,
             position=current.question.position,
             actor=self.user,
         )
-        self.console.print(render.hint_text(hint))
 
     def _end(self, current: QuestionAsked) -> SessionSummary:
         return services.end_session(self.deps, session_id=current.session.id, actor=self.user)
@@ -189,7 +264,10 @@ class TerminalInterview:
         self.console.print(render.summary_panel(summary, web_base_url=self.web_base_url))
         if not services.is_linked(self.deps, user=self.user):
             link = services.issue_link_code(self.deps, user=self.user)
-            self.console.print(render.link_hint(link.code, web_base_url=self.web_base_url))
+            minutes = self.deps.rules.link_code_minutes
+            self.console.print(
+                render.link_hint(link.code, web_base_url=self.web_base_url, minutes=minutes)
+            )
         return 0
 
     def _error(self, message: str) -> None:
@@ -198,6 +276,19 @@ class TerminalInterview:
     @staticmethod
     def _delivery() -> str:
         return f"terminal-{uuid.uuid4().hex}"
+
+
+def _why_not(choice: str, outcome: AnswerOutcome) -> str:
+    """Why a command typed at the "what next" prompt does nothing there."""
+    if choice == "/retry":
+        return "This answer is already evaluated: there is nothing to retry."
+    if choice == "/deeper":
+        return "No follow-up is available on this question (its follow-ups are used up)."
+    if choice in ("/hint", "/skip"):
+        return f"{choice} applies to a question you have not answered yet; this one is scored."
+    if choice == "/help":
+        return help_text()
+    return "Press Enter for the next question, or type one of the commands offered."
 
 
 def stdin_is_interactive() -> bool:

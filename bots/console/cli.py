@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from typing import Any
 
@@ -14,6 +15,9 @@ def register(commands: Any) -> None:
     chat.add_argument("--role", help=f"one of: {', '.join(r.value for r in Role)}")
     chat.add_argument("--difficulty", help="easy, medium or hard")
     chat.add_argument("--questions", type=int, help="number of main questions (default 5)")
+    chat.add_argument(
+        "--resume", action="store_true", help="continue this terminal's interview in progress"
+    )
     chat.set_defaults(handler=run_chat)
 
     stats = commands.add_parser("stats", help="print the analytics")
@@ -26,17 +30,25 @@ def register(commands: Any) -> None:
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    from bots.console.chat import AnswerReader, TerminalInterview, stdin_is_interactive
-    from bots.console.render import make_console
+    """A mock interview in the terminal; exit code 3 when today's sessions are used up."""
+    from bots.console.chat import (
+        EXIT_INTERRUPTED,
+        EXIT_QUOTA,
+        AnswerReader,
+        TerminalInterview,
+        stdin_is_interactive,
+        terminal_user,
+    )
+    from bots.console.render import error_text, make_console
+    from core import services
     from core.bootstrap import build_core
+    from core.domain.errors import QuotaExceeded
 
+    # Undecodable bytes (a broken pipe encoding) become U+FFFD instead of a traceback.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
     console = make_console()
     interactive = stdin_is_interactive()
-    role, difficulty = args.role, args.difficulty
-    if interactive and role is None:
-        role = _ask(console, "Role", [r.value for r in Role], "backend")
-    if interactive and difficulty is None:
-        difficulty = _ask(console, "Difficulty", [d.value for d in Difficulty], "medium")
     core = build_core()
     interview = TerminalInterview(
         core.deps,
@@ -44,9 +56,32 @@ def run_chat(args: argparse.Namespace) -> int:
         AnswerReader(sys.stdin, console, interactive=interactive),
         web_base_url=core.settings.web_base_url,
     )
-    return interview.run(
-        role=role or "backend", difficulty=difficulty or "medium", questions=args.questions
-    )
+    try:
+        if args.resume:
+            return interview.resume()
+        quota = services.quota_status(core.deps, user=terminal_user())
+        if quota.remaining == 0:  # say so before asking anything
+            console.print(error_text(QuotaExceeded(quota.limit, quota.resets_at).message))
+            return EXIT_QUOTA
+        role, difficulty = args.role, args.difficulty
+        if interactive and role is None:
+            role = _ask(console, "Role", [r.value for r in Role], Role.BACKEND.value)
+        if interactive and difficulty is None:
+            difficulty = _ask(
+                console, "Difficulty", [d.value for d in Difficulty], Difficulty.DEFAULT.value
+            )
+        return interview.run(
+            role=role or Role.BACKEND.value, difficulty=difficulty, questions=args.questions
+        )
+    except KeyboardInterrupt:
+        hours = core.deps.rules.session_idle_hours
+        console.print(
+            error_text(
+                "\nInterview paused: every answer you sent is saved. Continue it with "
+                f"`interviewbot chat --resume` (it closes by itself after {hours} hours idle)."
+            )
+        )
+        return EXIT_INTERRUPTED
 
 
 def _ask(console: Any, label: str, choices: list[str], default: str) -> str:
@@ -69,8 +104,16 @@ def run_stats(args: argparse.Namespace) -> int:
     figures = services.analytics(deps, scope=scope, days=args.days)
     quota = services.quota_status(deps, user=user)
     when = quota.resets_at.strftime("%Y-%m-%d %H:%M %Z")
+    console = make_console()
+    if figures.sessions == 0:  # empty tables say nothing: say what to do instead
+        whose = "by you" if args.me else "here"
+        console.print(
+            f"No interviews {whose} in the last {args.days} days yet. "
+            "Start one with `interviewbot chat`; its figures then show up here."
+        )
+        return 0
     render_analytics(
-        make_console(),
+        console,
         figures,
         title=f"Interview analytics — last {args.days} days" + (" (you)" if args.me else ""),
         quota_line=f"{quota.used} of {quota.limit} used today by you; resets {when}",
@@ -86,8 +129,9 @@ def run_link(_: argparse.Namespace) -> int:
 
     core = build_core()
     link = services.issue_link_code(core.deps, user=terminal_user())
+    minutes = core.deps.rules.link_code_minutes
     print(
-        f"Your link code: {link.code} (valid 10 minutes, single use).\n"
+        f"Your link code: {link.code} (valid {minutes} minutes, single use).\n"
         f"Enter it at {core.settings.web_base_url}/link to see this terminal's history on the web."
     )
     return 0

@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from core.domain.model import Evaluation, Verdict
 from core.domain.presentation import (
     criterion_label,
     format_score,
@@ -52,10 +53,13 @@ def evaluation_panel(outcome: AnswerOutcome) -> Panel:
     parts: list[object] = [
         score_line,
         criteria,
+        Text(f"Graded by: {evaluation.graded_by}", style="dim") if evaluation.graded_by else Text(),
         Text(),
         Text("Feedback", style="bold"),
         Text(evaluation.feedback),
     ]
+    if evaluation.points:
+        parts += [Text(), Text("Key points", style="bold"), *_points(evaluation)]
     if evaluation.tags:
         tags = ", ".join(tag_label(t) for t in evaluation.tags)
         parts += [Text(), Text.assemble(("Work on: ", "bold"), tags)]
@@ -65,6 +69,28 @@ def evaluation_panel(outcome: AnswerOutcome) -> Panel:
         Text(evaluation.ideal_answer, style="dim"),
     ]
     return Panel(Group(*parts), title="Evaluation", border_style=style)  # type: ignore[arg-type]
+
+
+VERDICT_MARKS = {
+    Verdict.COVERED: ("✔", "green"),
+    Verdict.PARTIAL: ("◐", "yellow"),
+    Verdict.MISSING: ("✘", "red"),
+    Verdict.CONTRADICTED: ("⚠", "red"),
+}
+
+
+def _points(evaluation: Evaluation) -> list[Text]:
+    """Each key point with its verdict, and the words of the answer that earned it."""
+    lines = []
+    for point in evaluation.points:
+        mark, style = VERDICT_MARKS[point.verdict]
+        line = Text.assemble(
+            (f"{mark} ", style), point.point, (f"  ({point.verdict.value})", "dim")
+        )
+        if point.quote:
+            line.append(f"\n    You said: “{point.quote}”", style="dim")
+        lines.append(line)
+    return lines
 
 
 def hint_text(hint: HintGiven) -> Text:
@@ -101,14 +127,14 @@ def summary_panel(summary: SessionSummary, *, web_base_url: str) -> Panel:
     return Panel(Group(table, *lines), title="Interview summary", border_style="cyan")
 
 
-def link_hint(code: str, *, web_base_url: str) -> Text:
+def link_hint(code: str, *, web_base_url: str, minutes: int) -> Text:
     """First time here: how to see this terminal's interviews in a web account."""
     base = web_base_url.rstrip("/")
     return Text.assemble(
         ("See your terminal interviews on the web: ", "bold"),
         f"create an account at {base}/register, then enter the code ",
         (code, "bold cyan"),
-        f" at {base}/link (valid 10 minutes; `interviewbot link` gives a new one).",
+        f" at {base}/link (valid {minutes} minutes; `interviewbot link` gives a new one).",
     )
 
 

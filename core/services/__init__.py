@@ -8,7 +8,7 @@ from core.services.answers import (
 )
 from core.services.claims import first_delivery
 from core.services.deps import Deps, Rules
-from core.services.flow import give_hint, go_deeper, next_question, skip_question
+from core.services.flow import give_hint, go_deeper, interview_of, next_question, skip_question
 from core.services.history import (
     analytics,
     delete_history,
@@ -61,6 +61,7 @@ __all__ = [
     "first_delivery",
     "give_hint",
     "go_deeper",
+    "interview_of",
     "is_linked",
     "issue_link_code",
     "latest_active_session",

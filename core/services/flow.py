@@ -22,6 +22,12 @@ from core.services.selection import choose_question
 from core.services.summary import summary_of
 
 
+def interview_of(deps: Deps, *, session_id: int, actor: UserRef) -> Interview:
+    """The person's interview as it stands (to resume it, or to show where it is)."""
+    with deps.uow() as uow:
+        return load_interview(uow, session_id, deps.rules, actor=actor)
+
+
 def next_question(
     deps: Deps, *, session_id: int, after_position: int, actor: UserRef
 ) -> QuestionAsked | SessionSummary:

@@ -1,8 +1,8 @@
-"""Wired cores on a real backend, with a counting, slightly slow evaluator to widen races."""
+"""Wired cores on a real backend, with a counting evaluator that races can hold at a gate."""
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -12,9 +12,18 @@ from core.config import Settings
 from tests.fakes import ScriptedEvaluator, ScriptedWriter
 
 
-class SlowEvaluator(ScriptedEvaluator):
+class GatedEvaluator(ScriptedEvaluator):
+    """Evaluations wait at `gate` (open unless a test closes it): a race test closes it, so the
+    evaluation in progress overlaps every other racer for certain, and opens it once they are
+    all done. A second evaluation slipping past the lock would wait there too and be counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+
     def evaluate(self, question, answer):  # type: ignore[no-untyped-def]
-        time.sleep(0.05)  # long enough for every racer to arrive while the first evaluates
+        self.gate.wait(timeout=30)
         return super().evaluate(question, answer)
 
 
@@ -26,6 +35,6 @@ def core(backend) -> Iterator[Core]:  # type: ignore[no-untyped-def]
         redis_prefix=backend.redis_prefix,
         _env_file=None,  # type: ignore[call-arg]
     )
-    wired = build_core(settings, auto_migrate=True, llm=(SlowEvaluator(), ScriptedWriter()))
+    wired = build_core(settings, auto_migrate=True, llm=(GatedEvaluator(), ScriptedWriter()))
     yield wired
     wired.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -26,9 +26,16 @@ T = TypeVar("T")
 ALICE = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-1")
 
 
-def race(n: int, call: Callable[[int], T]) -> list[T | Exception]:
-    """Run `call(i)` for i in range(n) on n threads released at the same instant."""
+def race(
+    n: int, call: Callable[[int], T], *, hold: threading.Event | None = None
+) -> list[T | Exception]:
+    """Run `call(i)` for i in range(n) on n threads released at the same instant.
+
+    With `hold` (an evaluator's gate), the gate is closed first and opened only once n - 1
+    racers have finished: the one evaluating overlaps all the others, by construction."""
     barrier = threading.Barrier(n)
+    if hold is not None:
+        hold.clear()
 
     def worker(i: int) -> T | Exception:
         barrier.wait()
@@ -38,7 +45,13 @@ def race(n: int, call: Callable[[int], T]) -> list[T | Exception]:
             return exc
 
     with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(worker, range(n)))
+        futures = [pool.submit(worker, i) for i in range(n)]
+        if hold is not None:
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if done == n - 1:
+                    break
+            hold.set()
+        return [f.result() for f in futures]
 
 
 def count(core: Core, query) -> int:  # type: ignore[no-untyped-def]
@@ -89,7 +102,7 @@ def test_hundred_concurrent_submissions_give_one_llm_call_and_one_evaluation(
             delivery_id="ev-1" if same_delivery else f"ev-{i}",
         )
 
-    outcomes = race(100, submit)
+    outcomes = race(100, submit, hold=core.deps.evaluator.gate)
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes[:3]
     assert core.deps.evaluator.calls == 1
     statuses = Counter(o.status for o in outcomes)
@@ -224,6 +237,7 @@ def test_the_attempt_lock_lets_one_of_twenty_retries_call_the_llm(core: Core) ->
         lambda i: services.retry_evaluation(
             core.deps, session_id=started.session.id, position=1, actor=ALICE.user_ref
         ),
+        hold=evaluator.gate,
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes[:3]
     assert evaluator.calls - calls_before == 1

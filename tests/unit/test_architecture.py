@@ -69,6 +69,18 @@ def test_bots_and_web_share_only_core(package: str, forbidden: str) -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("package", ["bots", "web"])
+def test_surfaces_reach_the_adapters_only_through_the_bootstrap(package: str) -> None:
+    """bots/ and web/ are handed wired services (core.bootstrap); they never pick adapters."""
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p in modules_of(package)
+        for m in imported_modules(p)
+        if m == "core.adapters" or m.startswith("core.adapters.")
+    ]
+    assert offenders == []
+
+
 def test_the_rule_is_actually_checked() -> None:
     """Guard against an empty parametrisation making the tests above vacuous."""
     assert len(modules_of("core")) > 20

@@ -86,6 +86,7 @@ class SqlAttempts:
                 latency_ms=usage.latency_ms if usage else None,
                 input_tokens=usage.input_tokens if usage else None,
                 output_tokens=usage.output_tokens if usage else None,
+                graded_by=evaluation.graded_by[:64] or None,
             )
         )
         if not result.rowcount:  # type: ignore[attr-defined]

@@ -183,6 +183,7 @@ class AttemptRow(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float)
     input_tokens: Mapped[int | None] = mapped_column(Integer)
     output_tokens: Mapped[int | None] = mapped_column(Integer)
+    graded_by: Mapped[str | None] = mapped_column(String(64), index=True)  # "Gemini 2.5 Flash"
 
 
 class AttemptTagRow(Base):

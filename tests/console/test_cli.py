@@ -41,17 +41,27 @@ def test_evaluate_prints_one_json_result_per_line_in_order() -> None:
 
 
 def run_cli(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path
+    *args: str,
+    stdin: str = "",
+    stdin_bytes: bytes | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path,
 ) -> subprocess.CompletedProcess[str]:
+    """The real `interviewbot` command in a fresh process (bytes on stdin when given)."""
     environment = {**os.environ, "REDIS_URL": "memory://cli-test", **(env or {})}
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "core.cli", *args],
-        input=stdin,
+        input=stdin.encode() if stdin_bytes is None else stdin_bytes,
         capture_output=True,
-        text=True,
         cwd=cwd,
         env=environment,
         timeout=120,
+    )
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8", "replace"),
+        result.stderr.decode("utf-8", "replace"),
     )
 
 
