@@ -171,7 +171,9 @@ class Sessions(Protocol):
 
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None: ...
 
-    def find_active(self, conversation: ConversationRef) -> Session | None: ...
+    def find_active(
+        self, conversation: ConversationRef, *, for_update: bool = False
+    ) -> Session | None: ...
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None: ...
 
@@ -194,8 +196,8 @@ class Questions(Protocol):
     def in_session(self, session_id: int) -> list[AskedQuestion]: ...
 
     def bank_ids_asked(
-        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
-    ) -> Counter[str]: ...
+        self, identity_id: int, role: Role, difficulty: Difficulty
+    ) -> Counter[str]: ...  # for the person: every identity linked with this one
 
     def add_hint(self, session_id: int, position: int) -> int: ...  # returns hints used now
 

@@ -181,7 +181,9 @@ class _Sessions(_Repo):
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         return self.db.sessions.get(session_id)
 
-    def find_active(self, conversation: ConversationRef) -> Session | None:
+    def find_active(
+        self, conversation: ConversationRef, *, for_update: bool = False
+    ) -> Session | None:
         for s in sorted(self.db.sessions.values(), key=lambda s: -s.id):
             c = s.conversation
             if s.is_active and (c.platform, c.tenant, c.channel, c.thread) == (
@@ -243,9 +245,13 @@ class _Questions(_Repo):
             key=lambda q: q.position,
         )
 
-    def bank_ids_asked(
-        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
-    ) -> Counter[str]:
+    def bank_ids_asked(self, identity_id: int, role: Role, difficulty: Difficulty) -> Counter[str]:
+        me = self.db.identities[identity_id]
+        identity_ids = {identity_id} | {
+            i.id
+            for i in self.db.identities.values()
+            if me.web_user_id and i.web_user_id == me.web_user_id
+        }
         counts: Counter[str] = Counter()
         for (session_id, _), q in self.db.questions.items():
             s = self.db.sessions[session_id]

@@ -39,8 +39,8 @@ from core.domain.model import (
     UserRef,
 )
 from core.domain.results import AnswerOutcome, AnswerStatus
-from core.ports import DuplicateKey
-from core.services.common import load_interview
+from core.ports import DuplicateKey, UnitOfWork
+from core.services.common import interview_of_session, load_interview
 from core.services.deps import Deps
 from core.services.grading import check_language, grade_answer, graded_version
 
@@ -65,19 +65,15 @@ def answer_in_conversation(
 ) -> AnswerOutcome:
     """A chat message in a session's thread: the owner's answer to the current question."""
     with deps.uow() as uow:
-        session = uow.sessions.find_active(conversation)
-    if session is None:
-        raise NoActiveSession()
-    if session.conversation.user_ref != conversation.user_ref:
-        raise NotYourSession()  # before validating: other people's messages are not answers
-    return submit_answer(
-        deps,
-        session_id=session.id,
-        actor=conversation.user_ref,
-        text=text,
-        delivery_id=delivery_id,
-        on_accepted=on_accepted,
-    )
+        session = uow.sessions.find_active(conversation, for_update=True)
+        if session is None:
+            raise NoActiveSession()
+        if session.conversation.user_ref != conversation.user_ref:
+            raise NotYourSession()  # before validating: other people's messages are not answers
+        answer = validated_answer(deps, text)
+        interview = interview_of_session(uow, session, deps.rules)
+        accepted = _accept(deps, uow, interview, answer, delivery_id, None)
+    return _evaluate_accepted(deps, accepted, on_accepted)
 
 
 def submit_answer(
@@ -96,34 +92,60 @@ def submit_answer(
     commit and before the evaluation: an adapter shows "Evaluating…" there, so redeliveries
     and racers (which get `duplicate=True`) never show it a second time."""
     answer = validated_answer(deps, text)
-    now = deps.clock.now()
     with deps.uow() as uow:
         interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
-        interview.require_active()
-        earlier = _earlier_attempt(interview, delivery_id, position)
-        if earlier is not None:  # a redelivery, a double submit, or a second message
-            return _replay(interview, earlier, delivery_id)
-        current = interview.answerable(position)
-        try:
-            attempt = uow.attempts.add(
-                session_id=session_id,
-                position=current.position,
-                delivery_id=delivery_id,
-                answer=answer,
-                status=AttemptStatus.PENDING,
-                created_at=now,
-            )
-            uow.sessions.touch(session_id, now)
-            uow.commit()
-        except DuplicateKey:
-            uow.rollback()
-            interview = load_interview(uow, session_id, deps.rules)
-            raced = _earlier_attempt(interview, delivery_id, current.position)
-            assert raced is not None, "a unique key refused the insert, so a row exists"
-            return _replay(interview, raced, delivery_id)
+        accepted = _accept(deps, uow, interview, answer, delivery_id, position)
+    return _evaluate_accepted(deps, accepted, on_accepted)
+
+
+Accepted = tuple[Interview, Attempt] | AnswerOutcome  # stored now, or what was stored before
+
+
+def _accept(
+    deps: Deps,
+    uow: UnitOfWork,
+    interview: Interview,
+    answer: str,
+    delivery_id: str,
+    position: int | None,
+) -> Accepted:
+    """Store the answer as pending in this (locked) unit of work, or replay the earlier one."""
+    interview.require_active()
+    earlier = _earlier_attempt(interview, delivery_id, position)
+    if earlier is not None:  # a redelivery, a double submit, or a second message
+        return _replay(interview, earlier, delivery_id)
+    current = interview.answerable(position)
+    now = deps.clock.now()
+    try:
+        attempt = uow.attempts.add(
+            session_id=interview.session.id,
+            position=current.position,
+            delivery_id=delivery_id,
+            answer=answer,
+            status=AttemptStatus.PENDING,
+            created_at=now,
+        )
+        uow.sessions.touch(interview.session.id, now)
+        uow.commit()
+    except DuplicateKey:
+        uow.rollback()
+        interview = load_interview(uow, interview.session.id, deps.rules)
+        raced = _earlier_attempt(interview, delivery_id, current.position)
+        assert raced is not None, "a unique key refused the insert, so a row exists"
+        return _replay(interview, raced, delivery_id)
+    return interview.with_attempt(attempt), attempt
+
+
+def _evaluate_accepted(
+    deps: Deps, accepted: Accepted, on_accepted: AcceptedHook | None
+) -> AnswerOutcome:
+    if isinstance(accepted, AnswerOutcome):
+        return accepted
+    interview, attempt = accepted
     if on_accepted is not None:
         _notify_accepted(on_accepted, attempt)
-    return evaluate_attempt(deps, interview=interview.with_attempt(attempt), attempt=attempt)
+    # Just stored by us, under our lock: it is pending, no need to read it back.
+    return evaluate_attempt(deps, interview=interview, attempt=attempt, just_stored=True)
 
 
 def _earlier_attempt(
@@ -190,8 +212,13 @@ def evaluation_cache_key(provider: str, prompt_version: str, question: str, answ
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def evaluate_attempt(deps: Deps, *, interview: Interview, attempt: Attempt) -> AnswerOutcome:
-    """Evaluate one stored attempt under its lock; at most one evaluation is ever stored."""
+def evaluate_attempt(
+    deps: Deps, *, interview: Interview, attempt: Attempt, just_stored: bool = False
+) -> AnswerOutcome:
+    """Evaluate one stored attempt under its lock; at most one evaluation is ever stored.
+
+    `just_stored`: the caller inserted it a moment ago, so it is known to be pending (anyone
+    else read it before taking the lock, and must look again once they hold it)."""
     lock_name = f"attempt:{attempt.id}"
     try:
         token = deps.locks.acquire(lock_name, ttl_seconds=deps.rules.evaluation_lock_seconds)
@@ -201,7 +228,7 @@ def evaluate_attempt(deps: Deps, *, interview: Interview, attempt: Attempt) -> A
     if token is None:
         return _outcome(interview, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
     try:
-        return _evaluate_locked(deps, interview, attempt)
+        return _evaluate_locked(deps, interview, attempt, just_stored=just_stored)
     finally:
         try:
             deps.locks.release(lock_name, token)
@@ -209,9 +236,13 @@ def evaluate_attempt(deps: Deps, *, interview: Interview, attempt: Attempt) -> A
             log.warning("could not release lock %s; it expires on its own", lock_name)
 
 
-def _evaluate_locked(deps: Deps, interview: Interview, attempt: Attempt) -> AnswerOutcome:
-    with deps.uow() as uow:
-        fresh = uow.attempts.get(attempt.id)
+def _evaluate_locked(
+    deps: Deps, interview: Interview, attempt: Attempt, *, just_stored: bool
+) -> AnswerOutcome:
+    fresh: Attempt | None = attempt
+    if not just_stored:
+        with deps.uow() as uow:
+            fresh = uow.attempts.get(attempt.id)
     assert fresh is not None
     if fresh.status is AttemptStatus.EVALUATED:
         return _outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
@@ -272,7 +303,6 @@ def _store(
                 at=now,
                 attempt_id=attempt.id,
             )
-        uow.sessions.touch(attempt.session_id, now)
         final = uow.attempts.get(attempt.id) if not stored else None
         uow.commit()
     if final is None:  # ours is the stored evaluation: no need to read it back

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.domain.errors import NoActiveSession, NotYourSession
 from core.domain.interview import Interview
-from core.domain.model import UserRef
+from core.domain.model import Session, UserRef
 from core.ports import IdentityRecord, UnitOfWork
 from core.services.deps import Rules
 
@@ -34,9 +34,14 @@ def load_interview(
         raise NoActiveSession()
     if actor is not None and session.conversation.user_ref != actor:
         raise NotYourSession()
+    return interview_of_session(uow, session, rules)
+
+
+def interview_of_session(uow: UnitOfWork, session: Session, rules: Rules) -> Interview:
+    """The interview of an already loaded session: its questions and answers, a query each."""
     return Interview(
         session=session,
-        questions=tuple(uow.questions.in_session(session_id)),
-        attempts={a.position: a for a in uow.attempts.in_session(session_id)},
+        questions=tuple(uow.questions.in_session(session.id)),
+        attempts={a.position: a for a in uow.attempts.in_session(session.id)},
         max_follow_ups=rules.max_follow_ups_per_question,
     )

@@ -16,7 +16,7 @@ from core.domain.interview import Interview
 from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
 from core.ports import DuplicateKey, UnitOfWork
-from core.services.common import load_interview, scope_of
+from core.services.common import load_interview
 from core.services.deps import Deps
 from core.services.selection import choose_question
 from core.services.summary import summary_of
@@ -58,12 +58,10 @@ def _ask_next(
 ) -> QuestionAsked:
     now = deps.clock.now()
     session = interview.session
-    identity = uow.identities.get(session.identity_id)
-    assert identity is not None
     question = choose_question(
         deps.bank.pool(session.role, session.difficulty),
         asked_before=uow.questions.bank_ids_asked(
-            scope_of(uow, identity), session.role, session.difficulty
+            session.identity_id, session.role, session.difficulty
         ),
         in_this_session=interview.bank_ids(),
         rng=deps.random,

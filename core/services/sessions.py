@@ -127,7 +127,7 @@ def _start(
             question = choose_question(
                 deps.bank.pool(chosen_role, chosen_difficulty),
                 asked_before=uow.questions.bank_ids_asked(
-                    scope_of(uow, identity), chosen_role, chosen_difficulty
+                    identity.id, chosen_role, chosen_difficulty
                 ),
                 in_this_session=(),
                 rng=deps.random,

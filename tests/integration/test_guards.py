@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import services
-from core.adapters.sql.models import AttemptRow, LlmCallRow, SessionRow
+from core.adapters.sql.models import AttemptRow, AttemptTagRow, LlmCallRow, SessionRow
 from core.bootstrap import Core
 from core.domain import ConversationRef, InvalidLinkCode, QuotaExceeded
 from core.domain.model import AttemptStatus
@@ -137,11 +137,10 @@ def test_the_database_is_the_guard_when_a_lock_has_expired(core: Core) -> None:
     attempt = interview.attempt_at(1)
     assert attempt is not None
     # Put the evaluated attempt back to "failed" and race 20 evaluators over it, lock-free.
-    with core.session_factory() as db, db.begin():
+    with core.session_factory() as db, db.begin():  # as a failed attempt is: no tags either
         db.get(AttemptRow, attempt.id).status = AttemptStatus.FAILED.value  # type: ignore[union-attr]
-    outcomes = race(
-        20, lambda i: evaluate_attempt(core.deps, interview=interview, attempt=attempt)
-    )
+        db.execute(delete(AttemptTagRow).where(AttemptTagRow.attempt_id == attempt.id))
+    outcomes = race(20, lambda i: evaluate_attempt(core.deps, interview=interview, attempt=attempt))
     assert sum(not o.duplicate for o in outcomes) == 1  # the conditional UPDATE let one win
     assert first.status is AnswerStatus.EVALUATED
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from core.adapters.sql.models import AttemptRow, AttemptTagRow, LinkCodeRow, LlmCallRow
@@ -91,8 +91,12 @@ class SqlAttempts:
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return False
-        self.db.execute(delete(AttemptTagRow).where(AttemptTagRow.attempt_id == attempt_id))
-        self.db.add_all(AttemptTagRow(attempt_id=attempt_id, tag=t) for t in evaluation.tags)
+        # Only a pending or failed attempt gets here, and neither has tags yet.
+        if evaluation.tags:
+            self.db.execute(
+                insert(AttemptTagRow),
+                [{"attempt_id": attempt_id, "tag": t} for t in dict.fromkeys(evaluation.tags)],
+            )
         return True
 
     def record_failure(

@@ -30,11 +30,19 @@ from core.domain.roles import Difficulty, Role
 from core.ports import DuplicateKey, IdentityRecord
 
 
-def _insert(db: DbSession, row: object) -> None:
-    """Insert inside a savepoint, so a unique-key loss leaves the transaction usable."""
+def _insert(db: DbSession, row: object, *, savepoint: bool = False) -> None:
+    """Insert now; DuplicateKey when a unique key refuses it.
+
+    Without `savepoint` the transaction must then be rolled back (every caller on the answer
+    path does: it reloads and replays); with it, the transaction stays usable, at the cost of two
+    more statements."""
     try:
-        with db.begin_nested():
+        if savepoint:
+            with db.begin_nested():
+                db.add(row)
+        else:
             db.add(row)
+            db.flush()
     except IntegrityError as exc:
         raise DuplicateKey(str(exc.orig)) from exc
 
@@ -64,7 +72,7 @@ class SqlIdentities:
             display_name=display_name,
         )
         try:
-            _insert(self.db, row)
+            _insert(self.db, row, savepoint=True)
         except DuplicateKey:  # created concurrently: theirs is as good as ours
             found = self.find(user)
             assert found is not None
@@ -139,13 +147,15 @@ class SqlSessions:
         )
         return session_from_row(row) if row else None
 
-    def find_active(self, conversation: ConversationRef) -> Session | None:
+    def find_active(
+        self, conversation: ConversationRef, *, for_update: bool = False
+    ) -> Session | None:
         thread_match = (
             SessionRow.thread.is_(None)
             if conversation.thread is None
             else SessionRow.thread == conversation.thread
         )
-        row = self.db.scalars(
+        statement = (
             select(SessionRow)
             .where(
                 SessionRow.platform == conversation.platform,
@@ -155,7 +165,12 @@ class SqlSessions:
                 SessionRow.status == SessionStatus.ACTIVE.value,
             )
             .order_by(SessionRow.id.desc())
-        ).first()
+            .limit(1)
+            .execution_options(populate_existing=True)
+        )
+        if for_update:  # answers in a thread queue on the session's row, as by id
+            statement = statement.with_for_update()
+        row = self.db.scalars(statement).first()
         return session_from_row(row) if row else None
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
@@ -270,14 +285,19 @@ class SqlQuestions:
             statement = statement.order_by(order)
         return self.db.execute(statement)
 
-    def bank_ids_asked(
-        self, identity_ids: Sequence[int], role: Role, difficulty: Difficulty
-    ) -> Counter[str]:
+    def bank_ids_asked(self, identity_id: int, role: Role, difficulty: Difficulty) -> Counter[str]:
+        """How often the person behind `identity_id` (every identity linked to the same web
+        account) was asked each bank question of this pool — one statement."""
+        person = select(IdentityRow.web_user_id).where(IdentityRow.id == identity_id)
+        linked = select(IdentityRow.id).where(
+            IdentityRow.web_user_id.is_not(None),
+            IdentityRow.web_user_id == person.scalar_subquery(),
+        )
         rows = self.db.execute(
             select(QuestionRow.bank_id, func.count())
             .join(SessionRow, SessionRow.id == QuestionRow.session_id)
             .where(
-                SessionRow.identity_id.in_(list(identity_ids)),
+                (SessionRow.identity_id == identity_id) | SessionRow.identity_id.in_(linked),
                 SessionRow.role == role.value,
                 SessionRow.difficulty == difficulty.value,
                 QuestionRow.bank_id.is_not(None),
