@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     maintenance.set_defaults(handler=_maintenance)
 
+    due = commands.add_parser(
+        "due", help="send what is due now: reminders, questions of the day (the schedule does this)"
+    )
+    due.set_defaults(handler=_due)
+
     for entry in sorted(entry_points(group="interviewbot.commands"), key=lambda e: e.name):
         try:
             register = entry.load()
@@ -105,6 +110,15 @@ def _migrate(_: argparse.Namespace) -> int:
     engine = make_engine(load_settings().database_url)
     ensure_schema(engine, auto_migrate=True)  # unreachable: a clear message, not a traceback
     print(f"database at revision {migrate.current_revision(engine)}")
+    return 0
+
+
+def _due(_: argparse.Namespace) -> int:
+    from core.bootstrap import build_core
+    from core.jobs import notifiers_for, run_due_now
+
+    core = build_core()
+    print(json.dumps(run_due_now(core, notifiers_for(core.settings))))
     return 0
 
 

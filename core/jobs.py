@@ -1,13 +1,18 @@
-"""Scheduled maintenance (an EventBridge-scheduled Lambda, or `interviewbot maintenance`)."""
+"""Scheduled work on AWS: maintenance (`handler`) and what is due now (`due_handler`: reminders,
+questions of the day), each an EventBridge-scheduled Lambda; locally `interviewbot maintenance`
+and `interviewbot due`, and the long-running bots' timers."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from importlib.metadata import entry_points
 from typing import Any
 
 from core import services
 from core.bootstrap import Core, build_core
+from core.config import Settings
+from core.ports import Notifier
 
 log = logging.getLogger(__name__)
 _core: Core | None = None
@@ -31,4 +36,36 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _core, seconds_left=lambda: context.get_remaining_time_in_millis() / 1000
     )
     log.info("maintenance: %s", result)
+    return result
+
+
+def notifiers_for(settings: Settings) -> dict[str, Notifier]:
+    """A Notifier for each configured platform, found through the `interviewbot.notifiers`
+    entry points (each `make(settings)` returns None when its platform is not configured), so
+    the core never imports a chat platform."""
+    found: dict[str, Notifier] = {}
+    for entry in entry_points(group="interviewbot.notifiers"):
+        try:
+            notifier = entry.load()(settings)
+        except ImportError:  # that platform's extra is not installed here
+            continue
+        if notifier is not None:
+            found[notifier.platform] = notifier
+    return found
+
+
+def run_due_now(core: Core, notifiers: Mapping[str, Notifier]) -> dict[str, Any]:
+    """Send what is due now (each job claims each occurrence once)."""
+    from core.services.schedule import run_due
+
+    return dict(run_due(core.deps, notifiers))
+
+
+def due_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point of the "what is due" schedule (every few minutes)."""
+    global _core
+    if _core is None:
+        _core = build_core()
+    result = run_due_now(_core, notifiers_for(_core.settings))
+    log.info("due: %s", result)
     return result

@@ -23,6 +23,7 @@ from core.domain.model import (
     SessionStatus,
     UserRef,
 )
+from core.domain.notices import Notice
 from core.domain.roles import Difficulty, Role
 
 
@@ -69,6 +70,14 @@ class QuestionWriter(Protocol):
 
 class QuestionBank(Protocol):
     def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]: ...
+
+
+class Notifier(Protocol):
+    """Sends the core's own messages (core.domain.notices) on one platform."""
+
+    platform: str
+
+    def send(self, notice: Notice) -> str | None: ...  # the message id; DeliveryFailed if refused
 
 
 # ---------------------------------------------------------------- Redis-backed guards
