@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session as DbSession
@@ -41,8 +42,7 @@ class SqlAttempts:
         return attempt_from_row(row)
 
     def get(self, attempt_id: int) -> Attempt | None:
-        row = self.db.get(AttemptRow, attempt_id, populate_existing=True)
-        return attempt_from_row(row) if row else None
+        return self._first(AttemptRow.id == attempt_id)
 
     def at_position(self, session_id: int, position: int) -> Attempt | None:
         return self._first(AttemptRow.session_id == session_id, AttemptRow.position == position)
@@ -53,11 +53,10 @@ class SqlAttempts:
         )
 
     def in_session(self, session_id: int) -> list[Attempt]:
-        rows = self.db.scalars(
-            select(AttemptRow)
+        rows = self.db.execute(
+            select(*ATTEMPT_COLUMNS)
             .where(AttemptRow.session_id == session_id)
             .order_by(AttemptRow.position)
-            .execution_options(populate_existing=True)
         )
         return [attempt_from_row(r) for r in rows]
 
@@ -134,14 +133,16 @@ class SqlAttempts:
         )
         return [attempt_from_row(r) for r in rows]
 
-    def _first(self, *where: object) -> Attempt | None:
-        row = self.db.scalars(
-            select(AttemptRow).where(*where).execution_options(populate_existing=True)  # type: ignore[arg-type]
-        ).first()
+    def _first(self, *where: Any) -> Attempt | None:
+        row = self.db.execute(select(*ATTEMPT_COLUMNS).where(*where)).first()
         return attempt_from_row(row) if row else None
 
 
-def attempt_from_row(row: AttemptRow) -> Attempt:
+# Plain columns, not entities (see repositories.SESSION_COLUMNS).
+ATTEMPT_COLUMNS = tuple(AttemptRow.__table__.columns)
+
+
+def attempt_from_row(row: Any) -> Attempt:
     usage = (
         LlmUsage(
             model=row.model,

@@ -142,9 +142,10 @@ class SqlSessions:
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock,
         # so they meet the winner's committed row instead of deadlocking on unique-key inserts.
-        row = self.db.get(
-            SessionRow, session_id, populate_existing=True, with_for_update=for_update or None
-        )
+        statement = select(*SESSION_COLUMNS).where(SessionRow.id == session_id)
+        if for_update:
+            statement = statement.with_for_update()
+        row = self.db.execute(statement).first()
         return session_from_row(row) if row else None
 
     def find_active(
@@ -156,7 +157,7 @@ class SqlSessions:
             else SessionRow.thread == conversation.thread
         )
         statement = (
-            select(SessionRow)
+            select(*SESSION_COLUMNS)
             .where(
                 SessionRow.platform == conversation.platform,
                 SessionRow.tenant == conversation.tenant,
@@ -166,11 +167,10 @@ class SqlSessions:
             )
             .order_by(SessionRow.id.desc())
             .limit(1)
-            .execution_options(populate_existing=True)
         )
         if for_update:  # answers in a thread queue on the session's row, as by id
             statement = statement.with_for_update()
-        row = self.db.scalars(statement).first()
+        row = self.db.execute(statement).first()
         return session_from_row(row) if row else None
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
@@ -213,7 +213,13 @@ class SqlSessions:
         return [session_from_row(r) for r in rows]
 
 
-def session_from_row(row: SessionRow) -> Session:
+# Reads select plain columns, not ORM entities: the answer path reads several collections per
+# request, and entity bookkeeping (identity map, instance state) was most of its CPU time.
+SESSION_COLUMNS = tuple(SessionRow.__table__.columns)
+QUESTION_COLUMNS = tuple(QuestionRow.__table__.columns)
+
+
+def session_from_row(row: Any) -> Session:
     return Session(
         id=row.id,
         identity_id=row.identity_id,
@@ -262,22 +268,22 @@ class SqlQuestions:
         found = self._select(
             QuestionRow.session_id == session_id, QuestionRow.position == position
         ).first()
-        return _asked(*found) if found else None
+        return _asked(found) if found else None
 
     def latest(self, session_id: int) -> AskedQuestion | None:
         found = self._select(
             QuestionRow.session_id == session_id, order=QuestionRow.position.desc()
         ).first()
-        return _asked(*found) if found else None
+        return _asked(found) if found else None
 
     def in_session(self, session_id: int) -> list[AskedQuestion]:
         rows = self._select(QuestionRow.session_id == session_id, order=QuestionRow.position)
-        return [_asked(*row) for row in rows]
+        return [_asked(row) for row in rows]
 
     def _select(self, *where: Any, order: Any = None) -> Any:
         """Questions with their session's role and difficulty, in one statement."""
         statement = (
-            select(QuestionRow, SessionRow.role, SessionRow.difficulty)
+            select(*QUESTION_COLUMNS, SessionRow.role, SessionRow.difficulty)
             .join(SessionRow, SessionRow.id == QuestionRow.session_id)
             .where(*where)
         )
@@ -314,15 +320,16 @@ class SqlQuestions:
         return int(self.db.scalar(select(QuestionRow.hints_used).where(*where)) or 0)
 
 
-def _asked(row: QuestionRow, role: str, difficulty: str) -> AskedQuestion:
+def _asked(row: Any) -> AskedQuestion:
+    """A question row with its session's role and difficulty (selected alongside)."""
     return AskedQuestion(
         session_id=row.session_id,
         position=row.position,
         kind=QuestionKind(row.kind),
         main_index=row.main_index,
         question=Question(
-            role=Role(role),
-            difficulty=Difficulty(difficulty),
+            role=Role(row.role),
+            difficulty=Difficulty(row.difficulty),
             text=row.text,
             reference_answer=row.reference_answer,
             key_points=tuple(row.key_points or ()),
