@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Part of the evaluation cache key: bump it whenever a rule or a number below changes.
-POLICY_VERSION = "policy-1"
+POLICY_VERSION = "policy-2"
 
 # The most an answer may score when a check fires (0–10). One table for every provider.
 CAPS: Mapping[GradingFlag, float] = {
@@ -97,6 +97,7 @@ FLAG_TAGS: Mapping[GradingFlag, tuple[str, ...]] = {
     GradingFlag.NEGATES_KEY_POINTS: ("correctness",),
 }
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
+_FULL_STOP = re.compile(r"[.!?](?=\s)|\n")  # ends a sentence; a semicolon does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,11 @@ class _EvidenceChecker:
         sentence = self.reading.sentence_at(span[0])
         claim = sentence.text if sentence else self.answer[span[0] : span[1]]
         point_text = fold(point.point)
-        if strongly_negated(claim) and not strongly_negated(point_text):
+        # "It is false that A; B" denies B as well: a denial earlier in the same full sentence
+        # governs the quote even past the semicolons that split it into parts.
+        lead_in = self.reading.folded[_sentence_start(self.reading.folded, span[0]) : span[0]]
+        denied = strongly_negated(claim) or strongly_negated(lead_in)
+        if denied and not strongly_negated(point_text):
             self.flags.add(GradingFlag.NEGATES_KEY_POINTS)
             return replace(point, verdict=Verdict.CONTRADICTED, credit=None)
         before = self.answer[: span[0]].split()[-NEGATION_REACH:]
@@ -217,6 +222,11 @@ class _EvidenceChecker:
             # A "not" the key point does not have: at most partly made (or a paraphrase).
             return replace(point, verdict=Verdict.PARTIAL, credit=BANDS[Verdict.PARTIAL][0])
         return point
+
+
+def _sentence_start(folded: str, offset: int) -> int:
+    ends = [m.end() for m in _FULL_STOP.finditer(folded, 0, offset)]
+    return ends[-1] if ends else 0
 
 
 def _align(key_points: Iterable[str], provided: tuple[PointVerdict, ...]) -> list[PointVerdict]:

@@ -207,7 +207,9 @@ class Evaluation:
             provider=str(data.get("provider", "")),
             prompt_version=str(data.get("prompt_version", "")),
             points=tuple(PointVerdict.from_dict(p) for p in data.get("points") or ()),
-            graded_by=str(data.get("graded_by") or _LEGACY_GRADERS.get(data.get("provider"), "")),
+            graded_by=str(
+                data.get("graded_by") or _LEGACY_GRADERS.get(str(data.get("provider")), "")
+            ),
             flags=tuple(str(f) for f in data.get("flags") or ()),
         )
 
