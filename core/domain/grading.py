@@ -96,6 +96,12 @@ FLAG_TAGS: Mapping[GradingFlag, tuple[str, ...]] = {
     GradingFlag.WORD_SALAD: ("communication",),
     GradingFlag.NEGATES_KEY_POINTS: ("correctness",),
 }
+# The checks that read English words and grammar. An answer in another language reaches the
+# policy only through a provider that reads it (the offline scorer refuses it before grading);
+# these checks would misread it as off topic or as a list of words, so its verdicts decide.
+ENGLISH_READINGS = frozenset(
+    {GradingFlag.OFF_TOPIC, GradingFlag.KEYWORD_DUMP, GradingFlag.WORD_SALAD}
+)
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
 _FULL_STOP = re.compile(r"[.!?](?=\s)|\n")  # ends a sentence; a semicolon does not
 
@@ -132,7 +138,9 @@ def grade(
         reference=question.reference_answer,
         key_points=question.key_points,
     )
-    flags = set(reading.flags) | set(assessment.flags)
+    english = reading.language in ("", "en")
+    flags = set(reading.flags if english else reading.flags - ENGLISH_READINGS)
+    flags |= assessment.flags
     checker = _EvidenceChecker(reading, question.text)
     points = [checker.check(p) for p in _align(question.key_points, assessment.points)]
     flags |= checker.flags
