@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from core.domain.answer_signals import (
+    _LANGUAGE_WORDS,
     AnswerReading,
     GradingFlag,
     negation_count,
@@ -28,7 +29,7 @@ from core.domain.answer_signals import (
 )
 from core.domain.model import Evaluation, Evidence, PointVerdict, Question, Verdict
 from core.domain.tags import normalise_tags
-from core.domain.text import content_words, flat, fold
+from core.domain.text import content_words, flat, fold, words
 from core.domain.text import stem as stem_word
 
 __all__ = [
@@ -102,6 +103,9 @@ FLAG_TAGS: Mapping[GradingFlag, tuple[str, ...]] = {
 ENGLISH_READINGS = frozenset(
     {GradingFlag.OFF_TOPIC, GradingFlag.KEYWORD_DUMP, GradingFlag.WORD_SALAD}
 )
+# Distinct function words of the other language needed to believe the guess: a stray "a" or
+# "as" in a list of English terms ("a/b", "llm-as-a-judge") does not make it Portuguese.
+MIN_FOREIGN_FUNCTION_WORDS = 4
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
 _FULL_STOP = re.compile(r"[.!?](?=\s)|\n")  # ends a sentence; a semicolon does not
 
@@ -138,7 +142,7 @@ def grade(
         reference=question.reference_answer,
         key_points=question.key_points,
     )
-    english = reading.language in ("", "en")
+    english = _reads_as_english(reading)
     flags = set(reading.flags if english else reading.flags - ENGLISH_READINGS)
     flags |= assessment.flags
     checker = _EvidenceChecker(reading, question.text)
@@ -230,6 +234,16 @@ class _EvidenceChecker:
             # A "not" the key point does not have: at most partly made (or a paraphrase).
             return replace(point, verdict=Verdict.PARTIAL, credit=BANDS[Verdict.PARTIAL][0])
         return point
+
+
+def _reads_as_english(reading: AnswerReading) -> bool:
+    """Whether the English-reading checks apply: the answer is English, or too little else."""
+    if reading.language in ("", "en"):
+        return True
+    vocabulary = _LANGUAGE_WORDS.get(reading.language)
+    if vocabulary is None:  # another script: told from its letters, not from a few words
+        return False
+    return len(vocabulary & set(words(reading.folded))) < MIN_FOREIGN_FUNCTION_WORDS
 
 
 def _sentence_start(folded: str, offset: int) -> int:
