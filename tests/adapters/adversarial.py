@@ -95,4 +95,3 @@ def _best_piece(answer: str, point: str) -> str:
     wanted = {w.lower() for w in _TOKEN.findall(point)} - STOPWORDS
     pieces = [p.strip() for p in _PIECE.split(answer) if p.strip()] or [answer]
     return max(pieces, key=lambda p: len(wanted & {w.lower() for w in _TOKEN.findall(p)}))
-
