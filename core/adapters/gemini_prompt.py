@@ -59,9 +59,11 @@ class Fence:
                 return cls(boundary)
 
     def open(self, name: str) -> str:
+        """The opening tag of fence `name` for this request."""
         return f"<{name}-{self.boundary}>"
 
     def close(self, name: str) -> str:
+        """The closing tag of fence `name`: only this exact text ends the fence."""
         return f"</{name}-{self.boundary}>"
 
     def wrap(self, name: str, text: str) -> str:
@@ -139,12 +141,11 @@ class EvaluationPayload(BaseModel):
 
 def evaluation_system_instruction(prompt_version: str, fence: Fence) -> str:
     """The grading rules; the version line lets a logged request be traced to its template."""
+    # The fence rule, which changes with every request, comes last: the rest is a stable prefix.
     tags = ", ".join(known_tags())
     return f"""\
 [prompt {prompt_version}]
 You are a strict, fair senior interviewer grading one answer in a mock technical interview.
-
-{fence.rule()}
 
 How to grade:
 - Give every listed key point a verdict: covered, partial, missing or contradicted. Accept \
@@ -159,6 +160,9 @@ missing and no strengths. Never invent strengths the answer does not show.
 - Feedback speaks to the candidate directly, is specific and kind, and says what to study next.
 - The ideal answer is concise (at most about 200 words) and correct.
 - Tags come only from this list: {tags}.
+
+{fence.rule()}
+
 Reply with JSON matching the response schema and nothing else."""
 
 
@@ -202,14 +206,15 @@ def follow_up_system_instruction(prompt_version: str, fence: Fence) -> str:
 You are a senior interviewer in a mock technical interview. Write one follow-up question that \
 makes the candidate go deeper on the most important gap in their last answer.
 
-{fence.rule()}
-
 Rules:
 - Ask about the same topic, at the same difficulty, one question only, answerable in a few \
 paragraphs in a chat message.
 - Do not repeat the original question, do not quote the missed key points, and do not reveal \
 the answer in the question or the hint: make the candidate work it out.
 - The reference answer and key points are what a strong answer to the follow-up contains.
+
+{fence.rule()}
+
 Reply with JSON matching the response schema and nothing else."""
 
 
