@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 from core.domain.model import Question
@@ -54,7 +55,7 @@ def fenced(prompt: str, name: str) -> str | None:
     return match.group(2) if match else None
 
 
-def worst_case_model(quoting: str = "piece"):  # type: ignore[no-untyped-def]
+def worst_case_model(quoting: str = "piece") -> Callable[[RecordedRequest], StubReply]:
     """A stub responder: every point covered, score 10, quotes really taken from the answer.
 
     quoting="whole": the whole answer for every point; "piece": the sentence or list item

@@ -44,6 +44,7 @@ from tests.adapters.gemini_support import (
     make_writer,
     point,
 )
+from tests.unit.test_grading_policy import weighted
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_the_grade_is_computed_by_the_policy(stub: GeminiStub, sleep: FakeSleep)
     evaluation, usage = grade_answer(evaluator, QUESTION, GOOD_ANSWER)
 
     assert evaluation.criteria == {"correctness": 10.0, "depth": 7.0, "communication": 8.0}
-    assert evaluation.score == 9.5  # 0.8 × 10 + 0.1 × 7 + 0.1 × 8, whatever the model claimed
+    assert evaluation.score == weighted(10, 7, 8)  # whatever the model claimed
     assert evaluation.tags == ("trade-offs", "depth")  # invented tag dropped, repeats removed
     assert [s.text for s in evaluation.strengths] == [
         "Explains the B-tree lookup",
@@ -245,7 +246,7 @@ def test_wild_model_figures_never_make_a_ten(
 
     evaluation, _ = grade_answer(make_evaluator(stub, sleep), QUESTION, GOOD_ANSWER)
 
-    assert evaluation.score == 8.0  # correctness only: the figures are not trusted
+    assert evaluation.score == weighted(10, 0, 0)  # correctness only: figures not trusted
     assert "invalid-model-score" in evaluation.flags
 
 
@@ -301,7 +302,7 @@ def test_an_answer_in_spanish_is_graded_not_refused_or_capped(
     check_language(evaluator, answer)  # Gemini reads Spanish: nothing is refused
     evaluation, _ = grade_answer(evaluator, QUESTION, answer)
 
-    assert evaluation.score == 9.5 and evaluation.flags == ()
+    assert evaluation.score == weighted(10, 7, 8) and evaluation.flags == ()
 
 
 # ---------------------------------------------------------------- follow-up writer

@@ -16,9 +16,13 @@ from core.domain.answer_signals import GradingFlag, read_answer
 from core.domain.grading import (
     BANDS,
     CAPS,
+    CONTRADICTION_PENALTY,
     MAX_STRENGTHS,
     NOTES,
     REPEATED_COMMUNICATION_CAP,
+    W_COMMUNICATION,
+    W_CORRECTNESS,
+    W_DEPTH,
     Assessment,
     grade,
 )
@@ -75,6 +79,12 @@ def run(assessment: Assessment, answer: str = ANSWER, question: Question = QUEST
     return grade(question, answer, assessment, provider="test", prompt_version="t1")
 
 
+def weighted(correctness: float, depth: float, communication: float) -> float:
+    """The score the policy's weights give these criteria."""
+    total = W_CORRECTNESS * correctness + W_DEPTH * depth + W_COMMUNICATION * communication
+    return round(total + 1e-9, 1)
+
+
 def by_point(evaluation: Evaluation) -> dict[str, PointVerdict]:
     return {p.point: p for p in evaluation.points}
 
@@ -88,7 +98,7 @@ def test_verified_quotes_earn_their_verdicts_and_the_score_is_computed() -> None
     assert [p.verdict for p in evaluation.points] == [Verdict.COVERED] * 3
     assert [p.quote for p in evaluation.points] == list(QUOTES)
     assert evaluation.criteria == {"correctness": 10.0, "depth": 6.0, "communication": 8.0}
-    assert evaluation.score == 9.4  # 0.8 × 10 + 0.1 × 6 + 0.1 × 8, not the claimed 3
+    assert evaluation.score == weighted(10, 6, 8)  # not the claimed 3
     assert evaluation.missing == ()
     assert evaluation.flags == ()
     assert (evaluation.graded_by, evaluation.provider) == ("test grader", "test")
@@ -177,8 +187,9 @@ def test_it_is_false_that_contradicts_the_point_and_costs_credit() -> None:
     assert by_point(evaluation)[WRITES].verdict is Verdict.CONTRADICTED
     assert GradingFlag.NEGATES_KEY_POINTS in evaluation.flags
     assert "correctness" in evaluation.tags
-    # 1 covered, 1 missing, 1 contradicted (minus half its weight): (1 - 0.5) / 3
-    assert evaluation.criteria["correctness"] == pytest.approx(1.7)
+    # 1 covered, 1 missing, 1 contradicted (which takes away part of its weight)
+    expected = 10 * (1 - CONTRADICTION_PENALTY) / 3
+    assert evaluation.criteria["correctness"] == pytest.approx(expected, abs=0.05)
     assert set(evaluation.missing) == {SELECTIVE, WRITES}
 
 
@@ -276,7 +287,7 @@ def test_invalid_model_figures_are_not_trusted(figure: float) -> None:
 
     assert GradingFlag.INVALID_MODEL_SCORE in evaluation.flags
     assert evaluation.criteria["depth"] == evaluation.criteria["communication"] == 0.0
-    assert evaluation.score == 8.0  # correctness alone, never 10
+    assert evaluation.score == weighted(10, 0, 0)  # correctness alone, never 10
     assert all(math.isfinite(v) and 0 <= v <= 10 for v in evaluation.criteria.values())
 
 
