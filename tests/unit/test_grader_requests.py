@@ -8,6 +8,9 @@ instruction). No text of the shipped bank may trip them.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from core.adapters.offline.bank import load_shipped_questions
@@ -108,3 +111,15 @@ def test_no_text_of_the_shipped_bank_looks_aimed_at_the_grader() -> None:
             if reading.aimed_at_grader:
                 flagged.append((question.bank_id, text))
     assert flagged == []
+
+
+def test_no_student_answer_of_the_graded_set_looks_aimed_at_the_grader() -> None:
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "cs_short_answers.jsonl"
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    flagged = [
+        row["answer"]
+        for row in rows
+        if read_answer(row["answer"], question=row["question"], reference=row["reference"]).flags
+        & {GradingFlag.ASKS_FOR_MARKS, GradingFlag.ADDRESSES_GRADER}
+    ]
+    assert len(rows) >= 100 and flagged == []
