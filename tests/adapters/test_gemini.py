@@ -6,6 +6,8 @@ answers with bodies shaped like Google's. Fault handling is in test_gemini_fault
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +18,7 @@ import pytest
 from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS
 from core.adapters.gemini_prompt import EVALUATION_TEMPLATE_VERSION
 from core.adapters.gemini_replies import model_label
+from core.cli import evaluate_lines
 from core.domain.errors import LlmUnavailable
 from core.domain.grading import POLICY_VERSION
 from core.domain.model import Evaluation, Evidence, Verdict
@@ -303,6 +306,30 @@ def test_an_answer_in_spanish_is_graded_not_refused_or_capped(
     evaluation, _ = grade_answer(evaluator, QUESTION, answer)
 
     assert evaluation.score == weighted(10, 7, 8) and evaluation.flags == ()
+
+
+def test_evaluate_command_prints_who_graded_and_the_evidence(
+    stub: GeminiStub, sleep: FakeSleep
+) -> None:
+    invented = point(2, quote="partial indexes on hot rows")  # not in the answer
+    stub.script(json_reply(evaluation_payload(points=[point(1), invented, point(3)])))
+    record = {
+        "question": QUESTION.text,
+        "reference": QUESTION.reference_answer,
+        "key_points": list(QUESTION.key_points),
+        "answer": GOOD_ANSWER,
+    }
+    out = io.StringIO()
+
+    assert evaluate_lines(make_evaluator(stub, sleep), [json.dumps(record)], out) == 0
+
+    result = json.loads(out.getvalue())
+    assert result["graded_by"] == "Gemini 2.5 Flash"
+    assert [(p["verdict"], p["quote"]) for p in result["points"]] == [
+        ("covered", GOOD_QUOTES[0]),
+        ("missing", ""),
+        ("covered", GOOD_QUOTES[2]),
+    ]
 
 
 # ---------------------------------------------------------------- follow-up writer
