@@ -1,5 +1,7 @@
 """Gemini (google-genai) implementations of the Evaluator and QuestionWriter ports.
 
+The evaluator returns an Assessment (per-key-point verdicts with quotes, see gemini_replies);
+core.services.grading.grade_answer holds it to the one grading policy, which computes the score.
 Only modules named core/adapters/gemini*.py import google.genai. Every failure surfaces as
 core.domain.LlmUnavailable with a message fit for the candidate; see gemini_errors for the
 fault kinds and gemini_call for the retry policy.
@@ -19,13 +21,19 @@ from core.adapters.gemini_prompt import (
     EVALUATION_TEMPLATE_VERSION,
     FOLLOW_UP_TEMPLATE_VERSION,
     EvaluationPayload,
+    Fence,
     FollowUpPayload,
     evaluation_prompt,
     evaluation_system_instruction,
     follow_up_prompt,
     follow_up_system_instruction,
 )
-from core.adapters.gemini_rules import evaluation_from_payload, question_from_payload
+from core.adapters.gemini_replies import (
+    assessment_from_payload,
+    model_label,
+    question_from_payload,
+)
+from core.domain.grading import Assessment
 from core.domain.model import Evaluation, Question
 from core.ports import EvaluatorReply, FollowUpReply
 
@@ -63,6 +71,9 @@ class _GeminiPort:
 
     provider = "gemini"
     template_version = ""
+    # Gemini reads other languages, and the grading policy leaves the English-only checks out
+    # for them (core.domain.grading), so such answers are graded rather than refused.
+    english_only = False
 
     def __init__(
         self,
@@ -77,38 +88,36 @@ class _GeminiPort:
     ) -> None:
         # The template's own version is part of the cache key: editing the prompt re-grades.
         self.prompt_version = f"{self.template_version}/{prompt_version}"
+        self.graded_by = model_label(model)
         self._caller = GeminiCaller(
             client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
         )
 
 
 class GeminiEvaluator(_GeminiPort):
-    """Scores an answer with Gemini's structured output, then enforces the grading rules in code."""
+    """Asks Gemini for per-key-point verdicts with quotes; the core's policy computes the grade."""
 
     template_version = EVALUATION_TEMPLATE_VERSION
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
-        """Grade one answer; raises LlmUnavailable when Gemini cannot produce a usable grade."""
+        """Judge one answer; raises LlmUnavailable when Gemini cannot produce a usable one."""
+        fence = Fence.around(
+            (answer, question.text, question.reference_answer, *question.key_points)
+        )
         request = GeminiRequest(
             purpose="evaluation",
-            system_instruction=evaluation_system_instruction(self.prompt_version),
-            prompt=evaluation_prompt(question, answer),
+            system_instruction=evaluation_system_instruction(self.prompt_version, fence),
+            prompt=evaluation_prompt(question, answer, fence),
             schema=EvaluationPayload,
             max_output_tokens=EVALUATION_MAX_OUTPUT_TOKENS,
             temperature=EVALUATION_TEMPERATURE,
         )
 
-        def accept(payload: EvaluationPayload) -> Evaluation:
-            return evaluation_from_payload(
-                payload,
-                question,
-                answer,
-                provider=self.provider,
-                prompt_version=self.prompt_version,
-            )
+        def accept(payload: EvaluationPayload) -> Assessment:
+            return assessment_from_payload(payload, question, graded_by=self.graded_by)
 
-        evaluation, usage = self._caller.generate(request, accept)
-        return EvaluatorReply(evaluation=evaluation, usage=usage)
+        assessment, usage = self._caller.generate(request, accept)
+        return EvaluatorReply(assessment=assessment, usage=usage)
 
 
 class GeminiQuestionWriter(_GeminiPort):
@@ -118,10 +127,19 @@ class GeminiQuestionWriter(_GeminiPort):
 
     def follow_up(self, question: Question, answer: str, evaluation: Evaluation) -> FollowUpReply:
         """One follow-up question on the same topic; raises LlmUnavailable on failure."""
+        fence = Fence.around(
+            (
+                answer,
+                question.text,
+                evaluation.feedback,
+                *question.key_points,
+                *evaluation.missing,
+            )
+        )
         request = GeminiRequest(
             purpose="follow_up",
-            system_instruction=follow_up_system_instruction(self.prompt_version),
-            prompt=follow_up_prompt(question, answer, evaluation),
+            system_instruction=follow_up_system_instruction(self.prompt_version, fence),
+            prompt=follow_up_prompt(question, answer, evaluation, fence),
             schema=FollowUpPayload,
             max_output_tokens=FOLLOW_UP_MAX_OUTPUT_TOKENS,
             temperature=FOLLOW_UP_TEMPERATURE,

@@ -59,32 +59,63 @@ class GradingFlag(StrEnum):
 
 # ---------------------------------------------------------------- requests aimed at the grader
 
-_TOP = r"(?:10|ten|perfect|full|max|maximum|highest|top|100|high|good|great|best|excellent)"
+_TOP = (
+    r"(?:10|ten|9(?:\.\d+)?|nine|100|perfect|full|max|maximum|highest|top|high|good|great|best|"
+    r"excellent|a\+)"
+)
 _MARK = r"(?:score|scores|marks?|grade|grades|points?|rating|credit)"
+# Marks a grader gives, as opposed to a technical "max score" or "highest score" (ranking, heaps).
+_GRADER_MARK = r"(?:marks?|grades?|credit)"
 # A top mark, then a word that makes it a mark ("10 points", "10/10", "10.") rather than a
 # quantity ("give me 10 requests per second").
 _AS_MARK = rf"(?=\s*(?:{_MARK}\b|/|out of|please|[.!,?]|$))"
+_FOR_WHOM = r"(?:me|us|this|it|my answer|this answer)"
+# Every pattern runs on folded text (core.domain.text.fold): lower case, NFKC (full-width
+# digits are digits), look-alike letters mapped, invisible characters gone.
 _MARKS_REQUESTS = [
-    rf"\b(?:give|award|assign|grant|gimme)\s+(?:me|us|this|it|my answer|this answer)\s+"
-    rf"(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
+    rf"\b(?:give|award|assign|grant|gimme)\s+{_FOR_WHOM}\s+(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
     rf"\b(?:i|this|it|my answer|this answer)\s+(?:deserves?|should (?:get|receive|be given)|"
-    rf"earns?|merits?|is worth)\s+(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
-    rf"\b(?:rate|score|grade|mark|evaluate)\s+(?:me|this|it|my answer|this answer)\s+"
+    rf"earn(?:s|ed)?|merits?|is worth)\s+(?:an?\s+|the\s+|full\s+)?{_TOP}{_AS_MARK}",
+    rf"\b(?:rate|score|grade|mark|evaluate)\s+{_FOR_WHOM}\s+"
     rf"(?:as\s+|with\s+|at\s+|a\s+)?(?:an?\s+|the\s+)?{_TOP}{_AS_MARK}",
+    # Letter grades: "give me an A", "this merits an A+".
+    rf"\b(?:give|award|assign|grant|deserves?|merits?|earn(?:s|ed)?)\s+(?:{_FOR_WHOM}\s+)?"
+    r"an\s+a\+?(?=\s*(?:grade|please|[.!,?]|$))",
+    rf"\b(?:set|change|make|put|update|bump)\s+(?:the\s+|my\s+|this\s+)?{_MARK}\s+(?:to|at|as)\s+"
+    rf"(?:an?\s+)?{_TOP}\b",
     r"\b(?:10|ten)\s*(?:/|out of|of)\s*(?:10|ten)\b",
-    rf"\b(?:full|perfect|maximum|max|top|highest)\s+{_MARK}\b",
+    r"\ba perfect (?:10|ten)\b",
+    rf"\b(?:full|perfect|maximum|max|top|highest)\s+{_GRADER_MARK}\b",
+    r"\b(?:full|perfect)\s+(?:score|points|rating)\b",
     rf"[\"'{{]\s*{_MARK}\s*[\"']?\s*[:=]\s*[\"']?\s*\d",
     rf"\b{_MARK}\s*[:=]\s*(?:10|9(?:\.\d)?)\b",
 ]
+# What an instruction to a grader looks like; the nouns are qualified ("previous instructions",
+# "the grading rules") so that "ignore the firewall rules" or "skip everything above 10 MB",
+# ordinary technical sentences, do not count.
+_RULES = r"(?:instructions?|prompts?|rules|guidelines|rubric|criteria|directions|directives)"
 _INSTRUCTIONS = [
-    r"\b(?:ignore|disregard|forget|override|bypass|skip)\b.{0,60}?\b(?:instructions?|prompts?|"
-    r"rules|guidelines|rubric|above|previous|prior|earlier|everything|criteria)\b",
-    r"\b(?:you are now|you're now|act as|pretend (?:to be|you are)|from now on,? you)\b.{0,30}?"
-    r"\b(?:grader|examiner|evaluator|teacher|judge|assistant|ai|model|bot|dan)\b",
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?"
+    r"(?:the\s+|your\s+|my\s+|these\s+|those\s+)?(?:previous|prior|above|earlier|preceding|"
+    rf"original|system|grading|marking|scoring|grader'?s?|evaluation)\s+(?:\w+\s+)?{_RULES}\b",
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?"
+    r"(?:instructions?|prompts?|rubric)\b",
+    rf"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:the\s+|your\s+)?{_RULES}\s+"
+    r"(?:above|before|you were given)\b",
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+(?:of\s+)?)?(?:everything|anything|what(?:ever)?)\s+"
+    r"(?:above|before|you were told|i said|that came before|previously)\b",
+    r"\b(?:you are now|you're now|from now on,? you(?: are)?|pretend (?:to be|you are)|act as|"
+    r"roleplay as)\s+(?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}?(?:grader|examiner|evaluator|"
+    r"teacher|judge|marker)\b",
+    r"\b(?:you are now|you're now|pretend (?:to be|you are))\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?"
+    r"(?:ai|model|bot|assistant|dan)\b",
     r"\b(?:new instructions?|developer mode|jailbreak|do anything now)\b",
     r"\b(?:reveal|print|show|repeat|output) (?:the |your )?(?:system )?(?:prompt|instructions)\b",
-    r"\bas (?:the|an?) (?:ai|grader|evaluator|assistant|language model|examiner|llm)\b",
-    r"<\s*/?\s*(?:candidate|system|instructions?|prompt|answer|grader)\b",
+    # "As an AI language model, you …": addressed to the reader, unlike "trained as a language model".
+    r"\bas (?:the|an?) (?:ai|ai language model|large language model|language model|llm|grader|"
+    r"evaluator|examiner|assistant),? (?:you|i|your|please|ignore|give|award)\b",
+    # A tag trying to close the fence or open a new part of the prompt, whatever its spelling.
+    r"(?:<|&lt;)\s*/?\s*(?:candidate|system|instructions?|prompt|answer|grader)(?![a-z])",
     r"\b(?:dear|hey|hi|note to (?:the)?) ?(?:grader|evaluator|examiner|ai|model|assistant)\b",
 ]
 _MARKS = re.compile("|".join(_MARKS_REQUESTS))

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from core.domain.answer_signals import (
+    _LANGUAGE_WORDS,
     AnswerReading,
     GradingFlag,
     negation_count,
@@ -28,7 +29,7 @@ from core.domain.answer_signals import (
 )
 from core.domain.model import Evaluation, Evidence, PointVerdict, Question, Verdict
 from core.domain.tags import normalise_tags
-from core.domain.text import content_words, flat, fold
+from core.domain.text import content_words, flat, fold, words
 from core.domain.text import stem as stem_word
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 # Part of the evaluation cache key: bump it whenever a rule or a number below changes.
-POLICY_VERSION = "policy-1"
+POLICY_VERSION = "policy-2"
 
 # The most an answer may score when a check fires (0–10). One table for every provider.
 CAPS: Mapping[GradingFlag, float] = {
@@ -96,7 +97,17 @@ FLAG_TAGS: Mapping[GradingFlag, tuple[str, ...]] = {
     GradingFlag.WORD_SALAD: ("communication",),
     GradingFlag.NEGATES_KEY_POINTS: ("correctness",),
 }
+# The checks that read English words and grammar. An answer in another language reaches the
+# policy only through a provider that reads it (the offline scorer refuses it before grading);
+# these checks would misread it as off topic or as a list of words, so its verdicts decide.
+ENGLISH_READINGS = frozenset(
+    {GradingFlag.OFF_TOPIC, GradingFlag.KEYWORD_DUMP, GradingFlag.WORD_SALAD}
+)
+# Distinct function words of the other language needed to believe the guess: a stray "a" or
+# "as" in a list of English terms ("a/b", "llm-as-a-judge") does not make it Portuguese.
+MIN_FOREIGN_FUNCTION_WORDS = 4
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
+_FULL_STOP = re.compile(r"[.!?](?=\s)|\n")  # ends a sentence; a semicolon does not
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +142,9 @@ def grade(
         reference=question.reference_answer,
         key_points=question.key_points,
     )
-    flags = set(reading.flags) | set(assessment.flags)
+    english = _reads_as_english(reading)
+    flags = set(reading.flags if english else reading.flags - ENGLISH_READINGS)
+    flags |= assessment.flags
     checker = _EvidenceChecker(reading, question.text)
     points = [checker.check(p) for p in _align(question.key_points, assessment.points)]
     flags |= checker.flags
@@ -208,7 +221,11 @@ class _EvidenceChecker:
         sentence = self.reading.sentence_at(span[0])
         claim = sentence.text if sentence else self.answer[span[0] : span[1]]
         point_text = fold(point.point)
-        if strongly_negated(claim) and not strongly_negated(point_text):
+        # "It is false that A; B" denies B as well: a denial earlier in the same full sentence
+        # governs the quote even past the semicolons that split it into parts.
+        lead_in = self.reading.folded[_sentence_start(self.reading.folded, span[0]) : span[0]]
+        denied = strongly_negated(claim) or strongly_negated(lead_in)
+        if denied and not strongly_negated(point_text):
             self.flags.add(GradingFlag.NEGATES_KEY_POINTS)
             return replace(point, verdict=Verdict.CONTRADICTED, credit=None)
         before = self.answer[: span[0]].split()[-NEGATION_REACH:]
@@ -217,6 +234,21 @@ class _EvidenceChecker:
             # A "not" the key point does not have: at most partly made (or a paraphrase).
             return replace(point, verdict=Verdict.PARTIAL, credit=BANDS[Verdict.PARTIAL][0])
         return point
+
+
+def _reads_as_english(reading: AnswerReading) -> bool:
+    """Whether the English-reading checks apply: the answer is English, or too little else."""
+    if reading.language in ("", "en"):
+        return True
+    vocabulary = _LANGUAGE_WORDS.get(reading.language)
+    if vocabulary is None:  # another script: told from its letters, not from a few words
+        return False
+    return len(vocabulary & set(words(reading.folded))) < MIN_FOREIGN_FUNCTION_WORDS
+
+
+def _sentence_start(folded: str, offset: int) -> int:
+    ends = [m.end() for m in _FULL_STOP.finditer(folded, 0, offset)]
+    return ends[-1] if ends else 0
 
 
 def _align(key_points: Iterable[str], provided: tuple[PointVerdict, ...]) -> list[PointVerdict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -79,6 +80,8 @@ class GeminiStub:
     api_key: str = "stub-api-key"
     requests: list[RecordedRequest] = field(default_factory=list)
     _replies: deque[StubReply] = field(default_factory=deque)
+    # Answers a request when nothing is scripted: a "model" that reads the prompt.
+    responder: Callable[[RecordedRequest], StubReply] | None = None
     _stopping: threading.Event = field(default_factory=threading.Event)
     _server: ThreadingHTTPServer | None = None
 
@@ -104,12 +107,14 @@ class GeminiStub:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def script(self, *replies: StubReply) -> None:
-        """Queue replies, served in order; when none is left the stub answers 500."""
+        """Queue replies, served in order; when none is left the responder (or a 500) answers."""
         self._replies.extend(replies)
 
-    def next_reply(self) -> StubReply:
+    def next_reply(self, request: RecordedRequest) -> StubReply:
         if self._replies:
             return self._replies.popleft()
+        if self.responder is not None:
+            return self.responder(request)
         return StubReply(500, _error_body(500, "INTERNAL", "gemini stub: no reply scripted"))
 
     def wait(self, seconds: float) -> None:
@@ -124,16 +129,15 @@ def _handler_for(stub: GeminiStub) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             if "x-goog-api-key" in headers:
                 headers["x-goog-api-key"] = REDACTED
-            stub.requests.append(
-                RecordedRequest(
-                    method="POST",
-                    path=self.path,
-                    headers=headers,
-                    body=json.loads(raw or b"{}"),
-                    api_key_valid=supplied_key == stub.api_key,
-                )
+            request = RecordedRequest(
+                method="POST",
+                path=self.path,
+                headers=headers,
+                body=json.loads(raw or b"{}"),
+                api_key_valid=supplied_key == stub.api_key,
             )
-            reply = stub.next_reply() if supplied_key == stub.api_key else bad_api_key_reply()
+            stub.requests.append(request)
+            reply = stub.next_reply(request) if request.api_key_valid else bad_api_key_reply()
             if reply.delay_seconds:
                 stub.wait(reply.delay_seconds)
             self._send(reply)

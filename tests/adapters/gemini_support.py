@@ -37,16 +37,42 @@ QUESTION = Question(
 )
 
 
+# Verbatim from GOOD_ANSWER, one per key point of QUESTION.
+GOOD_QUOTES = (
+    "a separate B-tree kept sorted on the indexed columns, so the database can find rows by "
+    "seeking instead of scanning the whole table",
+    "columns used in WHERE and JOIN conditions with high selectivity",
+    "the cost is slower writes and extra storage",
+)
+
+
+def point(number: int, verdict: str = "covered", quote: str | None = None) -> dict[str, Any]:
+    """One verdict on QUESTION's key point `number` (1-based), quoting GOOD_ANSWER by default."""
+    if quote is None:
+        quote = GOOD_QUOTES[number - 1] if verdict in ("covered", "partial") else ""
+    return {
+        "number": number,
+        "key_point": QUESTION.key_points[number - 1],
+        "verdict": verdict,
+        "quote": quote,
+    }
+
+
 def evaluation_payload(**overrides: Any) -> dict[str, Any]:
+    """A reply for GOOD_ANSWER: every point covered with a true quote, as a good model gives."""
     payload: dict[str, Any] = {
         "genuine_attempt": True,
-        "strengths": ["Explains the B-tree lookup", "Mentions the write cost"],
-        "missing": ["Composite index column order", "Covering indexes"],
-        "criteria": {"correctness": 8, "depth": 7, "communication": 8},
-        "score": 7.5,
+        "points": [point(1), point(2), point(3)],
+        "strengths": [
+            {"text": "Explains the B-tree lookup", "quote": "seeking instead of scanning"},
+            {"text": "Mentions the write cost", "quote": "slower writes and extra storage"},
+        ],
+        "depth": 7,
+        "communication": 8,
         "feedback": "Solid answer. Go further on composite indexes and column order.",
         "ideal_answer": "An index is a sorted auxiliary structure ...",
         "tags": ["Trade Offs", "indexing-basics", "depth", "depth"],
+        "score": 7.5,
     }
     payload.update(overrides)
     return payload

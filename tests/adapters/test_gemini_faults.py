@@ -42,6 +42,7 @@ from tests.adapters.gemini_support import (
     evaluation_payload,
     expect_failure,
     make_evaluator,
+    point,
 )
 
 
@@ -77,8 +78,33 @@ def test_malformed_then_valid_sums_tokens_of_both(stub: GeminiStub, sleep: FakeS
 
 def test_unusable_payload_counts_as_malformed(stub: GeminiStub, sleep: FakeSleep) -> None:
     stub.script(json_reply(evaluation_payload(feedback=" ")), json_reply(evaluation_payload()))
-    assert make_evaluator(stub, sleep).evaluate(QUESTION, GOOD_ANSWER).evaluation.score == 7.5
+    assert make_evaluator(stub, sleep).evaluate(QUESTION, GOOD_ANSWER).assessment.points
     assert len(stub.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        evaluation_payload(points=[point(1, verdict="excellent")]),  # not a verdict
+        evaluation_payload(points=[{"number": 1, "verdict": "covered"}]),  # quote missing
+        evaluation_payload(depth="deep"),  # not a number
+        evaluation_payload(points=[]),  # a genuine attempt with no verdict at all
+        {key: value for key, value in evaluation_payload().items() if key != "points"},
+    ],
+    ids=[
+        "unknown-verdict",
+        "point-without-quote",
+        "depth-not-a-number",
+        "no-verdicts",
+        "no-points",
+    ],
+)
+def test_off_schema_payloads_end_as_malformed(
+    stub: GeminiStub, sleep: FakeSleep, payload: dict[str, Any]
+) -> None:
+    stub.script(json_reply(payload), json_reply(payload))
+    error = expect_failure(make_evaluator(stub, sleep), "malformed")
+    assert len(stub.requests) == 2 and error.retryable
 
 
 def test_truncated_reply_is_retried_with_a_bigger_budget(
@@ -149,7 +175,7 @@ def test_server_errors_back_off_exponentially(stub: GeminiStub, sleep: FakeSleep
 
 def test_server_error_then_success(stub: GeminiStub, sleep: FakeSleep) -> None:
     stub.script(server_error_reply(500), json_reply(evaluation_payload()))
-    assert make_evaluator(stub, sleep).evaluate(QUESTION, GOOD_ANSWER).evaluation.score == 7.5
+    assert make_evaluator(stub, sleep).evaluate(QUESTION, GOOD_ANSWER).assessment.points
     assert sleep.calls == [1.25]
 
 

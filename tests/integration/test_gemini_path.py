@@ -14,7 +14,7 @@ from core.adapters.offline.bank import ShippedQuestionBank
 from core.bootstrap import Core, build_core
 from core.config import Settings
 from core.domain import ConversationRef
-from core.domain.model import AttemptStatus
+from core.domain.model import AttemptStatus, Verdict
 from core.domain.results import AnswerStatus
 from core.domain.roles import Difficulty, Role
 from tests.adapters.gemini_stub import (
@@ -28,6 +28,11 @@ from tests.adapters.gemini_support import evaluation_payload
 
 ALICE = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-1")
 ANSWER = "An index is a B-tree kept sorted; reads get faster and every write must update it."
+# The model's verdict on the first key point of whichever question was asked, quoting ANSWER.
+REPLY = evaluation_payload(
+    points=[{"number": 1, "key_point": "", "verdict": "covered", "quote": "a B-tree kept sorted"}],
+    strengths=[{"text": "Knows the structure", "quote": "a B-tree kept sorted"}],
+)
 
 
 @pytest.fixture
@@ -78,13 +83,19 @@ def test_a_fault_keeps_the_answer_and_retry_evaluates_it(gemini_core: Core, stub
     for raw in ("503", "UNAVAILABLE", "RESOURCE_EXHAUSTED", "generativelanguage", "{"):
         assert raw not in failed.message  # a sentence for the candidate, never the API's text
 
-    stub.script(json_reply(evaluation_payload()))
+    stub.script(json_reply(REPLY))
     retried = services.retry_evaluation(
         gemini_core.deps, session_id=started.session.id, position=1, actor=ALICE.user_ref
     )
     assert retried.status is AnswerStatus.EVALUATED and retried.evaluation is not None
     assert retried.evaluation.provider == "gemini" and retried.attempt.usage is not None
     assert retried.attempt.usage.input_tokens == 812  # from the reply's usageMetadata
+    evaluation = retried.evaluation
+    assert evaluation.graded_by == "Gemini 2.5 Flash"
+    assert evaluation.points[0].verdict is Verdict.COVERED
+    assert evaluation.points[0].quote == "a B-tree kept sorted"
+    assert all(p.verdict is Verdict.MISSING for p in evaluation.points[1:])
+    assert 0 < evaluation.score < 10  # computed from one point of several, not the claimed 7.5
 
 
 def test_the_same_answer_is_graded_by_gemini_once(gemini_core: Core, stub: GeminiStub) -> None:
@@ -94,7 +105,7 @@ def test_the_same_answer_is_graded_by_gemini_once(gemini_core: Core, stub: Gemin
     other = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-2")
     services.start_session(deps, conversation=ALICE, role="backend", difficulty="medium")
     services.start_session(deps, conversation=other, role="backend", difficulty="medium")
-    stub.script(json_reply(evaluation_payload()))
+    stub.script(json_reply(REPLY))
     first = answer(gemini_core, "m1")
     second = answer(gemini_core, "m2", other)
     assert first.status is second.status is AnswerStatus.EVALUATED
