@@ -182,10 +182,15 @@ POINT_LIMIT = 300  # characters of a key point or of a quote: a long one must no
 
 def _point(verdict: PointVerdict) -> str:
     """ "✅ <point> — You said: “…”", or the point marked partial / missing / contradicted."""
-    line = f"{VERDICT_MARKS[verdict.verdict]} {escape(clip(verdict.point, POINT_LIMIT))}"
+    line = f"{VERDICT_MARKS[verdict.verdict]} {_one_line(verdict.point)}"
     if verdict.quote:
-        line += f" — You said: “{escape(clip(verdict.quote, POINT_LIMIT))}”"
+        line += f" — You said: “{_one_line(verdict.quote)}”"
     return line
+
+
+def _one_line(text: str) -> str:
+    # A newline inside a point or a quote would break the list apart.
+    return escape(clip(" ".join(text.split()), POINT_LIMIT))
 
 
 def _within(title: str, lines: list[str], limit: int = SECTION_LIMIT) -> str:

@@ -57,7 +57,9 @@ async def test_gateway_end_points_to_the_linked_browser_interview(
     command = payloads.command("end")
     await gateway.interact(command)
     assert api.kinds(command["token"]) == ["callback", "edit-original"]
-    assert_points_to_the_browser(api.of("edit-original", command["token"])[0].body["content"], browser)
+    assert_points_to_the_browser(
+        api.of("edit-original", command["token"])[0].body["content"], browser
+    )
     assert status_of(gateway.core, browser) is SessionStatus.ACTIVE
 
 
@@ -77,7 +79,9 @@ async def test_gateway_end_ends_the_discord_interview_even_when_a_browser_one_is
     assert status_of(gateway.core, browser) is SessionStatus.ACTIVE
     again = payloads.command("end")
     await gateway.interact(again)
-    assert_points_to_the_browser(api.of("edit-original", again["token"])[0].body["content"], browser)
+    assert_points_to_the_browser(
+        api.of("edit-original", again["token"])[0].body["content"], browser
+    )
 
 
 @pytest.fixture
@@ -101,5 +105,7 @@ def test_http_end_points_to_the_linked_browser_interview(
     command = payloads.command("end")
     assert lam.send(command) == (200, {"type": 5, "data": {"flags": 64}})
     assert api.kinds(command["token"]) == ["edit-original"]
-    assert_points_to_the_browser(api.of("edit-original", command["token"])[0].body["content"], browser)
+    assert_points_to_the_browser(
+        api.of("edit-original", command["token"])[0].body["content"], browser
+    )
     assert status_of(core, browser) is SessionStatus.ACTIVE

@@ -62,6 +62,8 @@ def test_the_owners_reply_is_evaluated_in_place_of_an_evaluating_message(
     [evaluation] = evaluations(mock_slack)
     assert evaluation.params["ts"] == evaluating.ts  # updated in place
     assert {ids.NEXT, ids.DEEPER, ids.END} == set(buttons(evaluation))
+    assert "Graded by: offline heuristic scorer" in evaluation.text()
+    assert "*Key points*" in evaluation.text()
 
 
 def test_other_people_bots_top_level_messages_and_deletions_are_ignored(
