@@ -277,3 +277,20 @@ def test_a_second_answer_is_told_what_the_buttons_above_offer() -> None:
         "It is being evaluated; the result will appear above."
     )
     assert notices.superseded(outcome(5.0)).ephemeral
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("web", "in the browser — continue or end it at <https://dash.example.com/practice/7>."),
+        ("slack", "in Slack — continue or end it there."),
+        ("terminal", "in a terminal — continue or end it there."),
+    ],
+)
+def test_an_interview_elsewhere_is_named_with_a_way_to_reach_it(
+    platform: str, expected: str
+) -> None:
+    base = outcome(5.0).session
+    session = replace(base, conversation=ConversationRef(platform, "t", "c", "u", "x"))
+    reply = errors.elsewhere(session, web_base_url="https://dash.example.com/")
+    assert reply.ephemeral and reply.content == f"You have an interview in progress {expected}"

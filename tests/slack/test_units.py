@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -225,3 +226,19 @@ def test_the_lambda_ack_path_needs_no_database_and_imports_no_web_or_llm_client(
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("web", "in the browser — continue or end it at <https://dash.example.com/practice/7>."),
+        ("discord", "in Discord — continue or end it there."),
+        ("terminal", "in a terminal — continue or end it there."),
+    ],
+)
+def test_an_interview_elsewhere_is_named_with_a_way_to_reach_it(
+    platform: str, expected: str
+) -> None:
+    session = replace(_session(), conversation=ConversationRef(platform, "t", "c", "u", "x"))
+    text = errors.elsewhere_text(session, web_base_url="https://dash.example.com/")
+    assert text == f"You have an interview in progress {expected}"
