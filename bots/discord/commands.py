@@ -76,13 +76,13 @@ def start(
     then hands over the first question; if it cannot be delivered, the core undoes the start."""
     caller, options = command.caller, command.options
     deliver = FirstQuestion(out, caller, settings.discord_private_threads, reads_replies)
-    questions = options.get("questions")
+    difficulty, questions = options.get("difficulty"), options.get("questions")
     try:
         started = services.start_session(
             deps,
             conversation=caller.conversation(),
             role=str(options.get("role", "")),
-            difficulty=str(options.get("difficulty") or "") or None,  # none: the core's default
+            difficulty=str(difficulty) if difficulty else None,  # None: the core's default
             questions=int(questions) if questions is not None else None,
             display_name=caller.display_name,
             deliver=deliver,
