@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from bots.discord import notices
+from bots.discord import errors
 from bots.discord.http_endpoint import (
     DiscordRest,
     InteractionEndpoint,
@@ -63,7 +63,7 @@ class LambdaApp:
         except Exception:
             # Deferring now would leave "thinking…" forever: say so instead, while we still can.
             log.exception("could not hand the interaction to an asynchronous invocation")
-            return _http(200, Ack(AckKind.MESSAGE, reply=notices.unexpected()).payload())
+            return _http(200, Ack(AckKind.MESSAGE, reply=errors.unexpected()).payload())
         return _http(result.status, result.body)
 
 

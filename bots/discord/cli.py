@@ -49,6 +49,7 @@ def _bot(settings: Settings, build_core: Any) -> InterviewBot:
 
 
 def run_gateway(_: argparse.Namespace) -> int:
+    import aiohttp
     import discord
 
     from core.bootstrap import build_core
@@ -60,19 +61,26 @@ def run_gateway(_: argparse.Namespace) -> int:
     try:
         asyncio.run(_serve(bot, token))
     except discord.PrivilegedIntentsRequired:
-        print(
-            "interviewbot discord: the Message Content intent is not enabled for this bot. "
-            "Enable it in the Developer Portal (Bot → Privileged Gateway Intents), or set "
+        return _failed(
+            "the Message Content intent is not enabled for this bot. Enable it in the "
+            "Developer Portal (Bot → Privileged Gateway Intents), or set "
             "DISCORD_MESSAGE_CONTENT=false to take answers through the Answer button only.",
-            file=sys.stderr,
+            status=2,
         )
-        return 2
     except discord.LoginFailure:
-        print("interviewbot discord: Discord refused DISCORD_TOKEN.", file=sys.stderr)
-        return 2
+        return _failed("Discord refused DISCORD_TOKEN: check the bot token (Bot → Reset Token).")
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        reason = str(exc) or type(exc).__name__
+        return _failed(f"could not reach Discord ({reason}): check the network connection.")
     finally:
         core.close()
     return 0
+
+
+def _failed(problem: str, *, status: int = 1) -> int:
+    """One line that names the problem: no traceback for a token or a network people can fix."""
+    print(f"interviewbot discord: {problem}", file=sys.stderr)
+    return status
 
 
 async def _serve(bot: InterviewBot, token: str) -> None:

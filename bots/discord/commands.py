@@ -7,27 +7,21 @@ through the Responder; errors propagate to InteractionHandler, which maps them i
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from bots.discord import notices, render
+from bots.discord import errors, notices, render
 from bots.discord.model import Caller, Command, DeliveryFailed, Responder
 from core import services
 from core.config import Settings
-from core.domain.errors import InterviewError, NoActiveSession, SessionFinished
+from core.domain.errors import NoActiveSession, SessionFinished
+from core.domain.results import SessionStarted
 from core.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
-NAMES = frozenset({"start", "history", "quota", "link", "end"})  # help is answered at once
+GREETING = "here is your first question."
 
-THREAD_FAILED = InterviewError(
-    "I could not open a thread for your interview here. Ask a server admin to let me create "
-    "threads in this channel, or DM me to practise privately."
-)
-DM_FAILED = InterviewError(
-    "I could not post your first question here, so the interview did not start. "
-    "Please try again in a moment."
-)
+NAMES = frozenset({"start", "history", "quota", "link", "end"})  # help is answered at once
 
 
 def run_command(
@@ -49,62 +43,71 @@ def run_command(
         out.edit_original(notices.link_code(code, web_base_url=web))
 
 
+@dataclass
+class FirstQuestion:
+    """The core's delivery step of a start: a new thread (or the DM) with the first question."""
+
+    out: Responder
+    caller: Caller
+    private_threads: bool
+    reads_replies: bool
+    thread: str | None = None  # the thread it opened
+
+    def __call__(self, started: SessionStarted) -> str | None:
+        caller = self.caller
+        first = render.question(
+            started, owner=caller.user_id, reads_replies=self.reads_replies, greeting=GREETING
+        )
+        if caller.guild_id is None:  # a DM is private already: the interview happens there
+            self.out.post(caller.channel_id, first)
+            return None
+        name = render.clip(f"Interview · {started.session.role.label} · {caller.display_name}", 100)
+        self.thread = self.out.open_thread(
+            name=name, private=self.private_threads, user_id=caller.user_id
+        )
+        self.out.post(self.thread, first)
+        return self.thread
+
+
 def start(
     command: Command, out: Responder, *, deps: Deps, settings: Settings, reads_replies: bool
 ) -> None:
-    """Quota first (start_session), then the thread: a refusal leaves no empty thread. If the
-    first question cannot be delivered, the session is ended at once rather than left open."""
+    """The core counts the quota and starts the session (a refusal leaves no empty thread),
+    then hands over the first question; if it cannot be delivered, the core undoes the start."""
     caller, options = command.caller, command.options
-    questions = options.get("questions")
-    started = services.start_session(
-        deps,
-        conversation=caller.conversation(),
-        role=str(options.get("role", "")),
-        difficulty=str(options.get("difficulty") or "medium"),
-        questions=int(questions) if questions is not None else None,
-        display_name=caller.display_name,
-    )
-    first = render.question(
-        started,
-        owner=caller.user_id,
-        reads_replies=reads_replies,
-        greeting="here is your first question.",
-    )
-    thread_id: str | None = None
+    deliver = FirstQuestion(out, caller, settings.discord_private_threads, reads_replies)
+    difficulty, questions = options.get("difficulty"), options.get("questions")
     try:
-        if caller.guild_id is None:  # a DM is private already: the interview happens there
-            out.post(caller.channel_id, first)
-        else:
-            name = f"Interview · {started.session.role.label} · {caller.display_name}"
-            thread_id = out.open_thread(
-                name=render.clip(name, 100),
-                private=settings.discord_private_threads,
-                user_id=caller.user_id,
-            )
-            services.bind_thread(deps, session_id=started.session.id, thread=thread_id)
-            out.post(thread_id, first)
-    except DeliveryFailed as exc:
+        started = services.start_session(
+            deps,
+            conversation=caller.conversation(),
+            role=str(options.get("role", "")),
+            difficulty=str(difficulty) if difficulty else None,  # None: the core's default
+            questions=int(questions) if questions is not None else None,
+            display_name=caller.display_name,
+            deliver=deliver,
+        )
+    except DeliveryFailed as exc:  # the core has ended the session and given the quota back
         log.warning("could not deliver the first question: %s", exc)
-        services.cancel_start(deps, session_id=started.session.id, actor=caller.user)
-        raise (DM_FAILED if caller.guild_id is None else THREAD_FAILED) from None
-    out.edit_original(notices.started(thread_id, started.quota))
+        raise (errors.DM_FAILED if caller.guild_id is None else errors.THREAD_FAILED) from None
+    out.edit_original(notices.started(deliver.thread, started.quota))
 
 
 def end(caller: Caller, out: Responder, *, deps: Deps, web_base_url: str) -> None:
-    """End the interview of this thread if it is the caller's, else their latest one."""
-    session = services.find_session(deps, conversation=caller.conversation())
-    if session is None or session.conversation.user_ref != caller.user:
-        session = services.latest_active_session(deps, user=caller.user)
-    if session is None:
-        raise NoActiveSession()
-    result = services.end_session(deps, session_id=session.id, actor=caller.user)
-    if result.already_finished:
+    """End the interview of this thread if it is the caller's, else their latest on Discord;
+    one on a linked surface (the browser, Slack) is pointed to, not ended from here."""
+    try:
+        result = services.end_interview(deps, conversation=caller.conversation())
+    except NoActiveSession:
+        elsewhere = services.active_session_elsewhere(deps, user=caller.user)
+        if elsewhere is None:
+            raise
+        out.edit_original(errors.elsewhere(elsewhere, web_base_url=web_base_url))
+        return
+    if result.already_finished:  # ended by a click meanwhile
         raise SessionFinished()
     reply = render.summary(result, web_base_url=web_base_url)
-    where = session.conversation.thread or session.conversation.channel
-    if session.conversation.platform != "discord":  # a linked account's session elsewhere
-        out.edit_original(replace(reply, ephemeral=True))
-        return
+    where = result.session.conversation.thread or result.session.conversation.channel
     try:
         out.post(where, reply)
     except DeliveryFailed:  # the thread is gone or closed to the bot: show it here instead

@@ -115,6 +115,9 @@ class InterviewBot(discord.Client):
     def __init__(self, handler: InteractionHandler, *, settings: Settings, **options: Any) -> None:
         if settings.discord_application_id:  # else discord.py learns it when logging in
             options["application_id"] = int(settings.discord_application_id)
+        # This bot never joins voice: discord.py's warning about missing voice libraries
+        # would only be noise on every start.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=intents_for(settings), **options)
         self.handler = handler
         self.tree = app_commands.CommandTree(self)

@@ -261,21 +261,36 @@ class InteractionEndpoint:
         return EndpointResponse(200, ack.payload(), deferred=signed if ack.deferred else None)
 
     def complete(self, signed: SignedBody) -> None:
-        """The deferred half: re-verified (it may come back through a queue), then done."""
+        """The deferred half: re-verified (it may come back through a queue), then done. The
+        handler ends every failure of the work in a message; this never raises, since a raise
+        would only make Lambda run it again while the person waits on "thinking…"."""
         if not self.verifier.verify(signed, max_age=COMPLETION_MAX_AGE):
             log.warning("refused to complete an interaction: bad or expired signature")
             return
-        payload = json.loads(signed.body)
-        request = parse_request(payload)
-        if request is None or not self._first_delivery(str(payload["id"])):
+        try:
+            payload = json.loads(signed.body)
+            request = parse_request(payload)
+            if request is None or not self._first_delivery(str(payload["id"])):
+                return
+            responder = RestResponder(
+                self.rest,
+                application_id=self._application_id(payload),
+                token=str(payload["token"]),
+                channel_id=request.caller.channel_id,
+            )
+        except Exception:
+            log.exception("could not read the interaction to complete")
             return
-        responder = RestResponder(
-            self.rest,
-            application_id=str(payload["application_id"]),
-            token=str(payload["token"]),
-            channel_id=request.caller.channel_id,
-        )
         self.handler.complete(request, responder)
+
+    def _application_id(self, payload: Mapping[str, Any]) -> str:
+        """The application whose webhook completes the interaction: Discord names it in every
+        interaction; should one arrive without it, DISCORD_APPLICATION_ID is the same id."""
+        configured = self.handler.settings.discord_application_id
+        found = payload.get("application_id") or configured
+        if not found:
+            raise ValueError("the interaction names no application_id; set DISCORD_APPLICATION_ID")
+        return str(found)
 
     def _first_delivery(self, interaction_id: str) -> bool:
         try:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bots.discord import buttons, commands, ids, notices, render
+from bots.discord import buttons, commands, errors, ids, notices, render
 from bots.discord.ids import Action
 from bots.discord.model import (
     TEXT_CHANNEL,
@@ -50,15 +50,6 @@ if TYPE_CHECKING:  # the real import pulls in SQLAlchemy: keep it off the ack pa
     from core.bootstrap import Core
 
 log = logging.getLogger(__name__)
-
-STALE_BUTTON = InterviewError(
-    "This button belongs to an older version of the bot. Use /interview start."
-)
-UNKNOWN_COMMAND = InterviewError("I do not know that command. Try /interview help.")
-NOT_HERE = InterviewError(
-    "Start interviews from a regular text channel (I open a thread there for you), "
-    "or in a DM with me."
-)
 
 
 def _message(reply: Reply) -> Ack:
@@ -95,9 +86,9 @@ class InteractionHandler:
         cid = ids.parse(request.custom_id)
         is_submit = isinstance(request, ModalSubmit)
         if cid is None or (cid.action is Action.SUBMIT) != is_submit:
-            return _message(notices.error(STALE_BUTTON))
+            return _message(errors.error(errors.STALE_BUTTON))
         if cid.owner != request.caller.user_id:  # the core checks again; this spares a modal
-            return _message(notices.error(NotYourSession()))
+            return _message(errors.error(NotYourSession()))
         if is_submit:
             return Ack(AckKind.DEFER)  # public "thinking…", edited into the evaluation
         if cid.action is Action.ANSWER:
@@ -116,9 +107,9 @@ class InteractionHandler:
                 )
             )
         if command.name not in commands.NAMES:
-            return _message(notices.error(UNKNOWN_COMMAND))
+            return _message(errors.error(errors.UNKNOWN_COMMAND))
         if command.name == "start" and (refusal := self._cannot_start_here(command.caller)):
-            return _message(notices.error(refusal))
+            return _message(errors.error(refusal))
         return Ack(AckKind.DEFER, ephemeral=True)
 
     def _cannot_start_here(self, caller: Caller) -> InterviewError | None:
@@ -126,14 +117,9 @@ class InteractionHandler:
         if caller.guild_id is None:
             return None  # a DM: the interview happens right there
         if caller.channel_type is not None and caller.channel_type != TEXT_CHANNEL:
-            return NOT_HERE
+            return errors.NOT_HERE
         missing = caller.missing_thread_permissions(private=self.settings.discord_private_threads)
-        if missing:
-            return InterviewError(
-                f"I need these permissions in this channel to run an interview: "
-                f"{', '.join(missing)}. Ask a server admin, or DM me to practise privately."
-            )
-        return None
+        return errors.missing_permissions(missing) if missing else None
 
     # -- step 2: the work, then the response completed through the Responder -------------
 
@@ -208,11 +194,11 @@ class InteractionHandler:
         except (NoActiveSession, NotYourSession):
             return  # people talking in the thread, or after the interview ended
         except InterviewError as exc:
-            out.reply(_saved_error(notices.error(exc), saved, owner=message.user_id))
+            out.reply(_saved_error(errors.error(exc), saved, owner=message.user_id))
             return
         except Exception:
             log.exception("answering a Discord message failed")
-            failed = notices.unexpected(answer_saved=bool(saved))
+            failed = errors.unexpected(answer_saved=bool(saved))
             out.reply(_saved_error(failed, saved, owner=message.user_id))
             return
         reply = buttons.outcome_reply(outcome, owner=message.user_id)
@@ -224,7 +210,7 @@ def _error_reply(request: Request, exc: InterviewError | None) -> Reply:
     """An error as the one who interacted sees it: with Retry when their answer is saved, Try
     again when the same press can simply run again, and a modal's text given back when it may
     not have been saved."""
-    reply = notices.error(exc) if exc is not None else notices.unexpected()
+    reply = errors.error(exc) if exc is not None else errors.unexpected()
     if not isinstance(request, Press | ModalSubmit):
         return reply
     cid = ids.parse(request.custom_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Final, Protocol
 
-from core.domain.model import ConversationRef, UserRef
+from core.domain.model import ConversationRef, Platform, UserRef
 
 EPHEMERAL = 1 << 6  # message flag: only the person who interacted sees it
 ANSWER_INPUT_ID = "answer"  # the answer modal's text input
@@ -57,7 +57,7 @@ class Caller:
 
     @property
     def user(self) -> UserRef:
-        return UserRef("discord", self.tenant, self.user_id)
+        return UserRef(Platform.DISCORD, self.tenant, self.user_id)
 
     @property
     def in_thread(self) -> bool:
@@ -75,9 +75,9 @@ class Caller:
         """Where this caller stands: a thread is (parent channel, thread), anything else a channel."""
         if self.in_thread and self.parent_id:
             return ConversationRef(
-                "discord", self.tenant, self.parent_id, self.user_id, thread=self.channel_id
+                Platform.DISCORD, self.tenant, self.parent_id, self.user_id, thread=self.channel_id
             )
-        return ConversationRef("discord", self.tenant, self.channel_id, self.user_id)
+        return ConversationRef(Platform.DISCORD, self.tenant, self.channel_id, self.user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +142,9 @@ class ChatMessage:
         tenant = self.guild_id or "dm"
         if self.parent_id:
             return ConversationRef(
-                "discord", tenant, self.parent_id, self.user_id, thread=self.channel_id
+                Platform.DISCORD, tenant, self.parent_id, self.user_id, thread=self.channel_id
             )
-        return ConversationRef("discord", tenant, self.channel_id, self.user_id)
+        return ConversationRef(Platform.DISCORD, tenant, self.channel_id, self.user_id)
 
 
 @dataclass(frozen=True, slots=True)

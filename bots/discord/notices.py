@@ -1,5 +1,6 @@
-"""Short replies, mostly private: errors and their ways out, notes about a press or an answer,
-and what `/interview history | quota | link | help` and a finished start or end say."""
+"""Short replies, mostly private: ways out of an error, notes about a press or an answer, and
+what `/interview history | quota | link | help` and a finished start or end say (the errors
+themselves are worded in errors.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from bots.discord.render import (
     Json,
     button,
     clip,
+    next_step_label,
     row,
     when,
 )
-from core.domain.errors import InterviewError, NoActiveSession, NotYourSession, QuotaExceeded
 from core.domain.history import Page, SessionListItem
 from core.domain.presentation import format_score, session_url
 from core.domain.results import AnswerOutcome, AnswerStatus, QuotaStatus
@@ -38,7 +39,7 @@ def history(page: Page[SessionListItem], *, web_base_url: str) -> Reply:
         lines.append(
             f"{when(session.created_at, 'd')} · [{session.role.label} · "
             f"{session.difficulty.label}]({link}) · {format_score(item.average_score)} · "
-            f"{item.answered} answered · {session.status.value}"
+            f"{item.answered} answered · {session.status.label}"
         )
     embed = {
         "title": "Your recent interviews",
@@ -108,25 +109,11 @@ def superseded(outcome: AnswerOutcome) -> Reply:
     if outcome.status is AnswerStatus.FAILED:
         then = "Press **Retry** under it to have it evaluated."
     elif outcome.status is AnswerStatus.IN_PROGRESS:
-        then = "Its evaluation is on the way."
+        then = "It is being evaluated; the result will appear above."
     else:
-        then = f"Press **{'Next question' if outcome.has_next else 'Finish'}** to move on"
+        then = f"Press **{next_step_label(outcome)}** to move on"
         then += " or **Go deeper** for a follow-up." if outcome.can_go_deeper else "."
     return Reply(content=f"Your first answer to this question was taken. {then}", ephemeral=True)
-
-
-def error(exc: InterviewError) -> Reply:
-    """Every error a user can cause, as one ephemeral message."""
-    if isinstance(exc, QuotaExceeded):  # the reset time in the reader's own time zone
-        text = (
-            f"You have used all {exc.limit} interview sessions for today. Your quota resets "
-            f"{when(exc.resets_at, 'R')} ({when(exc.resets_at, 't')})."
-        )
-    elif isinstance(exc, NoActiveSession | NotYourSession):  # how to start, on Discord
-        text = f"{exc.message} Use `/interview start`."
-    else:
-        text = exc.message
-    return Reply(content=f"⚠️ {text}", ephemeral=True)
 
 
 def with_buttons(reply: Reply, *buttons: Json) -> Reply:
@@ -151,10 +138,3 @@ def privately(reply: Reply, note: str) -> Reply:
     """A result already posted (a double click, or a retried press), shown again only to the
     one who asked: if the first post never arrived, nothing is lost."""
     return replace(reply, content=note, ping=None, ephemeral=True)
-
-
-def unexpected(*, answer_saved: bool = False) -> Reply:
-    after = (
-        "Your answer is saved: press Retry in a moment." if answer_saved else "Please try again."
-    )
-    return Reply(content=f"⚠️ Something went wrong on our side. {after}", ephemeral=True)

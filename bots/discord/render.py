@@ -14,6 +14,7 @@ from typing import Any
 from bots.discord.ids import Action, custom_id
 from bots.discord.model import ANSWER_INPUT_ID, Reply
 from core.domain.errors import InterviewError
+from core.domain.model import PointVerdict, Verdict
 from core.domain.presentation import (
     criterion_label,
     format_score,
@@ -143,8 +144,14 @@ def answer_modal(cid: str, *, max_chars: int) -> Json:
     return {"custom_id": cid, "title": "Answer the question", "components": [row(text_input)]}
 
 
+def next_step_label(outcome: AnswerOutcome) -> str:
+    """What the evaluation's first button says: the next question, or Finish after the last."""
+    return "Next question" if outcome.has_next else "Finish"
+
+
 def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> Reply:
-    """Score (colour by band), feedback, ideal answer, tags; Next / Go deeper / End."""
+    """Score (colour by band), feedback, each key point with the words that earned it, ideal
+    answer, tags, who graded it; Next / Go deeper / End."""
     result = outcome.evaluation
     assert result is not None, "only evaluated outcomes are rendered as an evaluation"
     band = score_band(result.score)
@@ -157,28 +164,64 @@ def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> R
         fields.append({"name": "Your answer", "value": clip(outcome.attempt.answer, FIELD)})
     if criteria:
         fields.append({"name": "Criteria", "value": clip(criteria, FIELD)})
+    fields += key_point_fields(result.points)
     if result.tags:
         tags = ", ".join(tag_label(t) for t in result.tags)
         fields.append({"name": "Work on", "value": clip(tags, FIELD)})
     fields.append({"name": "Ideal answer", "value": clip(result.ideal_answer, FIELD)})
     embed: Json = {
-        "author": {"name": f"Evaluation · {_label(outcome)}"},
+        "author": {"name": f"Evaluation · {outcome.label}"},
         "title": f"{band.emoji} {format_score(result.score)} · {band.label}",
         "description": f"`{score_bar(result.score)}`\n\n{clip(result.feedback, 2000)}",
         "color": band.colour,
         "fields": fields,
     }
+    if result.graded_by:
+        embed["footer"] = {"text": clip(f"Graded by: {result.graded_by}", FOOTER)}
     fit(embed)
     ids = _ids(outcome, owner)
-    buttons = [
-        button(
-            "Next question" if outcome.has_next else "Finish", style=PRIMARY, cid=ids[Action.NEXT]
-        )
-    ]
+    buttons = [button(next_step_label(outcome), style=PRIMARY, cid=ids[Action.NEXT])]
     if outcome.can_go_deeper:
         buttons.append(button("Go deeper", style=SECONDARY, cid=ids[Action.DEEPER]))
     buttons.append(button("End", style=DANGER, cid=ids[Action.END]))
     return Reply(embeds=(embed,), components=(row(*buttons),))
+
+
+VERDICT_MARKS = {
+    Verdict.COVERED: "✅",
+    Verdict.PARTIAL: "🔶 Partly:",
+    Verdict.MISSING: "❌ Missing:",
+    Verdict.CONTRADICTED: "⛔ Contradicted:",
+}
+POINT_LIMIT = 300  # characters of a key point or of a quote: a long one must not crowd the rest
+KEY_POINT_FIELDS = 3  # at most; the rest is counted, so the embed keeps room for the others
+
+
+def key_point_fields(points: Sequence[PointVerdict]) -> list[Json]:
+    """ "✅ <point> — You said: “…”" per key point (partial, missing, contradicted marked), in
+    fields of at most 1,024 characters; points beyond three fields are counted, not shown."""
+    lines = [_key_point(verdict) for verdict in points]
+    fields = line_fields("Key points", lines)
+    if len(fields) <= KEY_POINT_FIELDS:
+        return fields
+    kept = fields[:KEY_POINT_FIELDS]
+    shown = sum(field["value"].count("\n") + 1 for field in kept)
+    last = kept[-1]["value"].split("\n")
+    while True:  # lines make way for the note until it fits
+        last.pop()
+        shown -= 1
+        value = "\n".join([*last, f"… and {len(lines) - shown} more"])
+        if len(value) <= FIELD:
+            kept[-1]["value"] = value
+            return kept
+
+
+def _key_point(verdict: PointVerdict) -> str:
+    # One line each: a newline inside a point or a quote would break the list apart.
+    line = f"{VERDICT_MARKS[verdict.verdict]} {clip(' '.join(verdict.point.split()), POINT_LIMIT)}"
+    if verdict.quote:
+        line += f" — You said: “{clip(' '.join(verdict.quote.split()), POINT_LIMIT)}”"
+    return line
 
 
 def retry_button(session_id: int, position: int, owner: str) -> Json:
@@ -189,7 +232,7 @@ def retry_button(session_id: int, position: int, owner: str) -> Json:
 def evaluation_failed(outcome: AnswerOutcome, *, owner: str) -> Reply:
     """The answer is saved but not evaluated: say so and offer Retry."""
     embed: Json = {
-        "author": {"name": f"Evaluation · {_label(outcome)}"},
+        "author": {"name": f"Evaluation · {outcome.label}"},
         "title": "Your answer is saved",
         "description": clip(outcome.message or "The evaluation did not finish.", DESCRIPTION),
         "color": NEUTRAL_COLOUR,
@@ -202,15 +245,9 @@ def evaluation_failed(outcome: AnswerOutcome, *, owner: str) -> Reply:
     return Reply(embeds=(embed,), components=(buttons,))
 
 
-def _label(outcome: AnswerOutcome) -> str:
-    return QuestionAsked(outcome.session, outcome.question).label
-
-
 def hint(given: HintGiven) -> Reply:
     embed = {
-        "author": {
-            "name": f"Hint for {QuestionAsked(given.session, given.question).label.lower()}"
-        },
+        "author": {"name": f"Hint for {given.label.lower()}"},
         "title": f"💡 Hint {given.hints_used}",
         "description": clip(given.hint, DESCRIPTION),
         "color": QUESTION_COLOUR,

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
 from bots.slack import messaging
-from bots.slack.errors import UNEXPECTED, message_for
+from bots.slack.errors import UNEXPECTED, elsewhere_text, message_for
 from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
@@ -22,7 +22,7 @@ from bots.slack.surfaces import (
 )
 from core import services
 from core.domain.errors import InterviewError, NoActiveSession
-from core.domain.model import UserRef
+from core.domain.model import ConversationRef, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +42,20 @@ def give_link_code(rt: SlackRuntime, reply: Reply, user: UserRef, name: str | No
     reply(link_text(link.code, link.expires_at, rt.web_base_url))
 
 
-def end_current(rt: SlackRuntime, client: WebClient, reply: Reply, user: UserRef) -> None:
-    """`/interview end`: end the person's latest active interview, wherever it is."""
-    session = services.latest_active_session(rt.deps, user=user)
-    if session is None:
-        raise NoActiveSession()
-    summary = services.end_session(rt.deps, session_id=session.id, actor=user)
-    if summary.already_finished:
+def end_current(
+    rt: SlackRuntime, client: WebClient, reply: Reply, conversation: ConversationRef
+) -> None:
+    """`/interview end`: end the interview of this channel, else the person's latest in Slack;
+    one on a linked surface (the browser, Discord) is pointed to, not ended from here."""
+    try:
+        summary = services.end_interview(rt.deps, conversation=conversation)
+    except NoActiveSession:
+        elsewhere = services.active_session_elsewhere(rt.deps, user=conversation.user_ref)
+        if elsewhere is None:
+            raise
+        reply(elsewhere_text(elsewhere, web_base_url=rt.web_base_url))
+        return
+    if summary.already_finished:  # ended by a click meanwhile
         raise NoActiveSession()
     if post_summary(rt, client, summary, reply):  # (else the summary went to `reply`)
         reply("Your interview has ended — its summary is in the interview thread.")

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from bots.slack.ids import DEEPER, END, HINT, NEXT, OPEN_DASHBOARD, RETRY, SKIP, QuestionRef
-from core.domain.model import AskedQuestion, SessionStatus
+from core.domain.interview import question_label
+from core.domain.model import AskedQuestion, PointVerdict, Session, SessionStatus, Verdict
 from core.domain.presentation import (
     criterion_label,
     format_score,
@@ -83,16 +84,25 @@ def slack_date(moment: datetime, fallback_format: str = "%Y-%m-%d %H:%M %Z") -> 
 # ------------------------------------------------------------------ interview cards
 
 
-def question_card(
-    asked: QuestionAsked, *, remaining_today: int | None = None, closed: str | None = None
+def question_card(asked: QuestionAsked, *, remaining_today: int | None = None) -> Rendered:
+    """The question, who it is for, how to answer, and Hint / Skip / End."""
+    return _question(asked.session, asked.question, asked.label, remaining_today=remaining_today)
+
+
+def _question(
+    session: Session,
+    question: AskedQuestion,
+    label: str,
+    *,
+    remaining_today: int | None = None,
+    closed: str | None = None,
 ) -> Rendered:
-    """The question, who it is for, and Hint / Skip / End; `closed` replaces the how-to-answer
-    line and the buttons once the interview is over."""
-    session, question = asked.session, asked.question
+    """A question card; `closed` replaces the how-to-answer line and the buttons once the
+    interview is over."""
     owner = session.conversation.user
     ref = QuestionRef(session.id, question.position).encode()
     title = f"{session.role.label} · {session.difficulty.label}"
-    notes = [f"{asked.label} · for <@{owner}>"]
+    notes = [f"{label} · for <@{owner}>"]
     if remaining_today is not None:
         notes.append(f"{remaining_today} session{'s' * (remaining_today != 1)} left today")
     blocks = [
@@ -112,30 +122,32 @@ def question_card(
                 button("⏹️ End interview", END, ref, style="danger"),
             ),
         ]
-    return f"{asked.label}: {escape(question.question.text)}", blocks
+    return f"{label}: {escape(question.question.text)}", blocks
 
 
 def evaluating_card() -> Rendered:
     return "Evaluating your answer…", [section("⏳ *Evaluating your answer…*")]
 
 
+def next_step_label(outcome: AnswerOutcome) -> str:
+    """What the evaluation's first button says: the next question, or the summary after the last."""
+    return "Next question" if outcome.has_next else "See summary"
+
+
 def evaluation_card(outcome: AnswerOutcome) -> Rendered:
-    """Score with a bar and band, per-criterion scores, feedback, ideal answer, tags, buttons."""
+    """Score with a bar and band, per-criterion scores, feedback, each key point with the words
+    that earned it, ideal answer, tags, who graded it, buttons."""
     evaluation = outcome.evaluation
     if evaluation is None:
         return failure_card(outcome)
     band = score_band(evaluation.score)
-    label = QuestionAsked(outcome.session, outcome.question).label
     criteria = " · ".join(
         f"{criterion_label(name)} {format_score(value)}"
         for name, value in evaluation.criteria.items()
     )
     ref = QuestionRef(outcome.session.id, outcome.question.position).encode()
-    buttons = [
-        button(
-            "➡️ Next question" if outcome.has_next else "🏁 See summary", NEXT, ref, style="primary"
-        )
-    ]
+    first = "➡️ " if outcome.has_next else "🏁 "
+    buttons = [button(first + next_step_label(outcome), NEXT, ref, style="primary")]
     if outcome.can_go_deeper:
         buttons.append(button("🔎 Go deeper", DEEPER, ref))
     buttons.append(button("⏹️ End interview", END, ref, style="danger"))
@@ -144,15 +156,53 @@ def evaluation_card(outcome: AnswerOutcome) -> Rendered:
             f"{band.emoji} *{format_score(evaluation.score)} — {band.label}*\n"
             f"`{score_bar(evaluation.score)}`"
         ),
-        context(f"{label}" + (f" · {criteria}" if criteria else "")),
+        context(f"{outcome.label}" + (f" · {criteria}" if criteria else "")),
         section(f"*Feedback*\n{escape(evaluation.feedback)}"),
-        section(f"*Ideal answer*\n{escape(evaluation.ideal_answer)}"),
     ]
+    if evaluation.points:
+        blocks.append(section(_within("*Key points*", [_point(p) for p in evaluation.points])))
+    blocks.append(section(f"*Ideal answer*\n{escape(evaluation.ideal_answer)}"))
     if evaluation.tags:
         blocks.append(context("*Work on:* " + " · ".join(_tags(evaluation.tags))))
+    if evaluation.graded_by:
+        blocks.append(context(f"Graded by: {escape(evaluation.graded_by)}"))
     blocks.append(actions(*buttons))
-    text = f"{label}: {format_score(evaluation.score)} — {band.label}"
+    text = f"{outcome.label}: {format_score(evaluation.score)} — {band.label}"
     return text, blocks
+
+
+VERDICT_MARKS = {
+    Verdict.COVERED: "✅",
+    Verdict.PARTIAL: "🔶 Partly:",
+    Verdict.MISSING: "❌ Missing:",
+    Verdict.CONTRADICTED: "⛔ Contradicted:",
+}
+POINT_LIMIT = 300  # characters of a key point or of a quote: a long one must not crowd the rest
+
+
+def _point(verdict: PointVerdict) -> str:
+    """ "✅ <point> — You said: “…”", or the point marked partial / missing / contradicted."""
+    line = f"{VERDICT_MARKS[verdict.verdict]} {_one_line(verdict.point)}"
+    if verdict.quote:
+        line += f" — You said: “{_one_line(verdict.quote)}”"
+    return line
+
+
+def _one_line(text: str) -> str:
+    # A newline inside a point or a quote would break the list apart.
+    return escape(clip(" ".join(text.split()), POINT_LIMIT))
+
+
+def _within(title: str, lines: list[str], limit: int = SECTION_LIMIT) -> str:
+    """A titled list that fits one section: whole lines, then how many were left out."""
+    text = title
+    for n, line in enumerate(lines):
+        after = len(lines) - n - 1  # room is kept for "… and N more" should the next not fit
+        reserve = len(f"\n… and {after} more") if after else 0
+        if len(text) + 1 + len(line) + reserve > limit:
+            return f"{text}\n… and {len(lines) - n} more"
+        text += "\n" + line
+    return text
 
 
 def failure_card(outcome: AnswerOutcome) -> Rendered:
@@ -222,7 +272,8 @@ def finished_card(summary: SessionSummary, first: AskedQuestion) -> Rendered:
     outcome = f"average {format_score(summary.average_score)}"
     counts = summary_counts(summary)
     status = f"🏁 {_summary_title(summary)} · {outcome} · {counts} — the summary is in the thread."
-    return question_card(QuestionAsked(summary.session, first), closed=status)
+    label = question_label(first, summary.session.question_count)
+    return _question(summary.session, first, label, closed=status)
 
 
 def _summary_title(summary: SessionSummary) -> str:

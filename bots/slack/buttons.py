@@ -27,7 +27,7 @@ from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from core import services
-from core.domain.errors import AlreadyEvaluating
+from core.domain.errors import AlreadyEvaluating, SessionFinished
 from core.domain.model import Session, UserRef
 from core.domain.results import AnswerStatus, QuestionAsked, SessionSummary
 from core.services.claims import first_delivery
@@ -105,8 +105,7 @@ def on_skip(rt: SlackRuntime, click: Click) -> None:
 def on_end(rt: SlackRuntime, click: Click) -> None:
     summary = services.end_session(rt.deps, session_id=click.ref.session_id, actor=click.actor)
     if summary.already_finished:
-        click.reply("This interview has already finished. Start a new one with `/interview`.")
-        return
+        raise SessionFinished()
     _finish(rt, click, summary, "⏹️ Interview ended — the summary is below.")
 
 

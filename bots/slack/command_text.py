@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bots.slack.errors import message_for
-from core.domain.errors import UnknownDifficulty, UnknownRole
+from core.domain.errors import InvalidQuestionCount, UnknownDifficulty, UnknownRole
 from core.domain.roles import Difficulty, Role
 
 
@@ -55,8 +55,7 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         questions = int(tokens.pop())
         if not 1 <= questions <= max_questions:
             return Command(
-                Kind.INVALID,
-                error=f"Choose between 1 and {max_questions} questions (you asked for {questions}).",
+                Kind.INVALID, error=message_for(InvalidQuestionCount(questions, max_questions))
             )
     if not tokens:
         return Command(Kind.INVALID, error="Name a role first, e.g. `/interview backend medium 5`.")
@@ -70,13 +69,13 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
 def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:
     """The last word is the difficulty when it is one; roles may span words ("system design")."""
     if len(tokens) == 1:
-        return Role.parse(tokens[0]), Difficulty.MEDIUM
+        return Role.parse(tokens[0]), Difficulty.DEFAULT
     try:
         difficulty = Difficulty.parse(tokens[-1])
     except UnknownDifficulty:
         try:
             Role.parse(" ".join(tokens[:-1]))
         except UnknownRole:
-            return Role.parse(" ".join(tokens)), Difficulty.MEDIUM  # "system design"
+            return Role.parse(" ".join(tokens)), Difficulty.DEFAULT  # "system design"
         raise  # a known role followed by an unknown difficulty: say which word was wrong
     return Role.parse(" ".join(tokens[:-1])), difficulty

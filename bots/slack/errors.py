@@ -1,8 +1,10 @@
-"""The one place where errors become what a Slack user reads (always ephemeral, never a traceback)."""
+"""The one place where errors and refusals become what a Slack user reads (always ephemeral,
+never a traceback). The core's own message is shown as it is, except where Slack can say more:
+the reset time in each reader's time zone, the choices as code, how to start an interview."""
 
 from __future__ import annotations
 
-from bots.slack.blocks import escape, slack_date
+from bots.slack.blocks import escape, next_step_label, slack_date
 from core.domain.errors import (
     InterviewError,
     NoActiveSession,
@@ -12,18 +14,12 @@ from core.domain.errors import (
     UnknownDifficulty,
     UnknownRole,
 )
+from core.domain.model import Platform, Session
+from core.domain.results import AnswerOutcome, AnswerStatus
 
 UNEXPECTED = (
     "Sorry — something went wrong on our side. Nothing you sent was lost; "
     "please try again in a minute."
-)
-SUPERSEDED_HINT = (
-    "Your first reply was taken as the answer to this question, so this one was not scored. "
-    "Press *Next question* when you are ready to move on."
-)
-SUPERSEDED_FAILED_HINT = (
-    "Your first reply is saved as the answer to this question, so this one was not scored. "
-    "Press *Retry* on the message above to have it evaluated."
 )
 EDIT_HINT = (
     "Edits aren't read: the first version of your reply is the one that counts. "
@@ -38,14 +34,24 @@ NOT_IN_CHANNEL = (
     "(or run `/interview` in a channel I'm in, or in a DM with me) and try again — "
     "nothing was counted."
 )
+FIRST_QUESTION_FAILED = (
+    "Slack would not show your first question, so the interview did not start and nothing was "
+    "counted. Please try again in a minute."
+)
+MOVED_TO_DM = "Your interview has started in our direct messages — answer there in the thread."
+HOW_TO_START = "For example: `/interview backend medium`."
 
 # Replies in threads the bot watches are mostly conversation, not answers: these errors mean
 # "not an answer for us" and are never echoed back into someone else's thread.
 NOT_AN_ANSWER = (NoActiveSession, NotYourSession, SessionFinished)
+# Refusals whose way forward is an interview of one's own: the message says how to start one.
+LEADS_TO_A_NEW_INTERVIEW = frozenset({NoActiveSession.code, NotYourSession.code})
 
 
 def message_for(error: BaseException) -> str:
     """The text to show for an error, in Slack's mrkdwn."""
+    if not isinstance(error, InterviewError):
+        return UNEXPECTED
     if isinstance(error, QuotaExceeded):
         return (
             f"You have used all {error.limit} interview sessions for today. "
@@ -57,10 +63,42 @@ def message_for(error: BaseException) -> str:
         choices = ", ".join(f"`{value}`" for value in error.valid)
         return (
             f"I don't know the {kind} `{escape(error.given)}`. Choose one of: {choices}. "
-            "For example: `/interview backend medium`."
+            f"{HOW_TO_START}"
         )
-    if isinstance(error, NoActiveSession | NotYourSession):
-        return f"{error.message} For example: `/interview backend medium`."
-    if isinstance(error, InterviewError):
-        return error.message
-    return UNEXPECTED
+    if error.code in LEADS_TO_A_NEW_INTERVIEW:
+        return f"{error.message} {HOW_TO_START}"
+    return error.message
+
+
+def superseded_hint(outcome: AnswerOutcome) -> str:
+    """To the author of a second reply: the first one was taken, and what happens to it now."""
+    if outcome.status is AnswerStatus.IN_PROGRESS:
+        return (
+            "Your first reply was taken as the answer to this question, so this one was not "
+            "scored. Your first answer is being evaluated; the result will appear above."
+        )
+    if outcome.status is AnswerStatus.FAILED:
+        return (
+            "Your first reply is saved as the answer to this question, so this one was not "
+            "scored. Press *Retry* on the message above to have it evaluated."
+        )
+    deeper = ", or *Go deeper* for a follow-up" if outcome.can_go_deeper else ""
+    return (
+        "Your first reply was taken as the answer to this question, so this one was not scored. "
+        f"Press *{next_step_label(outcome)}* when you are ready to move on{deeper}."
+    )
+
+
+def elsewhere_text(session: Session, *, web_base_url: str) -> str:
+    """Where the person's interview on another linked surface is, and how to reach it."""
+    platform = session.conversation.platform
+    if platform == Platform.WEB:
+        url = practice_url(web_base_url, session.id)
+        return f"You have an interview in progress in the browser — continue or end it at <{url}>."
+    where = "a terminal" if platform == Platform.TERMINAL else Platform.label_of(platform)
+    return f"You have an interview in progress in {where} — continue or end it there."
+
+
+def practice_url(web_base_url: str, session_id: int) -> str:
+    # The browser interview's own page (core.domain.presentation has only the history page).
+    return f"{web_base_url.rstrip('/')}/practice/{session_id}"

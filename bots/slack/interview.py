@@ -27,24 +27,23 @@ from bots.slack.blocks import (
 from bots.slack.errors import (
     ANSWER_NOT_RECORDED,
     EDIT_HINT,
+    FIRST_QUESTION_FAILED,
+    MOVED_TO_DM,
     NOT_AN_ANSWER,
     NOT_IN_CHANNEL,
-    SUPERSEDED_FAILED_HINT,
-    SUPERSEDED_HINT,
     UNEXPECTED,
     message_for,
+    superseded_hint,
 )
 from bots.slack.ids import QuestionRef
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from core import services
 from core.domain.errors import InterviewError, QuotaExceeded, ServiceUnavailable
-from core.domain.model import Attempt, ConversationRef, UserRef
-from core.domain.results import AnswerStatus, SessionSummary
+from core.domain.model import Attempt, ConversationRef, Platform, UserRef
+from core.domain.results import SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
 from core.services.claims import first_delivery
-
-PLATFORM = "slack"
 
 log = logging.getLogger(__name__)
 
@@ -55,62 +54,82 @@ class StartRequest:
     user: str
     channel: str | None  # None: no channel to post in (App Home), so the interview runs in a DM
     role: Role | str
-    difficulty: Difficulty | str
+    difficulty: Difficulty | str | None  # None: the core's default level
     questions: int | None
     display_name: str | None
     identity: str  # the delivery's identity (trigger or view id): one session per delivery
 
 
+class FirstQuestionNotShown(Exception):
+    """Slack refused to turn the placeholder into the question card."""
+
+
 def start_interview(
     rt: SlackRuntime, client: WebClient, reply: Reply, request: StartRequest
 ) -> None:
-    """Post a placeholder, start the session on its thread, turn the placeholder into the card.
+    """Post a placeholder, start the session on its thread; the core's delivery step turns the
+    placeholder into the question card, and the core undoes the start if that fails.
 
     Posting first proves the bot may post here before any quota is counted, and gives the
     session its thread from the start (no window where replies find no session)."""
     deps = rt.deps
     if not first_delivery(deps, f"slack:start:{request.identity}"):
         return
-    user = UserRef(PLATFORM, request.tenant, request.user)
+    user = UserRef(Platform.SLACK, request.tenant, request.user)
     quota = services.quota_status(deps, user=user)
-    if quota.remaining == 0:  # say so privately rather than flash a placeholder in the channel
+    if quota.remaining == 0:  # said privately, before a placeholder could flash in the channel
         raise QuotaExceeded(quota.limit, quota.resets_at)
-    in_dm = rt.settings.slack_sessions_in_dm or request.channel is None
-    channel = messaging.open_dm(client, request.user) if in_dm else str(request.channel)
-    text, blocks = _placeholder(request)
-    try:
-        thread = client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"]
-    except SlackApiError as error:
-        refused = messaging.reason(error) in messaging.NO_ACCESS
-        reply(NOT_IN_CHANNEL if refused else UNEXPECTED)
+    where = _post_placeholder(rt, client, reply, request)
+    if where is None:
         return
-    conversation = ConversationRef(PLATFORM, request.tenant, channel, request.user, thread=thread)
+    channel, thread = where
     try:
-        started = services.start_session(
+        services.start_session(
             deps,
-            conversation=conversation,
+            conversation=ConversationRef(
+                Platform.SLACK, request.tenant, channel, user.user, thread
+            ),
             role=request.role,
             difficulty=request.difficulty,
             questions=request.questions,
             display_name=request.display_name,
+            deliver=lambda started: _show_first_question(client, channel, thread, started),
         )
-    except BaseException:
+    except BaseException as error:
         messaging.delete(client, channel, thread)  # no empty placeholder left behind
-        raise
-    remaining = started.quota.remaining if started.quota else None
-    card = question_card(started, remaining_today=remaining)
-    # Should Slack refuse the update, the session already lives on this thread: show its
-    # question there, or at least to the candidate, rather than leave "Setting up…" alone.
-    updated = messaging.update(client, channel, thread, card)
-    if not updated and messaging.post(client, channel, card, thread=thread) is None:
-        reply(*card)
+        if not isinstance(error, FirstQuestionNotShown):
+            raise
+        reply(FIRST_QUESTION_FAILED)
+        return
     if request.channel and channel != request.channel:
-        reply("Your interview has started in our direct messages — answer there in the thread.")
+        reply(MOVED_TO_DM)
 
 
-def _placeholder(request: StartRequest) -> Rendered:
+def _post_placeholder(
+    rt: SlackRuntime, client: WebClient, reply: Reply, request: StartRequest
+) -> tuple[str, str] | None:
+    """The channel and ts of a "Setting up…" message, or None (and why, to the person)."""
     text = f"🎙️ Setting up a mock interview for <@{request.user}>…"
-    return text, [section(text)]
+    try:
+        in_dm = rt.settings.slack_sessions_in_dm or request.channel is None
+        channel = messaging.open_dm(client, request.user) if in_dm else str(request.channel)
+        posted = client.chat_postMessage(channel=channel, text=text, blocks=[section(text)])
+    except SlackApiError as error:
+        refused = messaging.reason(error) in messaging.NO_ACCESS
+        reply(NOT_IN_CHANNEL if refused else UNEXPECTED)
+        return None
+    return channel, str(posted["ts"])
+
+
+def _show_first_question(
+    client: WebClient, channel: str, thread: str, started: SessionStarted
+) -> None:
+    """The core's delivery step: the placeholder becomes the question card (the thread stays)."""
+    remaining = started.quota.remaining if started.quota else None
+    if not messaging.update(
+        client, channel, thread, question_card(started, remaining_today=remaining)
+    ):
+        raise FirstQuestionNotShown()
 
 
 class EvaluatingMessage:
@@ -152,8 +171,7 @@ def take_answer(
         return
     if outcome.duplicate:  # a redelivery or racer: the first delivery renders the result
         if outcome.superseded:
-            failed = outcome.status is AnswerStatus.FAILED
-            hint = SUPERSEDED_FAILED_HINT if failed else SUPERSEDED_HINT
+            hint = superseded_hint(outcome)
             _hint_once(rt, client, conversation, f"superseded:{delivery}", hint)
         return
     pending.show(evaluation_card(outcome))

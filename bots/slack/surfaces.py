@@ -35,12 +35,6 @@ from core.domain.roles import Difficulty, Role
 
 HISTORY_SIZE = 5
 HOME_TAGS = 6
-STATUS_LABELS = {
-    "active": "in progress",
-    "completed": "completed",
-    "ended": "ended early",
-    "expired": "expired",
-}
 
 HELP_TEXT = (
     "*Mock interviews in Slack*\n"
@@ -100,7 +94,7 @@ def _session_line(item: SessionListItem, web_base_url: str) -> str:
     return (
         f"<{url}|*{session.role.label} · {session.difficulty.label}*> — "
         f"{slack_date(session.created_at)} · {questions} · {item.answered} scored"
-        f" · average {score} · {STATUS_LABELS.get(session.status.value, session.status.value)}"
+        f" · average {score} · {session.status.label}"
     )
 
 
@@ -111,6 +105,7 @@ def start_modal(*, max_questions: int, default_questions: int, channel: str | No
     """Role, difficulty and length; `channel` (where /interview was typed) rides along."""
     role_options = [_option(r.label, r.value) for r in Role]
     difficulty_options = [_option(d.label, d.value) for d in Difficulty]
+    default_difficulty = _option(Difficulty.DEFAULT.label, Difficulty.DEFAULT.value)
     count_options = [_option(str(n), str(n)) for n in range(1, max_questions + 1)]
     return {
         "type": "modal",
@@ -126,7 +121,7 @@ def start_modal(*, max_questions: int, default_questions: int, channel: str | No
                 DIFFICULTY_INPUT,
                 "Difficulty",
                 difficulty_options,
-                difficulty_options[1],
+                default_difficulty,
             ),
             _select(
                 COUNT_BLOCK,

@@ -104,6 +104,8 @@ async def test_answer_button_opens_a_modal_whose_submit_is_evaluated(
     assert evaluation["title"].split(" ")[1].endswith("/10")
     assert evaluation["color"] in (0x2EB67D, 0xECB22E, 0xF2952F, 0xE01E5A)
     assert [f["name"] for f in evaluation["fields"]][:1] == ["Your answer"]
+    assert evaluation["footer"]["text"] == "Graded by: offline heuristic scorer"
+    assert "Key points" in [f["name"] for f in evaluation["fields"]]
 
 
 async def test_thread_replies_are_answers_only_from_the_candidate(

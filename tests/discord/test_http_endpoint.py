@@ -201,3 +201,35 @@ def test_a_refused_thread_ends_the_session_with_a_clear_message(
     assert "could not open a thread" in api.calls[-1].body["content"]
     lam.send(payloads.command("end"))
     assert "no interview in progress" in api.calls[-1].body["content"]
+
+
+def test_an_interaction_without_an_application_id_completes_with_the_configured_one(
+    lam: Serverless, api: FakeDiscordApi
+) -> None:
+    command = payloads.command("quota")
+    del command["application_id"]
+    assert lam.send(command) == (200, {"type": 5, "data": {"flags": 64}})
+    (edited,) = api.of("edit-original", command["token"])
+    assert edited.path == f"/webhooks/{payloads.APP_ID}/{command['token']}/messages/@original"
+    assert "interview sessions today" in edited.body["content"]
+
+
+def test_an_unexpected_error_in_a_press_ends_in_a_message_not_endless_thinking(
+    lam: Serverless, api: FakeDiscordApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import services
+
+    lam.send(payloads.command("start", {"role": "backend", "difficulty": "easy"}))
+    (thread_id,) = api.threads
+    question = api.posted(thread_id)[0]
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "skip_question", crash)
+    skip = payloads.press(
+        payloads.custom_ids(question)["Skip"], question, channel=payloads.thread(thread_id)
+    )
+    assert lam.send(skip) == (200, {"type": 6})
+    (told,) = api.of("follow-up", skip["token"])
+    assert told.body["flags"] == 64 and "Something went wrong on our side" in told.body["content"]

@@ -251,6 +251,7 @@ def test_a_thread_that_cannot_open_ends_the_session(handler: InteractionHandler)
     assert out.kinds() == ["edit"]
     assert "could not open a thread" in (out.last("edit").content or "")
     assert services.latest_active_session(handler.deps, user=caller().user) is None
+    assert services.quota_status(handler.deps, user=caller().user).used == 0  # given back
 
 
 def test_someone_elses_buttons_are_refused_before_any_work(handler: InteractionHandler) -> None:
@@ -525,6 +526,7 @@ def test_a_dm_whose_first_question_cannot_be_posted_ends_at_once(
     assert out.kinds() == ["edit"]
     assert "could not post your first question" in (out.last("edit").content or "")
     assert services.latest_active_session(handler.deps, user=dm.user) is None
+    assert services.quota_status(handler.deps, user=dm.user).used == 0  # given back
 
 
 def test_a_dm_interview_happens_in_the_dm(handler: InteractionHandler) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bots.discord import ids, notices, render
+from bots.discord import errors, ids, notices, render
 from bots.discord.ids import Action
 from bots.discord.model import Ack, AckKind, Reply, modal_text
 from core.domain.errors import NoActiveSession, QuotaExceeded
@@ -17,10 +17,12 @@ from core.domain.model import (
     AttemptStatus,
     ConversationRef,
     Evaluation,
+    PointVerdict,
     Question,
     QuestionKind,
     Session,
     SessionStatus,
+    Verdict,
 )
 from core.domain.presentation import score_band
 from core.domain.results import AnswerOutcome, AnswerStatus, QuestionAsked
@@ -108,6 +110,52 @@ def test_evaluations_stay_within_discords_limits() -> None:
     assert len(question["description"]) <= 4096 and question["description"].endswith("…")
 
 
+def with_points(points: tuple[PointVerdict, ...], graded_by: str) -> AnswerOutcome:
+    base = outcome(6.0)
+    assert base.attempt.evaluation is not None
+    evaluation = replace(base.attempt.evaluation, points=points, graded_by=graded_by)
+    return replace(base, attempt=replace(base.attempt, evaluation=evaluation))
+
+
+def test_evaluations_say_who_graded_and_quote_the_answer_per_key_point() -> None:
+    points = (
+        PointVerdict("Uses an index", Verdict.COVERED, quote="add an index\non user_id"),
+        PointVerdict("Explains trade-offs", Verdict.PARTIAL, quote="writes get slower"),
+        PointVerdict("Caches hot reads", Verdict.MISSING),
+        PointVerdict("Keeps data consistent", Verdict.CONTRADICTED, quote="skip transactions"),
+    )
+    reply = render.evaluation(
+        with_points(points, "offline heuristic scorer"), owner=OWNER, answer_excerpt=False
+    )
+    (embed,) = reply.embeds  # type: ignore[misc]
+    assert embed["footer"] == {"text": "Graded by: offline heuristic scorer"}
+    [key_points] = [f["value"] for f in embed["fields"] if f["name"] == "Key points"]
+    assert key_points.split("\n") == [
+        "✅ Uses an index — You said: “add an index on user_id”",
+        "🔶 Partly: Explains trade-offs — You said: “writes get slower”",
+        "❌ Missing: Caches hot reads",
+        "⛔ Contradicted: Keeps data consistent — You said: “skip transactions”",
+    ]
+    plain = render.evaluation(outcome(6.0), owner=OWNER, answer_excerpt=False).embeds[0]  # type: ignore[index]
+    assert "footer" not in plain and "Key points" not in [f["name"] for f in plain["fields"]]
+
+
+def test_many_long_key_points_stay_within_discords_limits() -> None:
+    points = tuple(
+        PointVerdict(f"Point {n} " + "p" * 500, Verdict.PARTIAL, quote="q" * 900) for n in range(40)
+    )
+    long = with_points(points, "Gemini 2.5 Flash " + "g" * 3000)
+    long = replace(long, attempt=replace(long.attempt, answer="a" * 5000))
+    embed = render.evaluation(long, owner=OWNER, answer_excerpt=True).embeds[0]  # type: ignore[index]
+    assert_within_limits(embed)
+    shown = [f for f in embed["fields"] if f["name"].startswith("Key points")]
+    assert len(shown) == 3 and shown[1]["name"] == "Key points (continued)"
+    lines = [line for f in shown for line in f["value"].split("\n")]
+    assert lines[-1] == f"… and {40 - (len(lines) - 1)} more"
+    assert all(line.startswith("🔶 Partly: Point ") for line in lines[:-1])
+    assert embed["footer"]["text"].startswith("Graded by: Gemini 2.5 Flash")
+
+
 def test_replies_never_ping_more_than_the_candidate() -> None:
     assert Reply(content="@everyone hi").payload()["allowed_mentions"] == {"parse": [], "users": []}
     pinged = Reply(content="hi", ping=OWNER, ephemeral=True).payload()
@@ -135,14 +183,14 @@ def test_acknowledgement_payloads() -> None:
 
 
 def test_errors_are_ephemeral_and_speak_discord() -> None:
-    quota = notices.error(QuotaExceeded(3, NOW))
+    quota = errors.error(QuotaExceeded(3, NOW))
     stamp = int(NOW.timestamp())
     assert quota.ephemeral and quota.content == (
         f"⚠️ You have used all 3 interview sessions for today. Your quota resets <t:{stamp}:R> "
         f"(<t:{stamp}:t>)."
     )
-    assert "/interview start" in (notices.error(NoActiveSession()).content or "")
-    assert "<role>" not in (notices.error(NoActiveSession()).content or "")
+    assert "/interview start" in (errors.error(NoActiveSession()).content or "")
+    assert "<role>" not in (errors.error(NoActiveSession()).content or "")
 
 
 @pytest.mark.parametrize(
@@ -225,4 +273,24 @@ def test_a_second_answer_is_told_what_the_buttons_above_offer() -> None:
     assert note(status=AnswerStatus.FAILED).endswith(
         "Press **Retry** under it to have it evaluated."
     )
+    assert note(status=AnswerStatus.IN_PROGRESS).endswith(
+        "It is being evaluated; the result will appear above."
+    )
     assert notices.superseded(outcome(5.0)).ephemeral
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("web", "in the browser — continue or end it at <https://dash.example.com/practice/7>."),
+        ("slack", "in Slack — continue or end it there."),
+        ("terminal", "in a terminal — continue or end it there."),
+    ],
+)
+def test_an_interview_elsewhere_is_named_with_a_way_to_reach_it(
+    platform: str, expected: str
+) -> None:
+    base = outcome(5.0).session
+    session = replace(base, conversation=ConversationRef(platform, "t", "c", "u", "x"))
+    reply = errors.elsewhere(session, web_base_url="https://dash.example.com/")
+    assert reply.ephemeral and reply.content == f"You have an interview in progress {expected}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from typing import Any
 
 import pytest
 from slack_bolt import App
@@ -60,6 +62,8 @@ def test_the_owners_reply_is_evaluated_in_place_of_an_evaluating_message(
     [evaluation] = evaluations(mock_slack)
     assert evaluation.params["ts"] == evaluating.ts  # updated in place
     assert {ids.NEXT, ids.DEEPER, ids.END} == set(buttons(evaluation))
+    assert "Graded by: offline heuristic scorer" in evaluation.text()
+    assert "*Key points*" in evaluation.text()
 
 
 def test_other_people_bots_top_level_messages_and_deletions_are_ignored(
@@ -147,6 +151,54 @@ def test_a_second_reply_and_an_edit_get_one_short_hint_each(
     assert all(h.params["thread_ts"] == thread for h in hints)
     assert "first reply was taken" in hints[0].text() and "Edits aren't read" in hints[1].text()
     assert evaluations(mock_slack) == [] and "chat.postMessage" not in mock_slack.methods()
+
+
+class HeldEvaluator(ScriptedEvaluator):
+    """Evaluates only once the test lets it: the first answer's evaluation stays running while
+    a second reply arrives (the overlap is forced, not hoped for with a sleep)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def evaluate(self, question: Any, answer: str) -> Any:
+        self.started.set()
+        assert self.release.wait(timeout=10), "the test never let the evaluation finish"
+        return super().evaluate(question, answer)
+
+
+def test_a_second_reply_while_the_first_is_evaluated_is_told_the_result_is_coming(
+    app: App, mock_slack: MockSlack, core: Core
+) -> None:
+    held = core.deps.evaluator = HeldEvaluator()
+    thread = start(app, mock_slack)
+    mock_slack.clear()
+    first = threading.Thread(target=answer, args=(app, thread))
+    first.start()
+    try:
+        assert held.started.wait(timeout=10)
+        answer(app, thread, "Oh, and also sharding.", ts="1700005000.000002")
+        [hint] = mock_slack.to("chat.postEphemeral")
+    finally:
+        held.release.set()
+        first.join(timeout=10)
+    assert hint.params["user"] == s.ALICE and hint.params["thread_ts"] == thread
+    assert "being evaluated" in hint.text() and "will appear above" in hint.text()
+    assert "Next question" not in hint.text() and "Retry" not in hint.text()
+    assert len(evaluations(mock_slack)) == 1 and held.calls == 1
+
+
+def test_a_second_reply_after_the_evaluation_names_the_button_the_card_has(
+    app: App, mock_slack: MockSlack
+) -> None:
+    thread = start(app, mock_slack, "backend medium 1")  # one question: the button is Summary
+    answer(app, thread)
+    [evaluation] = evaluations(mock_slack)
+    assert "See summary" in evaluation.text()
+    mock_slack.clear()
+    answer(app, thread, "Oh, and also sharding.", ts="1700005000.000002")
+    [hint] = mock_slack.to("chat.postEphemeral")
+    assert "*See summary*" in hint.text() and "Next question" not in hint.text()
 
 
 def test_a_reply_the_core_could_not_store_asks_the_candidate_to_send_it_again(

@@ -76,6 +76,10 @@ def test_no_arguments_opens_the_modal_and_its_submission_starts_in_that_channel(
         ids.DIFFICULTY_BLOCK,
         ids.COUNT_BLOCK,
     ]
+    from core.domain.roles import Difficulty
+
+    chosen = view["blocks"][1]["element"]["initial_option"]
+    assert chosen["value"] == Difficulty.DEFAULT.value  # the core's default, preselected
 
     submission = s.view_submission(
         role="frontend", difficulty="easy", questions=3, channel=s.CHANNEL
@@ -140,6 +144,24 @@ def test_a_channel_the_bot_is_not_in_gets_an_invite_hint_and_counts_nothing(
     mock_slack.clear()
     run(app, s.command("quota", response_url=mock_slack.response_url()))
     assert "*3 of 3*" in mock_slack.to("response_url")[0].text()
+
+
+def test_a_first_question_slack_will_not_show_undoes_the_start(
+    app: App, mock_slack: MockSlack, core: Core
+) -> None:
+    from core import services
+    from core.domain.model import Platform, UserRef
+
+    mock_slack.fail("chat.update", "internal_error")
+    run(app, s.command("backend medium", response_url=mock_slack.response_url()))
+    [placeholder] = mock_slack.to("chat.postMessage")
+    [deleted] = mock_slack.to("chat.delete")  # no "Setting up…" left in the channel
+    assert deleted.params["ts"] == placeholder.ts
+    [told] = mock_slack.to("response_url")
+    assert "did not start and nothing was counted" in told.text()
+    alice = UserRef(Platform.SLACK, s.TEAM, s.ALICE)
+    assert services.quota_status(core.deps, user=alice).used == 0  # given back by the core
+    assert services.latest_active_session(core.deps, user=alice) is None
 
 
 def test_sessions_can_run_in_a_dm_instead(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,10 +24,12 @@ from core.domain.model import (
     AttemptStatus,
     ConversationRef,
     Evaluation,
+    PointVerdict,
     Question,
     QuestionKind,
     Session,
     SessionStatus,
+    Verdict,
 )
 from core.domain.results import AnswerOutcome, AnswerStatus, QuestionAsked, SessionSummary
 from core.domain.roles import Difficulty, Role
@@ -109,6 +112,53 @@ def test_evaluation_card_has_score_bar_feedback_ideal_tags_and_buttons() -> None
     assert [(b["action_id"], b["value"]) for b in buttons] == [(ids.NEXT, "7:2"), (ids.END, "7:2")]
 
 
+def evaluated(points: tuple[PointVerdict, ...], graded_by: str = "") -> AnswerOutcome:
+    evaluation = Evaluation(7.0, "ok", "ideal", (), {}, points=points, graded_by=graded_by)
+    attempt = Attempt(1, 7, 2, "d", "answer", AttemptStatus.EVALUATED, NOW, evaluation)
+    return AnswerOutcome(AnswerStatus.EVALUATED, _session(), _asked(), attempt, has_next=True)
+
+
+def test_evaluation_card_says_who_graded_and_quotes_the_answer_per_key_point() -> None:
+    points = (
+        PointVerdict("Uses an index", Verdict.COVERED, quote="add an index on <user_id>"),
+        PointVerdict("Explains trade-offs", Verdict.PARTIAL, quote="writes get slower"),
+        PointVerdict("Caches hot reads", Verdict.MISSING),
+        PointVerdict("Keeps data consistent", Verdict.CONTRADICTED, quote="skip transactions"),
+    )
+    _, blocks = evaluation_card(evaluated(points, "offline heuristic scorer"))
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    [key_points] = [t for t in texts if t.startswith("*Key points*")]
+    assert key_points.splitlines()[1:] == [
+        "✅ Uses an index — You said: “add an index on &lt;user_id&gt;”",
+        "🔶 Partly: Explains trade-offs — You said: “writes get slower”",
+        "❌ Missing: Caches hot reads",
+        "⛔ Contradicted: Keeps data consistent — You said: “skip transactions”",
+    ]
+    graded = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+    assert "Graded by: offline heuristic scorer" in graded
+
+
+def test_many_long_key_points_stay_within_slacks_limits() -> None:
+    points = tuple(
+        PointVerdict(f"Point {n} " + "p" * 500, Verdict.COVERED, quote="q" * 900) for n in range(60)
+    )
+    _, blocks = evaluation_card(evaluated(points, "Gemini 2.5 Flash"))
+    assert len(blocks) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    [key_points] = [text for text in sections if text.startswith("*Key points*")]
+    lines = key_points.splitlines()
+    assert lines[-1].startswith("… and ") and lines[-1].endswith(" more")
+    shown = len(lines) - 2  # the title and the note
+    assert lines[-1] == f"… and {60 - shown} more" and shown >= 1
+    assert all(line.endswith("…”") for line in lines[1:-1])  # long quotes cut, not dropped
+
+
+def test_an_evaluation_without_points_or_grader_shows_neither() -> None:
+    _, blocks = evaluation_card(evaluated(()))
+    assert "Key points" not in json.dumps(blocks) and "Graded by" not in json.dumps(blocks)
+
+
 def test_summary_card_links_to_the_session_on_the_dashboard() -> None:
     summary = SessionSummary(
         session=_session(SessionStatus.COMPLETED),
@@ -176,3 +226,19 @@ def test_the_lambda_ack_path_needs_no_database_and_imports_no_web_or_llm_client(
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("web", "in the browser — continue or end it at <https://dash.example.com/practice/7>."),
+        ("discord", "in Discord — continue or end it there."),
+        ("terminal", "in a terminal — continue or end it there."),
+    ],
+)
+def test_an_interview_elsewhere_is_named_with_a_way_to_reach_it(
+    platform: str, expected: str
+) -> None:
+    session = replace(_session(), conversation=ConversationRef(platform, "t", "c", "u", "x"))
+    text = errors.elsewhere_text(session, web_base_url="https://dash.example.com/")
+    assert text == f"You have an interview in progress {expected}"

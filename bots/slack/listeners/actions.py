@@ -11,12 +11,11 @@ from slack_sdk.web import WebClient
 
 from bots.slack import ids
 from bots.slack.buttons import HANDLERS, Click
-from bots.slack.interview import PLATFORM
 from bots.slack.listeners import ack_only, tenant_of
 from bots.slack.messaging import Reply, errors_to, open_modal
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import start_modal
-from core.domain.model import UserRef
+from core.domain.model import Platform, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ def _click(
         reply=Reply(
             client, user, channel=channel, respond=respond, thread=message.get("thread_ts")
         ),
-        actor=UserRef(PLATFORM, tenant_of(context, body), user),
+        actor=UserRef(Platform.SLACK, tenant_of(context, body), user),
         ref=ref,
         channel=channel,
         message_ts=container.get("message_ts") or message.get("ts"),

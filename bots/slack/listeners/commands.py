@@ -9,12 +9,12 @@ from slack_sdk.web import WebClient
 
 from bots.slack import account, ids
 from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
-from bots.slack.interview import PLATFORM, StartRequest, start_interview
+from bots.slack.interview import StartRequest, start_interview
 from bots.slack.listeners import tenant_of
 from bots.slack.messaging import Reply, errors_to, open_modal
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import help_card, start_modal
-from core.domain.model import UserRef
+from core.domain.model import ConversationRef, Platform, UserRef
 
 
 def register(app: App, rt: SlackRuntime) -> None:
@@ -33,7 +33,7 @@ def register(app: App, rt: SlackRuntime) -> None:
         body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
         command = parsed(body)
-        user = UserRef(PLATFORM, tenant_of(context, body), body["user_id"])
+        user = UserRef(Platform.SLACK, tenant_of(context, body), body["user_id"])
         reply = Reply(client, user.user, channel=body.get("channel_id"), respond=respond)
         with errors_to(reply, what=f"/interview {command.kind}"):
             if command.kind is Kind.START:
@@ -45,7 +45,8 @@ def register(app: App, rt: SlackRuntime) -> None:
             elif command.kind is Kind.LINK:
                 account.give_link_code(rt, reply, user, body.get("user_name"))
             elif command.kind is Kind.END:
-                account.end_current(rt, client, reply, user)
+                here = ConversationRef(user.platform, user.tenant, body["channel_id"], user.user)
+                account.end_current(rt, client, reply, here)
 
     app.command(ids.COMMAND, matchers=[needs_core])(ack=ack_command, lazy=[run_command])
 

@@ -8,10 +8,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk.web import WebClient
 
 from bots.slack.account import publish_home
-from bots.slack.interview import PLATFORM
 from bots.slack.listeners import ack_only, tenant_of
 from bots.slack.runtime import SlackRuntime
-from core.domain.model import UserRef
+from core.domain.model import Platform, UserRef
 
 
 def is_home_tab(event: dict[str, Any]) -> bool:
@@ -22,6 +21,6 @@ def register(app: App, rt: SlackRuntime) -> None:
     def publish(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        publish_home(rt, client, UserRef(PLATFORM, tenant_of(context, body), event["user"]))
+        publish_home(rt, client, UserRef(Platform.SLACK, tenant_of(context, body), event["user"]))
 
     app.event("app_home_opened", matchers=[is_home_tab])(ack=ack_only, lazy=[publish])

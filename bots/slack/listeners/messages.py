@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk.web import WebClient
 
-from bots.slack.interview import PLATFORM, hint_after_edit, take_answer
+from bots.slack.interview import hint_after_edit, take_answer
 from bots.slack.listeners import ack_only, tenant_of
 from bots.slack.runtime import SlackRuntime
-from core.domain.model import ConversationRef
+from core.domain.model import ConversationRef, Platform
 
 # Message subtypes that are still a person writing: a plain reply, a reply also sent to the
 # channel, a reply with a file attached. Everything else (joins, bot posts, deletions) is not.
@@ -53,7 +53,11 @@ def register(app: App, rt: SlackRuntime) -> None:
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         conversation = ConversationRef(
-            PLATFORM, tenant_of(context, body), event["channel"], event["user"], event["thread_ts"]
+            Platform.SLACK,
+            tenant_of(context, body),
+            event["channel"],
+            event["user"],
+            event["thread_ts"],
         )
         # The message ts is the same in every redelivery (HTTP retries, Socket Mode retries,
         # a Lambda lazy invocation delivered twice), so the core stores one answer per message.
@@ -72,7 +76,7 @@ def register(app: App, rt: SlackRuntime) -> None:
     ) -> None:
         message = event["message"]
         conversation = ConversationRef(
-            PLATFORM,
+            Platform.SLACK,
             tenant_of(context, body),
             event["channel"],
             message["user"],
