@@ -7,7 +7,8 @@ from __future__ import annotations
 from bots.discord.model import Reply
 from bots.discord.render import when
 from core.domain.errors import InterviewError, NoActiveSession, NotYourSession, QuotaExceeded
-from core.domain.model import Platform, Session
+from core.domain.model import Session
+from core.domain.presentation import elsewhere_text
 
 # Refusals of the Discord side itself (the core never sees these requests).
 STALE_BUTTON = InterviewError(
@@ -62,16 +63,4 @@ def unexpected(*, answer_saved: bool = False) -> Reply:
 
 def elsewhere(session: Session, *, web_base_url: str) -> Reply:
     """`/interview end` found nothing here: where the person's interview on a linked surface is."""
-    platform = session.conversation.platform
-    if platform == Platform.WEB:
-        url = practice_url(web_base_url, session.id)
-        text = f"You have an interview in progress in the browser — continue or end it at <{url}>."
-    else:
-        where = "a terminal" if platform == Platform.TERMINAL else Platform.label_of(platform)
-        text = f"You have an interview in progress in {where} — continue or end it there."
-    return Reply(content=text, ephemeral=True)
-
-
-def practice_url(web_base_url: str, session_id: int) -> str:
-    # The browser interview's own page (core.domain.presentation has only the history page).
-    return f"{web_base_url.rstrip('/')}/practice/{session_id}"
+    return Reply(content=elsewhere_text(session, web_base_url=web_base_url), ephemeral=True)

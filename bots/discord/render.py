@@ -14,8 +14,9 @@ from typing import Any
 from bots.discord.ids import Action, custom_id
 from bots.discord.model import ANSWER_INPUT_ID, Reply
 from core.domain.errors import InterviewError
-from core.domain.model import PointVerdict, Verdict
+from core.domain.model import PointVerdict
 from core.domain.presentation import (
+    VERDICT_MARKS,
     criterion_label,
     format_score,
     score_band,
@@ -187,12 +188,6 @@ def evaluation(outcome: AnswerOutcome, *, owner: str, answer_excerpt: bool) -> R
     return Reply(embeds=(embed,), components=(row(*buttons),))
 
 
-VERDICT_MARKS = {
-    Verdict.COVERED: "✅",
-    Verdict.PARTIAL: "🔶 Partly:",
-    Verdict.MISSING: "❌ Missing:",
-    Verdict.CONTRADICTED: "⛔ Contradicted:",
-}
 POINT_LIMIT = 300  # characters of a key point or of a quote: a long one must not crowd the rest
 KEY_POINT_FIELDS = 3  # at most; the rest is counted, so the embed keeps room for the others
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from bots.slack.ids import DEEPER, END, HINT, NEXT, OPEN_DASHBOARD, RETRY, SKIP, QuestionRef
 from core.domain.interview import question_label
-from core.domain.model import AskedQuestion, PointVerdict, Session, SessionStatus, Verdict
+from core.domain.model import AskedQuestion, PointVerdict, Session, SessionStatus
 from core.domain.presentation import (
+    VERDICT_MARKS,
     criterion_label,
     format_score,
     score_band,
@@ -171,12 +172,6 @@ def evaluation_card(outcome: AnswerOutcome) -> Rendered:
     return text, blocks
 
 
-VERDICT_MARKS = {
-    Verdict.COVERED: "✅",
-    Verdict.PARTIAL: "🔶 Partly:",
-    Verdict.MISSING: "❌ Missing:",
-    Verdict.CONTRADICTED: "⛔ Contradicted:",
-}
 POINT_LIMIT = 300  # characters of a key point or of a quote: a long one must not crowd the rest
 
 

@@ -5,6 +5,7 @@ the reset time in each reader's time zone, the choices as code, how to start an 
 from __future__ import annotations
 
 from bots.slack.blocks import escape, next_step_label, slack_date
+from core.domain import presentation
 from core.domain.errors import (
     InterviewError,
     NoActiveSession,
@@ -14,7 +15,7 @@ from core.domain.errors import (
     UnknownDifficulty,
     UnknownRole,
 )
-from core.domain.model import Platform, Session
+from core.domain.model import Session
 from core.domain.results import AnswerOutcome, AnswerStatus
 
 UNEXPECTED = (
@@ -91,14 +92,4 @@ def superseded_hint(outcome: AnswerOutcome) -> str:
 
 def elsewhere_text(session: Session, *, web_base_url: str) -> str:
     """Where the person's interview on another linked surface is, and how to reach it."""
-    platform = session.conversation.platform
-    if platform == Platform.WEB:
-        url = practice_url(web_base_url, session.id)
-        return f"You have an interview in progress in the browser — continue or end it at <{url}>."
-    where = "a terminal" if platform == Platform.TERMINAL else Platform.label_of(platform)
-    return f"You have an interview in progress in {where} — continue or end it there."
-
-
-def practice_url(web_base_url: str, session_id: int) -> str:
-    # The browser interview's own page (core.domain.presentation has only the history page).
-    return f"{web_base_url.rstrip('/')}/practice/{session_id}"
+    return presentation.elsewhere_text(session, web_base_url=web_base_url)

@@ -58,8 +58,7 @@ def oauth_settings(settings: Settings, engine: Engine | None = None) -> OAuthSet
 def installation_engine(settings: Settings) -> Engine:
     """An engine on the interview database, for when the core is not built yet (Lambda's ack
     path authorizes every request from the store, and must not build the whole core)."""
-    from core.adapters.sql.database import make_engine
-    from core.bootstrap import ensure_schema
+    from core.bootstrap import ensure_schema, make_engine
 
     engine = make_engine(settings.database_url)
     if engine.dialect.name == "sqlite":

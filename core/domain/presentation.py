@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.domain.model import Platform, Session, Verdict
 from core.domain.results import SessionSummary
 from core.domain.tags import TAXONOMY
 
@@ -63,3 +64,29 @@ def summary_counts(summary: SessionSummary) -> str:
 
 def session_url(base_url: str, session_id: int) -> str:
     return f"{base_url.rstrip('/')}/sessions/{session_id}"
+
+
+def practice_url(base_url: str, session_id: int) -> str:
+    """The browser interview's own page (to continue it)."""
+    return f"{base_url.rstrip('/')}/practice/{session_id}"
+
+
+# How each surface marks a key point's verdict before its text ("✅ <point>").
+VERDICT_MARKS = {
+    Verdict.COVERED: "✅",
+    Verdict.PARTIAL: "🔶 Partly:",
+    Verdict.MISSING: "❌ Missing:",
+    Verdict.CONTRADICTED: "⛔ Contradicted:",
+}
+
+
+def elsewhere_text(session: Session, *, web_base_url: str, link: str = "<{url}>") -> str:
+    """Where the person's interview on another linked surface is, and how to reach it.
+
+    `link` formats the practice page's URL the surface's way (Slack and Discord: "<{url}>")."""
+    platform = session.conversation.platform
+    if platform == Platform.WEB:
+        url = link.format(url=practice_url(web_base_url, session.id))
+        return f"You have an interview in progress in the browser — continue or end it at {url}."
+    where = "a terminal" if platform == Platform.TERMINAL else Platform.label_of(platform)
+    return f"You have an interview in progress in {where} — continue or end it there."
