@@ -30,7 +30,7 @@ from fastapi_users.authentication import (
 from fastapi_users_db_sqlalchemy import SQLAlchemyUserDatabase
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.adapters.sql.models import WebUser
+from core.bootstrap import WebUser
 from core.config import ConfigError, Settings
 from core.domain.errors import ServiceUnavailable
 from core.services.deps import Deps

@@ -79,7 +79,7 @@ async def _create_superuser(email: str, password: str) -> bool:
     from fastapi_users.exceptions import UserNotExists
     from fastapi_users_db_sqlalchemy import SQLAlchemyUserDatabase
 
-    from core.adapters.sql.models import WebUser
+    from core.bootstrap import WebUser
     from web.auth import UserCreate, UserManager
     from web.resources import WebResources
 

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from core import services
-from core.adapters.sql.models import WebUser
-from core.bootstrap import Core
+from core.bootstrap import Core, WebUser
 from core.domain.model import UserRef
 from core.services.deps import Deps
 from web.auth import current_superuser, current_user, optional_user, resources_of

@@ -14,17 +14,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from core.domain.errors import (
-    AlreadyEvaluating,
-    FollowUpLimitReached,
+    ErrorCategory,
     InterviewError,
-    InvalidLinkCode,
-    LlmUnavailable,
     NoActiveSession,
     NotYourSession,
-    QuestionAlreadyAnswered,
     QuotaExceeded,
-    ServiceUnavailable,
-    SessionFinished,
 )
 from web.auth import signed_in_user
 from web.dependencies import LoginRequired
@@ -47,27 +41,33 @@ PAGE_MESSAGES = {
 TITLES = {403: "No access", 404: "Not found", 500: "Something went wrong", 503: "Unavailable"}
 
 
+# The one table from an error's category (core.domain.errors) to its HTTP status.
+STATUS_OF: Mapping[ErrorCategory, int] = {
+    ErrorCategory.INVALID: 422,
+    ErrorCategory.CONFLICT: 409,
+    ErrorCategory.NOT_FOUND: 404,
+    ErrorCategory.FORBIDDEN: 403,
+    ErrorCategory.LIMIT: 429,
+    ErrorCategory.UNAVAILABLE: 503,
+}
+# Someone else's interview is answered exactly like a missing one: the web never confirms that
+# another account's session id exists.
+CONCEALED = (NotYourSession, NoActiveSession)
+CONCEALED_BODY = {"error": "not_found", "code": "not_found", "message": "Not found."}
+
+
 def status_for(exc: InterviewError) -> int:
-    """HTTP status of an error the user can cause. Other people's sessions look like no session."""
-    if isinstance(exc, NotYourSession | NoActiveSession):
+    """HTTP status of an error the user can cause, from its category."""
+    if isinstance(exc, CONCEALED):
         return 404
-    if isinstance(exc, QuotaExceeded | TooManyAttempts):
-        return 429
-    if isinstance(exc, ServiceUnavailable | LlmUnavailable):
-        return 503
-    if isinstance(
-        exc, SessionFinished | QuestionAlreadyAnswered | AlreadyEvaluating | FollowUpLimitReached
-    ):
-        return 409
-    if isinstance(exc, InvalidLinkCode):
-        return 400
-    return 422
+    return STATUS_OF[exc.category]
 
 
 def error_body(exc: InterviewError) -> dict[str, object]:
-    if isinstance(exc, NotYourSession | NoActiveSession):
-        return {"error": "not_found", "message": "Not found."}
-    body: dict[str, object] = {"error": exc.code, "message": exc.message}
+    """`code` names the error (`error` too, as every API error has it); `message` explains it."""
+    if isinstance(exc, CONCEALED):
+        return dict(CONCEALED_BODY)
+    body: dict[str, object] = {"error": exc.code, "code": exc.code, "message": exc.message}
     if isinstance(exc, QuotaExceeded):
         body["resets_at"] = exc.resets_at.isoformat()
     if isinstance(exc, TooManyAttempts):
@@ -106,7 +106,7 @@ ACCOUNT_MESSAGES = {
 def api_error(
     status_code: int, detail: object, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """Every API error has `error` (a code) and `message` (a sentence); `detail` stays as
+    """Every API error has `code` (also as `error`) and `message` (a sentence); `detail` stays as
     fastapi-users' clients expect it (their codes, such as LOGIN_BAD_CREDENTIALS, or the list of
     invalid fields)."""
     code, message = API_ERRORS.get(status_code, ("error", "The request failed."))
@@ -116,7 +116,7 @@ def api_error(
         message = ACCOUNT_MESSAGES[detail]
     elif isinstance(detail, str) and not detail.isupper() and detail != _phrase(status_code):
         message = detail  # our own sentence; Starlette's stock phrase says no more than `code`
-    body = {"error": code, "message": message, "detail": detail}
+    body = {"error": code, "code": code, "message": message, "detail": detail}
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -157,7 +157,7 @@ def install_error_handlers(app: FastAPI) -> None:
         status_code = status_for(exc)
         if is_api(request):
             return JSONResponse(error_body(exc), status_code=status_code)
-        message = NOT_FOUND if status_code == 404 else exc.message
+        message = NOT_FOUND if isinstance(exc, CONCEALED) else exc.message
         return await error_page(request, status_code, message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -179,7 +179,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if is_api(request):
-            return JSONResponse({"error": "internal", "message": PAGE_MESSAGES[500]}, 500)
+            body = {"error": "internal", "code": "internal", "message": PAGE_MESSAGES[500]}
+            return JSONResponse(body, 500)
         return await error_page(request, 500)
 
 

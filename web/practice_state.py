@@ -1,4 +1,9 @@
-"""Where a browser interview stands, read from its transcript: what the page shows next."""
+"""Browser interviews: starting one (idempotent per form) and what the page offers next.
+
+Every rule — the step a question is at, its label, whether another question follows, whether a
+follow-up or a hint is left — is the core's Interview aggregate's; this module only says which
+button renders which step.
+"""
 
 from __future__ import annotations
 
@@ -10,63 +15,63 @@ from enum import StrEnum
 
 from core import services
 from core.domain.errors import NotYourSession
-from core.domain.history import SessionDetail
-from core.domain.model import AskedQuestion, Attempt, AttemptStatus, ConversationRef, QuestionKind
-from core.domain.results import QuestionAsked
-from core.services.deps import Deps, Rules
+from core.domain.interview import Interview, Step
+from core.domain.model import ConversationRef, Platform
+from core.domain.results import QuotaStatus
+from core.services.deps import Deps
 from web.dependencies import Viewer
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # request and delivery ids a client may choose
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
 
-class Step(StrEnum):
-    ANSWER = "answer"  # the current question waits for an answer
-    EVALUATED = "evaluated"  # the answer is scored: Next, Go deeper or End
-    FAILED = "failed"  # the evaluation failed; the answer is saved: Retry
-    PENDING = "pending"  # someone (another tab) is evaluating it right now
+class Action(StrEnum):
+    """A button on the practice page, and the endpoint `/practice/{id}/{action}` it posts to."""
+
+    ANSWER = "answer"
+    HINT = "hint"
+    SKIP = "skip"
+    RETRY = "retry"
+    NEXT = "next"
+    DEEPER = "deeper"
+    END = "end"
+
+
+# The buttons each step of the current question shows; Hint and Go deeper are added when the
+# aggregate says one is left (hints_left, can_go_deeper).
+_BUTTONS: dict[Step, tuple[Action, ...]] = {
+    Step.ANSWER: (Action.ANSWER, Action.SKIP),
+    Step.EVALUATING: (),  # the page refreshes until the evaluation is in
+    Step.EVALUATED: (Action.NEXT,),
+    Step.FAILED: (Action.RETRY,),
+    Step.SKIPPED: (Action.NEXT,),
+    Step.FINISHED: (),
+}
+
+
+def actions(interview: Interview) -> list[Action]:
+    """What the candidate may do now on the current question, as the page and the API offer it."""
+    if not interview.session.is_active:
+        return []
+    position, step = interview.current.position, interview.step
+    offered = list(_BUTTONS[step])
+    if step is Step.ANSWER and interview.hints_left(position):
+        offered.append(Action.HINT)
+    if interview.can_go_deeper(position):
+        offered.append(Action.DEEPER)
+    return [*offered, Action.END]
+
+
+def is_own_practice(interview: Interview, viewer: Viewer) -> bool:
+    """A browser interview of this account (linked chat sessions are reviewed, not continued)."""
+    conversation = interview.session.conversation
+    return conversation.platform == Platform.WEB and conversation.user == viewer.id
 
 
 @dataclass(frozen=True, slots=True)
-class PracticeState:
-    detail: SessionDetail
-    current: AskedQuestion
-    attempt: Attempt | None
-    step: Step
-    label: str
-    has_next: bool
-    can_go_deeper: bool
-    earlier: list[tuple[AskedQuestion, Attempt | None]]
-
-
-def is_own_practice(detail: SessionDetail, viewer: Viewer) -> bool:
-    """A browser interview of this account (linked chat sessions are reviewed, not continued)."""
-    conversation = detail.session.conversation
-    return conversation.platform == "web" and conversation.user == viewer.id
-
-
-def practice_state(detail: SessionDetail, rules: Rules) -> PracticeState:
-    current, attempt = detail.entries[-1]
-    status = attempt.status if attempt else None
-    step = {
-        None: Step.ANSWER,
-        AttemptStatus.EVALUATED: Step.EVALUATED,
-        AttemptStatus.FAILED: Step.FAILED,
-    }.get(status, Step.PENDING)
-    follow_ups = sum(
-        q.kind is QuestionKind.FOLLOW_UP and q.main_index == current.main_index
-        for q, _ in detail.entries
-    )
-    return PracticeState(
-        detail=detail,
-        current=current,
-        attempt=attempt,
-        step=step,
-        label=QuestionAsked(detail.session, current).label,
-        has_next=current.main_index < detail.session.question_count,
-        can_go_deeper=step is Step.EVALUATED and follow_ups < rules.max_follow_ups_per_question,
-        earlier=detail.entries[:-1],
-    )
+class PracticeStart:
+    interview: Interview
+    quota: QuotaStatus | None  # None when the request repeated a start: nothing was counted
 
 
 def new_delivery_id() -> str:
@@ -85,7 +90,7 @@ def conversation_for(viewer: Viewer, request_id: str) -> ConversationRef:
     thread within its column (64 characters) whatever the id's length."""
     key = request_id if _CLIENT_ID.match(request_id) else new_delivery_id()
     digest = hashlib.sha256(f"{viewer.id}:{key}".encode()).hexdigest()[:32]
-    return ConversationRef("web", "web", "browser", viewer.id, thread=f"web-{digest}")
+    return ConversationRef(Platform.WEB, "web", "browser", viewer.id, thread=f"web-{digest}")
 
 
 def start_practice(
@@ -94,17 +99,22 @@ def start_practice(
     *,
     request_id: str,
     role: str,
-    difficulty: str,
+    difficulty: str | None,
     questions: int | None,
-) -> QuestionAsked:
-    """Start the interview this request names (one quota unit), or return the one it started."""
+) -> PracticeStart:
+    """Start the interview this request names (one quota unit), or return the one it started.
+
+    The core's start_session recognises a repeat within its claim window; an interview that is
+    still going is found by its thread for as long as it lasts."""
     conversation = conversation_for(viewer, request_id)
     existing = services.find_session(deps, conversation=conversation)
+    quota = None
     if existing is None:
-        return services.start_session(
+        started = services.start_session(
             deps, conversation=conversation, role=role, difficulty=difficulty, questions=questions
         )
-    detail = services.session_detail(deps, scope=viewer.scope, session_id=existing.id)
-    if detail is None:  # not expected: the thread is named after this account
+        existing, quota = started.session, None if started.duplicate else started.quota
+    interview = services.interview_for(deps, scope=viewer.scope, session_id=existing.id)
+    if interview is None:  # not expected: the thread is named after this account
         raise NotYourSession()
-    return QuestionAsked(existing, detail.entries[-1][0], duplicate=True)
+    return PracticeStart(interview, quota)

@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from core.domain.history import Analytics, Breakdown, SessionDetail, SessionListItem
+from core.domain.interview import question_label
 from core.domain.model import AskedQuestion, Attempt, Evaluation, Session
-from core.domain.results import (
-    AnswerOutcome,
-    HintGiven,
-    QuestionAsked,
-    QuotaStatus,
-    SessionSummary,
-)
+from core.domain.results import QuotaStatus
 from core.ports import IdentityRecord
 from web import views
-from web.practice_state import CLIENT_ID_PATTERN
 
 
 class SessionOut(BaseModel):
@@ -28,6 +21,7 @@ class SessionOut(BaseModel):
     role: str
     difficulty: str
     status: str
+    status_label: str
     question_count: int
     created_at: datetime
     ended_at: datetime | None
@@ -40,6 +34,7 @@ class SessionOut(BaseModel):
             role=s.role.value,
             difficulty=s.difficulty.value,
             status=s.status.value,
+            status_label=s.status.label,
             question_count=s.question_count,
             created_at=s.created_at,
             ended_at=s.ended_at,
@@ -118,10 +113,11 @@ class QuestionOut(BaseModel):
     hints_used: int
 
     @classmethod
-    def of(cls, session: Session, q: AskedQuestion) -> QuestionOut:
+    def of(cls, q: AskedQuestion, *, label: str) -> QuestionOut:
+        """`label` is the core's: Interview.label, or the label of a core result."""
         return cls(
             position=q.position,
-            label=QuestionAsked(session, q).label,
+            label=label,
             kind=q.kind.value,
             main_index=q.main_index,
             follow_up_of=q.follow_up_of,
@@ -148,7 +144,8 @@ class SessionDetailOut(BaseModel):
             average_score=d.average_score,
             entries=[
                 EntryOut(
-                    question=QuestionOut.of(d.session, q), attempt=AttemptOut.of(a) if a else None
+                    question=QuestionOut.of(q, label=question_label(q, d.session.question_count)),
+                    attempt=AttemptOut.of(a) if a else None,
                 )
                 for q, a in d.entries
             ],
@@ -186,9 +183,11 @@ class LlmOut(BaseModel):
 class AnalyticsOut(BaseModel):
     days: int
     sessions: int
-    attempts: int
+    attempts: int = Field(
+        description="Answers scored, follow-ups included (skipped or unscored ones do not count)"
+    )
     average_score: float | None
-    attempts_per_session: float | None
+    attempts_per_session: float | None = Field(description="`attempts` per session")
     cache_hit_rate: float | None
     streak_days: int
     sessions_per_day: list[DayValue]
@@ -268,116 +267,8 @@ class LinkIn(BaseModel):
 
 
 class DeletedOut(BaseModel):
-    deleted_identities: int
-
-
-class StartIn(BaseModel):
-    role: str = Field(description="backend, frontend, ml, sre, … (aliases accepted)")
-    difficulty: str = Field("medium", description="easy, medium or hard")
-    questions: int | None = Field(None, ge=1, le=50)
-    request_id: str | None = Field(
-        None,
-        pattern=CLIENT_ID_PATTERN,
-        description="8-64 letters, digits, - or _. Send the same id again to get the same "
-        "interview back (idempotent)",
+    deleted_identities: int = Field(description="Identities removed, the browser's included")
+    sessions: int = Field(description="Sessions deleted with their questions and answers")
+    unlinked: list[IdentityOut] = Field(
+        description="The chat identities (Slack, Discord, terminal) removed and so unlinked"
     )
-
-
-class AnswerIn(BaseModel):
-    text: str
-    position: int = Field(ge=1, description="The question being answered")
-    delivery_id: str = Field(
-        pattern=CLIENT_ID_PATTERN,
-        description="Unique per answer sent (8-64 letters, digits, - or _)",
-    )
-
-
-class PositionIn(BaseModel):
-    position: int = Field(ge=1)
-
-
-class SkipIn(PositionIn):
-    delivery_id: str = Field(pattern=CLIENT_ID_PATTERN)
-
-
-class OutcomeOut(BaseModel):
-    status: str
-    duplicate: bool
-    superseded: bool
-    has_next: bool
-    can_go_deeper: bool
-    message: str
-    question: QuestionOut
-    attempt: AttemptOut
-
-    @classmethod
-    def of(cls, o: AnswerOutcome) -> OutcomeOut:
-        return cls(
-            status=o.status.value,
-            duplicate=o.duplicate,
-            superseded=o.superseded,
-            has_next=o.has_next,
-            can_go_deeper=o.can_go_deeper,
-            message=o.message,
-            question=QuestionOut.of(o.session, o.question),
-            attempt=AttemptOut.of(o.attempt),
-        )
-
-
-class SummaryOut(BaseModel):
-    session: SessionOut
-    average_score: float | None
-    answered: int = Field(description="Main questions answered (follow-ups are counted apart)")
-    follow_ups: int
-    skipped: int
-    strongest: list[str]
-    weakest: list[str]
-    practice_next: list[str]
-    criteria: dict[str, float]
-
-    @classmethod
-    def of(cls, s: SessionSummary) -> SummaryOut:
-        return cls(
-            session=SessionOut.of(s.session),
-            average_score=s.average_score,
-            answered=s.answered,
-            follow_ups=s.follow_ups,
-            skipped=s.skipped,
-            strongest=list(s.strongest),
-            weakest=list(s.weakest),
-            practice_next=list(s.practice_next),
-            criteria=dict(s.criteria),
-        )
-
-
-class StepOut(BaseModel):
-    """What follows an action: the next question, or the summary when the interview is over."""
-
-    kind: Literal["question", "summary"]
-    session: SessionOut
-    question: QuestionOut | None = None
-    summary: SummaryOut | None = None
-    quota: QuotaOut | None = None
-
-    @classmethod
-    def of(cls, result: QuestionAsked | SessionSummary) -> StepOut:
-        if isinstance(result, SessionSummary):
-            return cls(
-                kind="summary", session=SessionOut.of(result.session), summary=SummaryOut.of(result)
-            )
-        quota = getattr(result, "quota", None)
-        return cls(
-            kind="question",
-            session=SessionOut.of(result.session),
-            question=QuestionOut.of(result.session, result.question),
-            quota=QuotaOut.of(quota) if quota else None,
-        )
-
-
-class HintOut(BaseModel):
-    hint: str
-    hints_used: int
-
-    @classmethod
-    def of(cls, h: HintGiven) -> HintOut:
-        return cls(hint=h.hint, hints_used=h.hints_used)

@@ -15,7 +15,10 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from core.config import Settings
+from core.domain.interview import question_label
+from core.domain.model import Platform
 from core.domain.presentation import criterion_label, format_score, score_band, tag_label
+from core.domain.roles import Difficulty, Role
 from web import views
 from web.csrf import CSRF_FIELD, csrf_token
 
@@ -31,8 +34,6 @@ NOTICES = {
     "password-reset": "Your password was changed. Log in with the new one.",
     "linked": "Linked! Your chat history now appears here.",
     "unlinked": "That chat identity is no longer linked to this account.",
-    "deleted": "Your interview history was deleted.",
-    "account-deleted": "Your account and all its data were deleted.",
     "verified": "Thank you, your e-mail address is verified.",
     "verify-sent": "A verification link is on its way.",
     "password-changed": "Your password was changed.",
@@ -54,6 +55,11 @@ def _json_script(data: Any) -> Markup:
     return Markup(text)
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """ "1 session", "2 sessions", "0 identities" (with `many` for irregular plurals)."""
+    return f"{count} {singular if count == 1 else (many or singular + 's')}"
+
+
 def build_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
@@ -69,10 +75,12 @@ def build_templates(settings: Settings) -> Jinja2Templates:
     env.globals.update(
         static_url=static_url,
         csrf_field=CSRF_FIELD,
-        roles=[(r.value, r.label) for r in views.Role],
-        difficulties=[(d.value, d.label) for d in views.Difficulty],
-        platforms=list(views.PLATFORMS.items()),
+        roles=[(r.value, r.label) for r in Role],
+        difficulties=[(d.value, d.label) for d in Difficulty],
+        default_difficulty=Difficulty.DEFAULT.value,
+        platforms=[(p.value, p.label) for p in Platform],
         zone_name=settings.quota_timezone,
+        question_label=question_label,
     )
     env.filters.update(
         score=format_score,
@@ -88,6 +96,7 @@ def build_templates(settings: Settings) -> Jinja2Templates:
         identity=views.identity_label,
         workspace=views.workspace_label,
         json_script=_json_script,
+        plural=plural,
     )
     return templates
 

@@ -1,6 +1,6 @@
 """Attempt limits for guessable secrets: link codes per account, passwords per e-mail address.
 
-A link code is 8 characters from 31 symbols and lives 10 minutes; a password is whatever people
+A link code is 8 characters from 31 symbols and lives `Rules.link_code_minutes`; a password is whatever people
 choose. Neither should be open to unlimited guessing. Each attempt takes one unit from a counter
 in the core's QuotaStore (atomic, expiring, in Redis) for a fixed window; a success gives it back,
 so only failures add up and a person who gets it right is never slowed down.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core import services
-from core.domain.errors import InterviewError, ServiceUnavailable
+from core.domain.errors import ErrorCategory, InterviewError, ServiceUnavailable
 from core.ports import IdentityRecord
 from core.services.deps import Deps
 
@@ -36,6 +36,7 @@ LOGINS = Limit("login", 10, timedelta(minutes=15), "failed log-ins for this e-ma
 
 class TooManyAttempts(InterviewError):
     code = "too_many_attempts"
+    category = ErrorCategory.LIMIT
 
     def __init__(self, limit: Limit, retry_at: datetime, now: datetime) -> None:
         minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))

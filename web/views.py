@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from core import services
 from core.domain.history import Analytics, SessionFilter, SessionListItem
-from core.domain.model import Session
+from core.domain.model import Platform, Session
 from core.domain.presentation import score_band, tag_label
 from core.domain.results import QuotaStatus
 from core.domain.roles import Difficulty, Role
@@ -17,15 +18,14 @@ from core.ports import IdentityRecord
 from core.services.deps import Deps
 from web.dependencies import Viewer
 
-PLATFORMS = {"slack": "Slack", "discord": "Discord", "web": "Web", "terminal": "Terminal"}
 DASHBOARD_DAYS = 90
 TOP_TAGS = 8
 RECENT_SESSIONS_CHART = 30
 DIFFICULTY_ORDER = {d.value: i for i, d in enumerate(Difficulty)}
+PLACE_OF = {Platform.SLACK: "workspace", Platform.DISCORD: "server"}  # what a tenant is called
+PLATFORM_VALUES = {p.value for p in Platform}
 
-
-def platform_label(platform: str) -> str:
-    return PLATFORMS.get(platform, platform.capitalize())
+platform_label = Platform.label_of
 
 
 def role_label(value: str) -> str:
@@ -36,13 +36,16 @@ def role_label(value: str) -> str:
 
 
 def difficulty_label(value: str) -> str:
-    return value.capitalize()
+    try:
+        return Difficulty(value).label
+    except ValueError:
+        return value.capitalize()
 
 
 def identity_label(identity: IdentityRecord) -> str:
     """'Slack · workspace T024 · Ada' — enough to tell two linked accounts apart."""
     user = identity.user
-    place = {"slack": "workspace", "discord": "server"}.get(user.platform)
+    place = PLACE_OF.get(Platform(user.platform)) if user.platform in PLATFORM_VALUES else None
     parts = [platform_label(user.platform)]
     if place and user.tenant != "dm":
         parts.append(f"{place} {user.tenant}")
@@ -52,11 +55,6 @@ def identity_label(identity: IdentityRecord) -> str:
 
 def band_name(score: float | None) -> str:
     return "none" if score is None else score_band(score).name
-
-
-def day_of(moment: datetime, zone: ZoneInfo | timezone) -> str:
-    """The ISO day of a moment in the quota zone (charts label sessions by day)."""
-    return moment.astimezone(zone).date().isoformat()
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -76,7 +74,7 @@ def session_filter(
     return SessionFilter(
         role=role if role in {r.value for r in Role} else None,
         difficulty=difficulty if difficulty in {d.value for d in Difficulty} else None,
-        platform=platform if platform in PLATFORMS else None,
+        platform=platform if platform in PLATFORM_VALUES else None,
         since=local_midnight(since, zone) if since else None,
         until=local_midnight(until + timedelta(days=1), zone) if until else None,
     )
@@ -123,9 +121,21 @@ def build_dashboard(deps: Deps, viewer: Viewer) -> Dashboard:
 
 
 def active_practice(deps: Deps, viewer: Viewer) -> Session | None:
-    """The browser interview still in progress, if any (chat sessions continue in their chat)."""
-    session = services.latest_active_session(deps, user=viewer.ref)
-    return session if session is not None and session.conversation.platform == "web" else None
+    """The browser interview still in progress, if any. The core looks at the browser identity
+    only, so a newer interview in a linked chat (which continues there) never hides it."""
+    return services.latest_active_session(deps, user=viewer.ref)
+
+
+def band_of(score: float | None) -> dict[str, str] | None:
+    """The core's score band of a bar, for the chart script (it keeps no thresholds)."""
+    if score is None:
+        return None
+    band = score_band(score)
+    return {"name": band.name, "label": band.label, "colour": f"#{band.colour:06x}"}
+
+
+def short_day(day: date) -> str:
+    return f"{day.day} {day:%b}"
 
 
 def _breakdown(rows: list[Any], label: Any = str) -> dict[str, list[Any]]:
@@ -133,6 +143,31 @@ def _breakdown(rows: list[Any], label: Any = str) -> dict[str, list[Any]]:
         "labels": [label(r.key) for r in rows],
         "counts": [r.count for r in rows],
         "averages": [r.average_score for r in rows],
+        "bands": [band_of(r.average_score) for r in rows],
+    }
+
+
+def _by_day(pairs: list[tuple[date, Any]]) -> dict[str, list[Any]]:
+    """A per-day series: days are already in the quota zone; labels are formatted here."""
+    return {
+        "days": [d.isoformat() for d, _ in pairs],
+        "labels": [short_day(d) for d, _ in pairs],
+        "values": [v for _, v in pairs],
+    }
+
+
+def _per_session(items: list[SessionListItem], zone: ZoneInfo | timezone) -> dict[str, list[Any]]:
+    """One bar per session, oldest first, labelled with its own day in the quota zone — and its
+    time when another bar shares that day, so no two bars read alike."""
+    moments = [item.session.created_at.astimezone(zone) for item in items]
+    shared = Counter(m.date() for m in moments)
+    return {
+        "days": [m.date().isoformat() for m in moments],
+        "labels": [
+            short_day(m.date()) + (f" {m:%H:%M}" if shared[m.date()] > 1 else "") for m in moments
+        ],
+        "values": [item.answered for item in items],
+        "bands": [band_of(item.average_score) for item in items],
     }
 
 
@@ -152,14 +187,8 @@ def chart_data(
 ) -> dict[str, Any]:
     """Everything the charts draw, as plain JSON (the page also shows it as tables)."""
     data: dict[str, Any] = {
-        "scoreTrend": {
-            "labels": [d.isoformat() for d, _ in figures.score_trend],
-            "values": [v for _, v in figures.score_trend],
-        },
-        "sessionsPerDay": {
-            "labels": [d.isoformat() for d, _ in figures.sessions_per_day],
-            "values": [n for _, n in figures.sessions_per_day],
-        },
+        "scoreTrend": _by_day(figures.score_trend),
+        "sessionsPerDay": _by_day(figures.sessions_per_day),
         "byRole": _breakdown(figures.by_role, role_label),
         "byDifficulty": _breakdown(
             sorted(figures.by_difficulty, key=lambda r: DIFFICULTY_ORDER.get(r.key, 99)),
@@ -171,17 +200,14 @@ def chart_data(
     }
     if recent is not None:
         ordered = list(reversed(recent[:RECENT_SESSIONS_CHART]))  # oldest first, like a trend
-        data["answersPerSession"] = {
-            "labels": [day_of(item.session.created_at, zone or UTC) for item in ordered],
-            "values": [item.answered for item in ordered],
-        }
+        data["answersPerSession"] = _per_session(ordered, zone or UTC)
     return data
 
 
 def workspace_label(key: str) -> str:
     """'slack:T024' -> 'Slack T024' (the team-wide breakdown keys are platform:tenant)."""
     platform, _, tenant = key.partition(":")
-    if platform in ("web", "terminal"):  # one tenant each: the platform says it all
+    if platform in (Platform.WEB, Platform.TERMINAL):  # one tenant each: the platform says it all
         return platform_label(platform)
     return f"{platform_label(platform)} {tenant}".strip()
 
@@ -191,3 +217,26 @@ def split_workspace(key: str | None) -> tuple[str | None, str | None]:
         return None, None
     platform, _, tenant = key.partition(":")
     return (platform or None), (tenant or None)
+
+
+@dataclass(frozen=True, slots=True)
+class DataToDelete:
+    """What deleting the account's data takes: said before, and again after."""
+
+    sessions: int  # with their questions, answers and evaluations
+    identities: list[IdentityRecord]  # linked chat identities: removed, so no longer linked
+    removed: int = 0  # identities the delete removed, the browser's own included
+
+
+def data_to_delete(deps: Deps, viewer: Viewer) -> DataToDelete:
+    linked = services.linked_identities(deps, web_user_id=viewer.id)
+    sessions = services.list_sessions(deps, scope=viewer.scope, per_page=1).total
+    return DataToDelete(sessions=sessions, identities=linked)
+
+
+def delete_data(deps: Deps, viewer: Viewer) -> DataToDelete:
+    """Delete every session and identity of the account (thoroughly: linked chat identities
+    go too, so they are unlinked) and return what went."""
+    planned = data_to_delete(deps, viewer)
+    removed = services.delete_history(deps, web_user_id=viewer.id)
+    return replace(planned, removed=removed)

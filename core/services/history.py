@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from core.domain.errors import NoActiveSession
 from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
+from core.domain.interview import Interview
 from core.domain.model import UserRef
 from core.ports import HistoryQueries
-from core.services.common import scope_of
+from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
 
 MAX_PER_PAGE = 100
@@ -60,6 +62,19 @@ def list_sessions(
 def session_detail(deps: Deps, *, scope: list[int], session_id: int) -> SessionDetail | None:
     """None when the session does not exist or is not this person's (render both as 404)."""
     return _reads(deps).session_detail(scope, session_id) if scope else None
+
+
+def interview_for(deps: Deps, *, scope: list[int], session_id: int) -> Interview | None:
+    """The Interview of a session in this person's scope, to render or resume it (its step,
+    labels and what may happen next); None when it does not exist or is not theirs (404)."""
+    if not scope:
+        return None
+    with deps.uow() as uow:
+        try:
+            interview = load_interview(uow, session_id, deps.rules)
+        except NoActiveSession:  # no such session
+            return None
+    return interview if interview.session.identity_id in scope else None
 
 
 def analytics(

@@ -112,3 +112,32 @@ def test_every_page_passes_axe_at_every_width_and_in_dark_mode(
         screenshot(page, f"{name}-evaluated")
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_deleting_data_says_what_goes_and_passes_axe(
+    browser: Browser, live_server: LiveServer, axe_source: str, screenshot: Shot
+) -> None:
+    """The confirmation names each identity that will be unlinked; the result names what went."""
+    _slack_history(live_server, sessions=2)
+    context = browser.new_context(reduced_motion="reduce", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+    _register(page, base)
+    code = services.issue_link_code(live_server.core.deps, user=SLACK).code
+    page.goto(base + "/link")
+    page.get_by_role("textbox", name="Link code").fill(code)
+    page.get_by_role("button", name="Link identity").click()
+
+    page.goto(base + "/account/delete")
+    expect(page.get_by_test_id("identities-to-delete")).to_contain_text("workspace T024BE7LD")
+    problems = _violations(page, axe_source)
+    screenshot(page, "confirm")
+    page.get_by_label("Type DELETE to confirm").fill("DELETE")
+    page.get_by_role("button", name="Delete permanently").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted 2 sessions")
+    expect(page.get_by_test_id("deleted-identities")).to_contain_text("workspace T024BE7LD")
+    problems += _violations(page, axe_source)
+    screenshot(page, "deleted")
+    context.close()
+    assert problems == [], "\n".join(problems)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core import services
+from core.domain.interview import Step
 from core.domain.model import UserRef
 from tests.e2e.conftest import BrowserPage, LiveServer
 from tests.web.helpers import PASSWORD, new_email
@@ -95,6 +96,11 @@ def test_register_link_and_review_history_with_charts(
         ".filter((c) => window.Chart.getChart(c)).length"
     )
     assert charts == 5
+    labels = page.evaluate(
+        "window.Chart.getChart(document.querySelector('[data-chart=answersPerSession]'))"
+        ".data.labels"
+    )
+    assert len(labels) == len(seeded) == len(set(labels))  # each bar names its own day
     screenshot(page, "analytics")
 
     page.get_by_role("link", name="Dashboard").click()
@@ -153,4 +159,59 @@ def test_practice_interview_to_its_summary(
     expect(page.locator(".transcript > li")).to_have_count(3)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_test_id("sessions-this-week")).to_have_text("1")
+    assert tab.problems == [], tab.problems
+
+
+def test_the_practice_page_shows_the_cores_steps(
+    tab: BrowserPage, live_server: LiveServer, screenshot: Shot
+) -> None:
+    """answer → evaluated (Finish / Go deeper) → follow-up → evaluated (no more deeper) →
+    summary: each step, label and button is what the core's Interview says (and the resume API
+    agrees with the page at every step)."""
+    page, base = tab.page, live_server.url
+    _register(page, base)
+    page.goto(base + "/practice")
+    page.get_by_label("Backend").check()
+    page.get_by_label("Questions").fill("1")
+    page.get_by_role("button", name="Start interview").click()
+    step = page.get_by_test_id("step")
+
+    def agrees_with_the_api() -> dict[str, object]:
+        session_id = page.url.split("/practice/")[1].split("#")[0]
+        state = page.request.get(f"{base}/api/practice/{session_id}").json()
+        assert state["step"] == step.get_attribute("data-step")
+        assert state["step_label"] == step.inner_text()
+        assert state["question"]["label"] == page.get_by_role("heading", level=1).inner_text()
+        return dict(state)
+
+    expect(page.get_by_role("heading", name="Question 1 of 1")).to_be_visible()
+    expect(step).to_have_text(Step.ANSWER.label)
+    assert "answer" in agrees_with_the_api()["actions"]
+    expect(page.get_by_role("button", name="Skip question")).to_be_visible()
+    screenshot(page, "answer")
+
+    page.get_by_label("Your answer").fill(ANSWER)
+    page.get_by_role("button", name="Submit answer").click()
+    expect(step).to_have_text(Step.EVALUATED.label)
+    expect(page.get_by_role("button", name="Finish and see summary")).to_be_visible()
+    expect(page.get_by_role("button", name="Go deeper")).to_be_visible()
+    expect(page.get_by_role("button", name="Next question")).to_have_count(0)  # has_next: no
+    assert set(agrees_with_the_api()["actions"]) == {"next", "deeper", "end"}
+    screenshot(page, "evaluated")
+
+    page.get_by_role("button", name="Go deeper").click()
+    expect(page.get_by_role("heading", name="Follow-up on question 1 of 1")).to_be_visible()
+    expect(step).to_have_text(Step.ANSWER.label)
+    page.get_by_label("Your answer").fill(ANSWER)
+    page.get_by_role("button", name="Submit answer").click()
+    expect(step).to_have_text(Step.EVALUATED.label)
+    expect(page.get_by_role("button", name="Go deeper")).to_have_count(0)  # one follow-up each
+    assert agrees_with_the_api()["can_go_deeper"] is False
+    screenshot(page, "follow-up-evaluated")
+
+    page.get_by_role("button", name="Finish and see summary").click()
+    expect(page.get_by_role("heading", name="Interview summary")).to_be_visible()
+    expect(page.get_by_test_id("summary")).to_contain_text("Average score")
+    expect(page.locator(".advice li").first).to_be_visible()  # the core's practice_next
+    screenshot(page, "summary")
     assert tab.problems == [], tab.problems

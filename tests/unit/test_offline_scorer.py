@@ -14,10 +14,10 @@ from core.adapters.offline.bank import load_shipped_questions
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.adapters.offline.keypoints import derive_key_points
 from core.adapters.offline.scorer import score_answer
-from core.domain.stemmer import stem
 from core.adapters.offline.text import content_terms, fuzzy_equal, term
 from core.domain.model import Evaluation, Question
 from core.domain.roles import Difficulty, Role
+from core.domain.stemmer import stem
 from core.domain.tags import known_tags
 
 ROOT = Path(__file__).resolve().parents[2]

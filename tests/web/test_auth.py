@@ -153,11 +153,11 @@ def test_form_posts_need_the_page_token_and_cookie_api_calls_need_the_header(
     with_header = client.post(
         "/api/identities", json={"code": "ABCD-EFGH"}, headers={"X-CSRF-Token": token}
     )
-    assert with_header.status_code == 400  # past the CSRF check: the code itself is wrong
+    assert with_header.status_code == 422  # past the CSRF check: the code itself is wrong
 
     client.cookies.clear()  # a bearer client has no cookies and needs no token
     bearer = register_api(client)
-    assert client.post("/api/identities", json={"code": "x"}, headers=bearer).status_code == 400
+    assert client.post("/api/identities", json={"code": "x"}, headers=bearer).status_code == 422
 
 
 def test_password_reset_link_is_logged_locally_and_works_once(

@@ -48,12 +48,18 @@ def test_someone_elses_data_is_not_found_at_every_url(
     for session_id in (bob["slack_session"], bob["practice"]):
         for url in (
             f"/api/sessions/{session_id}",
+            f"/api/practice/{session_id}",
             f"/sessions/{session_id}",
             f"/practice/{session_id}",
         ):
             assert client.get(url, headers=alice).status_code == 404, url
         api = client.get(f"/api/sessions/{session_id}", headers=alice).json()
-        assert api == {"error": "not_found", "message": "Not found.", "detail": "Not found."}
+        assert api == {
+            "error": "not_found",
+            "code": "not_found",
+            "message": "Not found.",
+            "detail": "Not found.",
+        }
 
     body = {"text": "mine now", "position": 1, "delivery_id": "alice-try-1"}
     for action in ACTIONS:

@@ -53,20 +53,20 @@ def test_expired_reused_and_wrong_codes_are_refused(client: TestClient, core: Co
 
     for code in (expired, "ZZZZ-ZZZZ", "abc", ""):
         refused = client.post("/api/identities", json={"code": code}, headers=headers)
-        assert refused.status_code == 400, code
+        assert refused.status_code == 422, code
         assert refused.json()["error"] == "invalid_link_code"
-        assert "10 minutes" in refused.json()["message"]
+        assert f"{core.deps.rules.link_code_minutes} minutes" in refused.json()["message"]
 
     assert (
         client.post("/api/identities", json={"code": fresh.lower()}, headers=headers).status_code
         == 201
     )
     reused = client.post("/api/identities", json={"code": fresh}, headers=headers)
-    assert reused.status_code == 400
+    assert reused.status_code == 422
 
     token = csrf_from(client, "/link", headers=headers)
     page = client.post("/link", data={"code": fresh, "csrf_token": token}, headers=headers)
-    assert page.status_code == 400 and "not valid" in page.text
+    assert page.status_code == 422 and "not valid" in page.text
 
 
 def test_unlinking_removes_the_chat_history_from_the_account(
@@ -104,10 +104,10 @@ def test_wrong_codes_are_limited_per_account_and_right_ones_do_not_count(
         return client.post("/api/identities", json={"code": code}, headers=who)
 
     for _ in range(allowed - 1):
-        assert send("ZZZZ-ZZZZ").status_code == 400
+        assert send("ZZZZ-ZZZZ").status_code == 422
     right = services.issue_link_code(core.deps, user=SLACK).code
     assert send(right).status_code == 201  # a success gives its attempt back
-    assert send("ZZZZ-ZZZZ").status_code == 400  # the last wrong one the window allows
+    assert send("ZZZZ-ZZZZ").status_code == 422  # the last wrong one the window allows
 
     fresh = services.issue_link_code(core.deps, user=DISCORD).code
     refused = send(fresh)  # even a valid code waits now: guessing cannot go on

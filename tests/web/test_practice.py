@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
+from core import services
 from core.bootstrap import Core
+from core.domain.errors import QuotaExceeded
 from tests.web.conftest import web_settings, wired_core
-from tests.web.helpers import browser_register, csrf_from, register_api
+from tests.web.helpers import browser_register, csrf_from, register_api, user_id
 from web.app import create_app
 
 ANSWER = (
@@ -64,7 +67,8 @@ def test_a_browser_interview_runs_to_its_summary(client: TestClient) -> None:
     assert sum(e["attempt"] is not None for e in detail["entries"]) == 1
 
     hint = client.post(f"{url}/hint", data={"position": "3", "csrf_token": token})
-    assert hint.status_code == 422  # no such question yet: the page explains instead
+    assert hint.status_code == 404  # no such question yet: the page explains instead
+    assert "That question is not part of this interview." in hint.text
 
     nxt = client.post(f"{url}/next", data={"position": answer["position"], "csrf_token": token})
     assert "Question 2 of 2" in nxt.text
@@ -186,3 +190,36 @@ def test_request_ids_belong_to_their_account_and_may_be_64_characters(client: Te
         )
         assert refused.status_code == 422, bad
         assert refused.json()["error"] == "invalid_request" and refused.json()["detail"]
+
+
+def test_start_is_disabled_with_the_reason_when_no_sessions_are_left(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = web_settings(
+        f"sqlite:///{tmp_path / 'q.db'}", f"memory://{tmp_path.name}", quota_per_day=1
+    )
+    core: Core = wired_core(settings)
+    try:
+        with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+            headers = register_api(client)
+            before = client.get("/practice", headers=headers).text
+            assert _start_button(before) == "enabled"
+
+            client.post("/api/practice", json={"role": "backend"}, headers=headers)
+            status = services.quota_status(
+                core.deps, user=services.web_user_ref(user_id(client, headers))
+            )
+            assert status.remaining == 0
+            page = client.get("/practice", headers=headers).text
+            assert _start_button(page) == "disabled"
+            reason = QuotaExceeded(status.limit, status.resets_at).message
+            assert str(escape(reason)) in page  # the core's wording, with the reset time
+            assert 'aria-describedby="quota-reason"' in page
+            board = re.sub(r"<[^>]+>", "", client.get("/", headers=headers).text)
+            assert "0 of 1 left" in board and "1 used today" in board
+    finally:
+        core.close()
+
+
+def _start_button(html: str) -> str:
+    found = re.search(r"<button[^>]*>Start interview</button>", html)
+    assert found, "no Start interview button"
+    return "disabled" if " disabled" in found.group(0) else "enabled"

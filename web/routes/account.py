@@ -14,11 +14,12 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from core import services
-from core.adapters.sql.models import WebUser
+from core.bootstrap import WebUser
 from core.services.deps import Deps
+from web import views
 from web.auth import AuthConfig, UserCreate, UserManager, UserUpdate, auth_config, get_user_manager
 from web.csrf import require_csrf
-from web.dependencies import DepsDep, MaybeUser, PageUser
+from web.dependencies import DepsDep, MaybeUser, PageUser, PageViewer
 from web.templating import render
 from web.throttle import TooManyAttempts
 
@@ -197,14 +198,16 @@ async def change_password(
 
 
 @router.get("/account/delete")
-async def delete_form(request: Request, user: PageUser) -> Response:
-    return render(request, "delete.html", {"word": CONFIRM_WORD})
+def delete_form(request: Request, viewer: PageViewer, deps: DepsDep) -> Response:
+    """Says exactly what goes: the sessions, and each linked identity that will be unlinked."""
+    planned = views.data_to_delete(deps, viewer)
+    return render(request, "delete.html", {"word": CONFIRM_WORD, "planned": planned})
 
 
 @router.post("/account/delete")
 async def delete_data(
     request: Request,
-    user: PageUser,
+    viewer: PageViewer,
     deps: DepsDep,
     manager: Manager,
     auth: Auth,
@@ -212,14 +215,16 @@ async def delete_data(
     delete_account: Text = "",
 ) -> Response:
     if confirm.strip().upper() != CONFIRM_WORD:
+        planned = await run_in_threadpool(views.data_to_delete, deps, viewer)
         error = f"Type {CONFIRM_WORD} to confirm. Nothing was deleted."
-        return render(
-            request, "delete.html", {"word": CONFIRM_WORD, "error": error}, status_code=400
-        )
-    await run_in_threadpool(services.delete_history, deps, web_user_id=str(user.id))
+        context = {"word": CONFIRM_WORD, "planned": planned, "error": error}
+        return render(request, "delete.html", context, status_code=400)
+    deleted = await run_in_threadpool(views.delete_data, deps, viewer)
+    context = {"deleted": deleted, "account_deleted": bool(delete_account)}
     if not delete_account:
-        return RedirectResponse("/account?notice=deleted", status_code=303)
-    await manager.delete(user, request)
-    response = RedirectResponse("/login?notice=account-deleted", status_code=303)
+        return render(request, "deleted.html", context)
+    await manager.delete(viewer.user, request)
+    request.state.user = None  # the page is shown signed out
+    response = render(request, "deleted.html", context)
     auth.clear_session_cookie(response)
     return response

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from core import services
+from core.domain.model import Platform
 from core.domain.roles import Difficulty, Role
 from web import throttle, views
 from web.csrf import require_csrf_with_cookie
@@ -55,7 +56,7 @@ def list_sessions(
     deps: DepsDep,
     role: Role | None = None,
     difficulty: Difficulty | None = None,
-    platform: Literal["slack", "discord", "web", "terminal"] | None = None,
+    platform: Platform | None = None,
     since: Annotated[date | None, Query(description="First day, in the quota time zone")] = None,
     until: Annotated[date | None, Query(description="Last day, inclusive")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
@@ -65,7 +66,7 @@ def list_sessions(
     filters = views.session_filter(
         role=role.value if role else None,
         difficulty=difficulty.value if difficulty else None,
-        platform=platform,
+        platform=platform.value if platform else None,
         since=since,
         until=until,
         zone=deps.rules.timezone,
@@ -118,8 +119,8 @@ def identities(viewer: ApiViewer, deps: DepsDep) -> list[IdentityOut]:
 
 @router.post("/identities", tags=["linking"], status_code=201)
 def link_identity(body: LinkIn, viewer: ApiViewer, deps: DepsDep) -> IdentityOut:
-    """Redeem a one-time code from `/interview link` (10 minutes, single use; a few wrong codes
-    in a row are answered 429 for a while)."""
+    """Redeem a one-time code from `/interview link` (single use, valid for a few minutes; a few
+    wrong codes in a row are answered 429 for a while)."""
     linked = throttle.redeem_link_code(deps, code=body.code, web_user_id=viewer.id)
     return IdentityOut.of(linked)
 
@@ -137,10 +138,16 @@ def delete_history(
     deps: DepsDep,
     confirm: Annotated[bool, Query(description="Must be true: this cannot be undone")] = False,
 ) -> DeletedOut:
-    """Delete every session and answer of this account and its linked identities."""
+    """Delete every session and answer of this account and of its linked chat identities, which
+    are removed and so unlinked (`GET /api/identities` lists them beforehand)."""
     if not confirm:
         raise HTTPException(400, "Add ?confirm=true to delete your history; it cannot be undone.")
-    return DeletedOut(deleted_identities=services.delete_history(deps, web_user_id=viewer.id))
+    deleted = views.delete_data(deps, viewer)
+    return DeletedOut(
+        deleted_identities=deleted.removed,
+        sessions=deleted.sessions,
+        unlinked=[IdentityOut.of(i) for i in deleted.identities],
+    )
 
 
 def _today(deps: DepsDep) -> date:

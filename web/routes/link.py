@@ -25,7 +25,12 @@ def _link_page(
 ) -> Response:
     linked = services.linked_identities(deps, web_user_id=viewer.id)
     status_code = status_for(error) if error else 200
-    context = {"linked": linked, "error": error.message if error else None, **extra}
+    context = {
+        "linked": linked,
+        "minutes": deps.rules.link_code_minutes,
+        "error": error.message if error else None,
+        **extra,
+    }
     return render(request, "link.html", context, status_code=status_code)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from core import services
-from core.domain.errors import InterviewError, NoActiveSession, NotYourSession
+from core.domain.errors import InterviewError, NoActiveSession, NotYourSession, QuotaExceeded
 from core.domain.results import HintGiven
 from core.services.deps import Deps
 from web import views
@@ -22,10 +22,10 @@ from web.csrf import require_csrf
 from web.dependencies import DepsDep, PageViewer, Viewer
 from web.errors import status_for
 from web.practice_state import (
+    actions,
     delivery_id,
     is_own_practice,
     new_delivery_id,
-    practice_state,
     start_practice,
 )
 from web.templating import render
@@ -37,8 +37,13 @@ Text = Annotated[str, Form()]
 
 
 def _start_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> Response:
+    quota = services.quota_status(deps, user=viewer.ref)
     context = {
-        "quota": services.quota_status(deps, user=viewer.ref),
+        "quota": quota,
+        # None while sessions are left; else the core's refusal, with the reset time
+        "quota_refusal": None
+        if quota.remaining
+        else QuotaExceeded(quota.limit, quota.resets_at).message,
         "active": views.active_practice(deps, viewer),
         "request_id": new_delivery_id(),
         "default_questions": deps.rules.questions_per_session,
@@ -59,8 +64,8 @@ def start(
     viewer: PageViewer,
     deps: DepsDep,
     role: Text,
-    difficulty: Text,
     request_id: Text,
+    difficulty: Text = "",
     questions: Annotated[int | None, Form(ge=1, le=50)] = None,
 ) -> Response:
     try:  # the same start form sent twice: one interview, counted once
@@ -69,7 +74,7 @@ def start(
             viewer,
             request_id=request_id,
             role=role,
-            difficulty=difficulty,
+            difficulty=difficulty or None,  # none chosen: the core's default level
             questions=questions,
         )
     except InterviewError as exc:
@@ -77,24 +82,30 @@ def start(
         return _start_page(
             request, viewer, deps, error=exc.message, chosen=chosen, status=status_for(exc)
         )
-    return RedirectResponse(f"/practice/{started.session.id}", status_code=303)
+    return RedirectResponse(f"/practice/{started.interview.session.id}", status_code=303)
 
 
 def practice_page(
     request: Request, viewer: Viewer, deps: Deps, session_id: int, **extra: Any
 ) -> Response:
-    detail = services.session_detail(deps, scope=viewer.scope, session_id=session_id)
-    if detail is None:
+    """The interview as the core's aggregate says it stands, or its summary once it is over."""
+    interview = services.interview_for(deps, scope=viewer.scope, session_id=session_id)
+    if interview is None:
         raise HTTPException(404)
-    if not is_own_practice(detail, viewer):
+    if not is_own_practice(interview, viewer):
         return RedirectResponse(f"/sessions/{session_id}", status_code=303)
     status_code = extra.pop("status", 200)
-    if not detail.session.is_active:
+    if not interview.session.is_active:
         summary = services.summarize(deps, session_id=session_id)
         return render(
             request, "practice/summary.html", {"summary": summary}, status_code=status_code
         )
-    context = {"state": practice_state(detail, deps.rules), "delivery": new_delivery_id(), **extra}
+    context = {
+        "interview": interview,
+        "actions": actions(interview),
+        "delivery": new_delivery_id(),
+        **extra,
+    }
     return render(request, "practice/interview.html", context, status_code=status_code)
 
 

@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 
 from core import services
 from web.csrf import require_csrf_with_cookie
 from web.dependencies import ApiViewer, DepsDep
-from web.practice_state import delivery_id, new_delivery_id, start_practice
-from web.schemas import AnswerIn, HintOut, OutcomeOut, PositionIn, SkipIn, StartIn, StepOut
+from web.practice_schemas import (
+    AnswerIn,
+    HintOut,
+    OutcomeOut,
+    PositionIn,
+    PracticeOut,
+    SkipIn,
+    StartIn,
+    StepOut,
+)
+from web.practice_state import (
+    actions,
+    delivery_id,
+    is_own_practice,
+    new_delivery_id,
+    start_practice,
+)
 
 router = APIRouter(
     prefix="/api/practice", tags=["practice"], dependencies=[Depends(require_csrf_with_cookie)]
 )
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such interview of yours"},
-    409: {"description": "Already answered, finished, or being evaluated"},
-    429: {"description": "Daily quota used up (resets_at says when it resets)"},
+    409: {"description": "Not allowed now: already answered, finished, moved on, being evaluated"},
+    422: {"description": "The input cannot be used: empty or too long answer, unknown role"},
+    429: {"description": "A limit: the daily quota (resets_at says when), follow-ups, hints"},
+    503: {"description": "A backing service or the model is unavailable; try again"},
 }
 
 
@@ -34,7 +51,22 @@ def start(body: StartIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
         difficulty=body.difficulty,
         questions=body.questions,
     )
-    return StepOut.of(started)
+    return StepOut.of_start(started)
+
+
+@router.get("/{session_id}", responses=ERRORS)
+def state(session_id: int, viewer: ApiViewer, deps: DepsDep) -> PracticeOut:
+    """Where the interview stands, to resume it: the current question, its step and label, and
+    which actions may be posted now (with the summary once it is over). A linked chat
+    interview is shown too, with no actions: it continues in its chat."""
+    interview = services.interview_for(deps, scope=viewer.scope, session_id=session_id)
+    if interview is None:
+        raise HTTPException(404, "Not found.")
+    summary = None
+    if not interview.session.is_active:
+        summary = services.summarize(deps, session_id=session_id)
+    offered = actions(interview) if is_own_practice(interview, viewer) else []
+    return PracticeOut.of(interview, offered=offered, summary=summary)
 
 
 @router.post("/{session_id}/answer", responses=ERRORS)

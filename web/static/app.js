@@ -64,10 +64,11 @@
     accent: colour("--accent"),
     text: colour("--muted"),
     grid: colour("--border"),
-    bands: [colour("--band-weak"), colour("--band-fair"), colour("--band-good"), colour("--band-strong")],
   };
-  const bandColour = (score) => score == null ? colour("--band-none")
-    : palette.bands[score >= 8 ? 3 : score >= 6 ? 2 : score >= 4 ? 1 : 0];
+  // Each bar arrives with the core's score band: the page's shade of it (kept readable in light
+  // and dark mode), else the band's own colour. No thresholds here.
+  const bandColour = (band) => band == null ? colour("--band-none")
+    : colour("--band-" + band.name) || band.colour;
 
   Chart.defaults.color = palette.text;
   Chart.defaults.borderColor = palette.grid;
@@ -77,9 +78,8 @@
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   if (reducedMotion) Chart.defaults.animation = false;
 
-  // ISO days from the server, shown as "17 Nov" in the reader's language.
-  const dayFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
-  const days = (labels) => labels.map((iso) => dayFormat.format(new Date(iso + "T00:00:00")));
+  // Labels come ready from the server: each bar's own day in the quota time zone (and its time
+  // when two bars share a day), so the reader's time zone cannot move a bar to another day.
 
   const scoreAxis = { min: 0, max: 10, ticks: { stepSize: 2 }, title: { display: true, text: "Score" } };
   const countAxis = { beginAtZero: true, ticks: { precision: 0 } };
@@ -87,13 +87,13 @@
   const builders = {
     scoreTrend: (d) => ({
       type: "line",
-      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Average score", borderColor: palette.accent,
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Average score", borderColor: palette.accent,
         backgroundColor: palette.accent + "22", fill: true, tension: 0.3, pointRadius: 3 }] },
       options: { scales: { y: scoreAxis } },
     }),
     sessionsPerDay: (d) => ({
       type: "bar",
-      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Sessions", backgroundColor: palette.accent, borderRadius: 4 }] },
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Sessions", backgroundColor: palette.accent, borderRadius: 4 }] },
       options: { scales: { y: countAxis } },
     }),
     byRole: (d) => averageBars(d),
@@ -107,7 +107,7 @@
     }),
     answersPerSession: (d) => ({
       type: "bar",
-      data: { labels: days(d.labels), datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
       options: { scales: { y: countAxis } },
     }),
   };
@@ -116,8 +116,9 @@
     return {
       type: "bar",
       data: { labels: d.labels, datasets: [{ data: d.averages, label: "Average score",
-        backgroundColor: d.averages.map(bandColour), borderRadius: 6, maxBarThickness: 48 }] },
-      options: { scales: { y: scoreAxis } },
+        backgroundColor: d.bands.map(bandColour), borderRadius: 6, maxBarThickness: 48 }] },
+      options: { scales: { y: scoreAxis }, plugins: { tooltip: { callbacks: {
+        afterLabel: (item) => d.bands[item.dataIndex]?.label ?? "" } } } },
     };
   }
 

@@ -50,16 +50,13 @@ class SqlAnalytics:
             sessions = db.execute(
                 select(SessionRow.identity_id, SessionRow.created_at).where(*scope)
             ).all()
+            # Only evaluated attempts are answers: a skipped question, or an answer whose
+            # evaluation failed or is still running, is not counted (nor averaged).
             attempts = db.execute(
                 select(AttemptRow.evaluated_at, AttemptRow.score, AttemptRow.cached)
                 .join(SessionRow, SessionRow.id == AttemptRow.session_id)
                 .where(*scope, AttemptRow.status == EVALUATED)
             ).all()
-            attempt_count = db.scalar(
-                select(func.count(AttemptRow.id))
-                .join(SessionRow, SessionRow.id == AttemptRow.session_id)
-                .where(*scope)
-            )
             by_role = self._grouped(db, SessionRow.role, scope)
             by_difficulty = self._grouped(db, SessionRow.difficulty, scope)
             by_platform = self._grouped(db, SessionRow.platform, scope)
@@ -73,7 +70,6 @@ class SqlAnalytics:
         return _assemble(
             sessions,
             attempts,
-            int(attempt_count or 0),
             timezone,
             by_role,
             by_difficulty,
@@ -107,7 +103,7 @@ class SqlAnalytics:
             select(AttemptTagRow.tag, func.count(), func.avg(AttemptRow.score))
             .join(AttemptRow, AttemptRow.id == AttemptTagRow.attempt_id)
             .join(SessionRow, SessionRow.id == AttemptRow.session_id)
-            .where(*scope)
+            .where(*scope, AttemptRow.status == EVALUATED)
             .group_by(AttemptTagRow.tag)
             .order_by(func.count().desc(), AttemptTagRow.tag)
         )
@@ -138,8 +134,7 @@ class SqlAnalytics:
 
 def _assemble(
     sessions: Sequence[Any],  # (identity_id, created_at)
-    attempts: Sequence[Any],
-    attempt_count: int,
+    attempts: Sequence[Any],  # (evaluated_at, score, cached) of evaluated answers
     timezone: ZoneInfo,
     by_role: list[Breakdown],
     by_difficulty: list[Breakdown],
@@ -159,11 +154,12 @@ def _assemble(
         if evaluated_at is not None and score is not None:
             scores_by_day[evaluated_at.astimezone(timezone).date()].append(score)
     scores = [s for _, s, _ in attempts if s is not None]
+    answers = len(attempts)
     return Analytics(
         sessions=len(sessions),
-        attempts=attempt_count,
+        attempts=answers,
         average_score=_round(fmean(scores)) if scores else None,
-        attempts_per_session=_round(attempt_count / len(sessions)) if sessions else None,
+        attempts_per_session=_round(answers / len(sessions)) if sessions else None,
         sessions_per_day=sorted(per_day.items()),
         score_trend=[(d, round(fmean(v), 1)) for d, v in sorted(scores_by_day.items())],
         by_role=by_role,
