@@ -54,6 +54,7 @@ ROUTES = {
     "edit-message": ("PATCH", r"/channels/\d+/messages/\d+"),
     "sync-commands": ("PUT", r"/applications/\d+(/guilds/\d+)?/commands"),
     "me": ("GET", r"/users/@me"),
+    "open-dm": ("POST", r"/users/@me/channels"),
     "application": ("GET", r"/oauth2/applications/@me"),
 }
 
@@ -114,6 +115,8 @@ class FakeDiscordApi:
                 command | {"id": str(next(self._ids)), "application_id": parts[1], "version": "1"}
                 for command in call.body
             ]
+        if kind == "open-dm":  # one DM channel per person, as Discord keeps it
+            return {"id": str(900_000_000_000_000_000 + int(call.body["recipient_id"]) % 10**12)}
         if kind == "open-thread":
             thread_id = str(next(self._ids))
             private = call.body.get("type") == 12
