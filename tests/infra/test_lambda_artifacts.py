@@ -176,6 +176,7 @@ def test_every_module_is_precompiled(artefacts: dict[str, dict[str, Any]]) -> No
         assert item["zip_bytes"] < 50_000_000
 
 
+@pytest.mark.infra
 def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     """Reproducible: the same sources give the same files and digest, whatever the output folder
     and the builder's hash seed. Both builds read one snapshot of the sources (a folder without
