@@ -82,7 +82,10 @@ def main(argv: list[str]) -> int:
         for skip in skips_in(path):
             if not skip.reason:
                 missing += 1
-                print(f"checkov_skips: {skip.template} {skip.resource} skips {skip.check} without a reason", file=sys.stderr)
+                print(
+                    f"checkov_skips: {skip.template} {skip.resource} skips {skip.check} without a reason",
+                    file=sys.stderr,
+                )
             elif not require:
                 print(f"{skip.template}\t{skip.resource}\t{skip.check}\t{skip.reason}")
     return 1 if require and missing else 0

@@ -69,9 +69,7 @@ def handler_module() -> Any:
     return load_handler()
 
 
-def event(
-    url: str, kind: str, *, version: int, old_version: int | None = None
-) -> dict[str, Any]:
+def event(url: str, kind: str, *, version: int, old_version: int | None = None) -> dict[str, Any]:
     """A CloudFormation custom resource request as the Migrations resource receives it."""
     request: dict[str, Any] = {
         "RequestType": kind,
