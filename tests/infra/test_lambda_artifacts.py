@@ -279,7 +279,7 @@ def test_migrate_function_answers_cloudformation(isolated: Any, tmp_path: Path) 
     assert create["Data"]["before"] == "" and create["Data"]["after"] == create["Data"]["head"]
     assert update["Data"]["before"] == update["Data"]["after"] == update["Data"]["head"]
     assert rollback["Data"]["ahead"] == "True" and rollback["Data"]["after"] == "ffffffffffff"
-    assert delete["Data"] == {}
+    assert delete["Data"] == {"skipped": "Delete"}
     assert {a["PhysicalResourceId"] for a in (create, update, delete)} == {"schema-migrations"}
     assert "DATABASE_URL" in failed["Reason"], failed["Reason"]
     assert (create["StackId"], create["RequestId"]) == ("arn:stack", "create")

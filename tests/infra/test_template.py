@@ -339,7 +339,7 @@ def test_http_api_access_logs_go_to_a_log_group_with_retention(template: dict[st
     assert not any("querystring" in value.lower() for value in fields.values())
 
 
-def test_every_checkov_skip_gives_its_reason() -> None:
+def test_every_checkov_skip_gives_its_reason(tmp_path: Path) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -349,6 +349,15 @@ def test_every_checkov_skip_gives_its_reason() -> None:
     skips_module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = skips_module  # dataclasses look their module up while defined
     spec.loader.exec_module(skips_module)
+    bare = tmp_path / "bare.yaml"  # the lint script refuses a skip that gives no reason
+    bare.write_text(
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Metadata:\n      checkov:\n"
+        "        skip:\n          - id: CKV_AWS_18\n          - id: CKV_AWS_21\n"
+        "            comment: a reason\n"
+    )
+    assert [(k.check, k.reason) for k in skips_module.skips_in(bare)] == [
+        ("CKV_AWS_18", ""), ("CKV_AWS_21", "a reason")]  # fmt: skip
+    assert skips_module.main(["--require-reasons", str(bare)]) == 1
     for name in ("template.yaml", "infra/github-oidc-role.yaml"):
         skips = skips_module.skips_in(ROOT / name)
         assert skips, name
