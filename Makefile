@@ -69,6 +69,7 @@ typecheck: $(VENV)/.installed
 
 infra-lint:
 	infra/scripts/lint_template.sh
+	infra/scripts/lint_checkov.sh
 	infra/scripts/lint_workflows.sh
 
 clean:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from mangum import Mangum
 
+from web import snapstart
 from web.app import create_app
 
 _handler: Mangum | None = None
@@ -28,3 +29,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if _handler is None:
         _handler = build_handler(create_app())
     return _handler(event, context)
+
+
+# Lambda SnapStart: warm up before the snapshot, fresh connections after a restore.
+snapstart.register()

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from bots.discord import errors
+from bots.discord import errors, snapstart
 from bots.discord.http_endpoint import (
     DiscordRest,
     InteractionEndpoint,
@@ -123,3 +123,7 @@ def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     if _app is None:  # once per container: warm invocations reuse clients and the core
         _app = build_app()
     return _app.handle(event, context)
+
+
+# Lambda SnapStart: warm up before the snapshot, fresh connections after a restore.
+snapstart.register()

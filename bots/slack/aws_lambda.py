@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from bots.slack import snapstart
+
 if TYPE_CHECKING:
     from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_sdk.web import WebClient
@@ -61,3 +63,7 @@ def build_handler(
     if lambda_client is not None:
         slack_handler.app.listener_runner.lazy_listener_runner.lambda_client = lambda_client  # type: ignore[attr-defined]
     return slack_handler
+
+
+# Lambda SnapStart: warm up before the snapshot, fresh connections after a restore.
+snapstart.register()

@@ -7,6 +7,16 @@ Two callers, one job (upgrade to head; idempotent):
   the deploy until the resource's ServiceTimeout.
 - A person or deploy.yml: `aws lambda invoke --payload '{}'` returns the revisions.
 
+What CloudFormation asks, and what this does (infra/README.md, "When a deploy fails"):
+- Create, Update: migrate to head. A failure answers FAILED and CloudFormation rolls back.
+- Update during a rollback: CloudFormation sends the OLD properties (CodeVersion is the older
+  function version it is going back to). The schema is left as it is, without touching the
+  database: migrations only add what older code can ignore, and the database may be the very
+  thing that is unreachable. Answering SUCCESS lets the rollback finish instead of leaving the
+  stack in UPDATE_ROLLBACK_FAILED.
+- Delete: nothing; the schema outlives the stack (and the Delete after a failed Create must
+  not fail either).
+
 It lives in the maintenance artefact (core only) and runs where the app runs, so a database that
 only the functions can reach is migrated all the same.
 """
@@ -70,10 +80,14 @@ def _known_revision(revision: str) -> bool:
 
 
 def answer_cloudformation(event: dict[str, Any]) -> dict[str, Any]:
-    """Run the request (Delete does nothing: the schema outlives the stack) and report back."""
+    """Run the request (migrate, or leave the schema alone) and report back to CloudFormation."""
     status, reason, data = "SUCCESS", "", {}
     try:
-        if event["RequestType"] != "Delete":
+        skip = reason_to_leave_alone(event)
+        if skip is not None:
+            reason, data = skip, {"skipped": event["RequestType"]}
+            log.info("migrations left alone: %s", skip)
+        else:
             result = migrate_to_head()
             data = {key: str(value or "") for key, value in result.items()}
             reason = f"schema at {data['after'] or 'nothing'} (was {data['before'] or 'empty'})"
@@ -91,6 +105,32 @@ def answer_cloudformation(event: dict[str, Any]) -> dict[str, Any]:
     }
     _put(event["ResponseURL"], response)
     return response
+
+
+def reason_to_leave_alone(event: dict[str, Any]) -> str | None:
+    """Why this request must not migrate (Delete, or an Update that rolls back); None to migrate."""
+    if event["RequestType"] == "Delete":
+        return "Delete: nothing to do, the schema outlives the stack"
+    if event["RequestType"] != "Update":
+        return None
+    target = version_number(event.get("ResourceProperties", {}).get("CodeVersion"))
+    current = version_number(event.get("OldResourceProperties", {}).get("CodeVersion"))
+    if target is not None and current is not None and target < current:
+        return (
+            f"rollback to function version {target} (from {current}): the schema stays as it is, "
+            "older code runs on it"
+        )
+    return None
+
+
+def version_number(code_version: Any) -> int | None:
+    """The number at the end of a Lambda version ARN (`...:function:name:12` -> 12), if any.
+
+    Lambda numbers the versions of a function in publishing order, so a smaller target number
+    than the current one means CloudFormation is going back, i.e. rolling back.
+    """
+    tail = str(code_version or "").rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else None
 
 
 def _put(url: str, response: dict[str, Any]) -> None:

@@ -6,6 +6,11 @@
     build_lambda_artifacts.py build slack --artifacts-dir DIR   # what `sam build` runs (infra/lambda/Makefile)
     build_lambda_artifacts.py build --all --out DIR --host      # for this interpreter (tests)
 
+SnapStart (template.yaml) needs nothing shipped beyond the code: each handler module registers
+its hooks (core/snapstart.py and the surfaces' snapstart.py, all under the shipped sources) with
+the runtime's own snapshot_restore_py, which is never shipped (see LEAVE_OUT_EVERYWHERE); every
+module the before-snapshot warm-up imports is in the artefact's pinned set (tests/infra checks it).
+
 Why one artefact per function rather than one shared: the Slack function must answer Slack within
 3 s of a cold start, so it ships neither FastAPI nor discord.py, and its size stays what it needs.
 Each set is core's dependencies plus one surface's extra from pyproject.toml, every distribution
@@ -41,8 +46,10 @@ TARGET_PLATFORM = "manylinux_2_34_x86_64"
 TASK_ROOT = "/var/task"  # where Lambda unpacks the code: tracebacks name these paths
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # bytes, function code and layers together
 # Never needed on Lambda: fakeredis is the in-process Redis stand-in (template.yaml insists on a
-# real Redis) and rich draws the terminal interview.
-LEAVE_OUT_EVERYWHERE = {"fakeredis", "rich"}
+# real Redis) and rich draws the terminal interview. snapshot-restore-py (SnapStart's hooks) is
+# part of Lambda's Python runtime: a copy in the artefact would come first on sys.path, collect
+# the hooks in a registry the runtime never reads, and SnapStart would silently skip them.
+LEAVE_OUT_EVERYWHERE = {"fakeredis", "rich", "snapshot-restore-py"}
 # Project files that are build or front-end tooling, not runtime.
 SKIP_NAMES = {"package.json", "package-lock.json"}
 SKIP_SUFFIXES = {".pyc", ".pyo", ".mjs", ".cjs", ".ts", ".map"}

@@ -122,6 +122,20 @@ def isolated(
     yield run
 
 
+# Fixtures that build the artefacts (or install packages): a test using one is in the slow
+# `infra` tier (pyproject.toml's markers; `make test-fast` leaves it out).
+BUILDING_FIXTURES = {"artefacts", "isolated", "lambda_runtime"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here not in item.path.parents:  # the hook sees the whole session's items
+            continue
+        if BUILDING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.infra)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _REPORT:
         return

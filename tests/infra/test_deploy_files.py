@@ -195,3 +195,53 @@ class _IgnoreTags(yaml.SafeLoader):
 
 
 _IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def test_the_sam_cli_version_is_pinned() -> None:
+    [job] = [j for name, j in load_workflow("deploy.yml")["jobs"].items() if name == "deploy"]
+    [setup] = [
+        s for s in job["steps"] if str(s.get("uses", "")).startswith("aws-actions/setup-sam")
+    ]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", str(setup["with"]["version"])), setup
+    assert setup["with"]["use-installer"] is True
+
+
+def test_deploy_passes_the_boundary_and_the_deployment_digest() -> None:
+    [job] = [j for name, j in load_workflow("deploy.yml")["jobs"].items() if name == "deploy"]
+    [step] = [s for s in job["steps"] if "sam deploy" in str(s.get("run", ""))]
+    assert step["env"]["PERMISSIONS_BOUNDARY_ARN"] == "${{ secrets.AWS_PERMISSIONS_BOUNDARY_ARN }}"
+    assert "parameter_overrides.py --build-dir .aws-sam/build" in step["run"]
+    # The build happens before; the digest covers what it produced.
+    text = steps_text(job)
+    assert text.index("sam build") < text.index("--build-dir .aws-sam/build")
+
+
+def test_deployment_digest_follows_the_build_the_template_and_the_values(
+    overrides_module: Any, tmp_path: Path
+) -> None:
+    build = tmp_path / "build"
+    (build / "WebFunction").mkdir(parents=True)
+    (build / "WebFunction" / "app.pyc").write_bytes(b"code v1")
+    template = tmp_path / "template.yaml"
+    template.write_text("Parameters: {}\n")
+    names = ["DatabaseUrl", "SlackBotToken", "DeploymentDigest"]
+    environ = {"DATABASE_URL": "mysql://a", "SLACK_BOT_TOKEN": "xoxb-1"}
+
+    def digest(env: dict[str, str]) -> str:
+        values = overrides_module.passed_values(env, names)
+        return overrides_module.deployment_digest(build, template, values)
+
+    first = digest(environ)
+    assert first == digest(dict(environ)), "the same build and values give the same digest"
+    rotated = digest({**environ, "SLACK_BOT_TOKEN": "xoxb-2"})
+    assert rotated != first, "a rotated secret must publish new versions"
+    assert digest({**environ, "DEPLOYMENT_DIGEST": "ignored"}) == first
+    (build / "WebFunction" / "app.pyc").write_bytes(b"code v2")
+    assert digest(environ) not in {first, rotated}
+    template.write_text("Parameters: {X: {}}\n")
+    changed_template = digest(environ)
+    assert changed_template != first
+    line = overrides_module.overrides(environ, names, changed_template)
+    assert line.startswith(f'DeploymentDigest="{changed_template}" ')
+    with pytest.raises(ValueError, match="sam build"):
+        overrides_module.deployment_digest(tmp_path / "empty", template, {})

