@@ -191,7 +191,19 @@ def evaluation_cache_key(provider: str, prompt_version: str, question: str, answ
 
 
 def evaluate_attempt(deps: Deps, *, interview: Interview, attempt: Attempt) -> AnswerOutcome:
-    """Evaluate one stored attempt under its lock; at most one evaluation is ever stored."""
+    """Evaluate one stored attempt under its lock; at most one evaluation is ever stored.
+
+    The answer is stored already: an outage from here on (the database or Redis going away
+    mid-evaluation) says that it is saved, never that nothing changed."""
+    try:
+        return _evaluate_stored(deps, interview, attempt)
+    except ServiceUnavailable as exc:
+        if exc.answer_saved:
+            raise
+        raise ServiceUnavailable(exc.service, answer_saved=True) from exc
+
+
+def _evaluate_stored(deps: Deps, interview: Interview, attempt: Attempt) -> AnswerOutcome:
     lock_name = f"attempt:{attempt.id}"
     try:
         token = deps.locks.acquire(lock_name, ttl_seconds=deps.rules.evaluation_lock_seconds)

@@ -67,7 +67,7 @@ def test_quota_key_expires_at_the_day_boundary(core: Core) -> None:
     )
     assert started.quota is not None
     day, resets_at = core.deps.rules.quota_window(datetime.now(UTC))
-    ttl = core.redis.ttl(f"{core.settings.redis_prefix}quota:{ALICE.user_ref.key}:{day}")
+    ttl = core.redis.ttl(core.deps.quota.counter_key(ALICE.user_ref.key, day))  # type: ignore[attr-defined]
     expected = (resets_at - datetime.now(UTC)).total_seconds()
     assert abs(ttl - expected) <= 2
     assert started.quota.resets_at == resets_at
@@ -126,9 +126,7 @@ def test_the_database_is_the_guard_when_a_lock_has_expired(core: Core) -> None:
     # Put the evaluated attempt back to "failed" and race 20 evaluators over it, lock-free.
     with core.session_factory() as db, db.begin():
         db.get(AttemptRow, attempt.id).status = AttemptStatus.FAILED.value  # type: ignore[union-attr]
-    outcomes = race(
-        20, lambda i: evaluate_attempt(core.deps, interview=interview, attempt=attempt)
-    )
+    outcomes = race(20, lambda i: evaluate_attempt(core.deps, interview=interview, attempt=attempt))
     assert sum(not o.duplicate for o in outcomes) == 1  # the conditional UPDATE let one win
     assert first.status is AnswerStatus.EVALUATED
 
