@@ -79,10 +79,10 @@ def _ask_next(
     asked = interview.next_main(question, after_position=after_position, at=now)
     try:
         uow.questions.add(asked)
-    except DuplicateKey:  # a concurrent click asked it first (its insert alone was undone)
-        uow.commit()  # keep the rest of this transaction: a skip recorded with it
+    except DuplicateKey:  # a concurrent click asked it first (only our insert was undone)
         existing = uow.questions.get(session.id, after_position + 1)
         assert existing is not None
+        uow.commit()  # keep the rest of this transaction: a skip recorded with it
         return QuestionAsked(session, existing, duplicate=True)
     uow.sessions.touch(session.id, now)
     uow.commit()

@@ -46,8 +46,9 @@ def scope_for_web_user(deps: Deps, *, web_user_id: str) -> list[int]:
         web = uow.identities.ensure(web_user_ref(web_user_id))
         if web.web_user_id != web_user_id:
             uow.identities.set_web_user(web.id, web_user_id)
+        scope = [i.id for i in uow.identities.linked_to(web_user_id)]
         uow.commit()
-        return [i.id for i in uow.identities.linked_to(web_user_id)]
+    return scope
 
 
 def list_sessions(

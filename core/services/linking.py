@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.domain.errors import InvalidLinkCode, LinkCodeUnavailable
@@ -63,11 +63,9 @@ def redeem_link_code(deps: Deps, *, code: str, web_user_id: str) -> IdentityReco
         uow.identities.set_web_user(identity_id, web_user_id)
         changed = [quota.counter_of(before.user, before), quota.Counter(before.user, web_user_id)]
         quota.forget(deps, changed, now=now)
-        uow.commit()
-        linked = uow.identities.get(identity_id)
+        uow.commit()  # nothing may touch the database after this: the link is made
     quota.forget_quietly(deps, changed, now=now)
-    assert linked is not None
-    return linked
+    return replace(before, web_user_id=web_user_id)
 
 
 def is_linked(deps: Deps, *, user: UserRef) -> bool:

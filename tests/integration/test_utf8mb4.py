@@ -147,3 +147,26 @@ def test_the_migrations_still_run_on_sqlite_and_0005_changes_nothing_there(tmp_p
         after = connection.execute(text("SELECT sql FROM sqlite_master ORDER BY name")).all()
     assert migrate.is_up_to_date(engine) and before == after
     engine.dispose()
+
+
+def test_a_display_name_with_broken_text_is_cleaned_not_a_server_error(
+    latin1_database: str,
+) -> None:
+    """A lone surrogate (undecodable bytes), control characters, or a name longer than the
+    column: the start goes ahead with the printable part, never a 500."""
+    engine = make_engine(latin1_database)
+    migrate.upgrade(engine)
+    engine.dispose()
+    core = wire(latin1_database, "memory://utf8mb4-names")
+    try:
+        broken = "Ann\udcff\x00 \u0301Lee 🦊" + "x" * 300
+        where = slack("U-ann", "t-1")
+        services.start_session(core.deps, conversation=where, role="backend", display_name=broken)
+        with core.deps.uow(read_only=True) as uow:
+            identity = uow.identities.find(where.user_ref)
+        assert identity is not None and identity.display_name is not None
+        assert identity.display_name.startswith("Ann \u0301Lee 🦊x")
+        assert len(identity.display_name) == 128
+        assert services.clean_display_name("\x00\udcff  ") is None
+    finally:
+        core.close()

@@ -31,7 +31,9 @@ class SlowEvaluator(ScriptedEvaluator):
         return super().evaluate(question, answer)
 
 
-def wire(database_url: str, redis_url: str, *, evaluator: Any = None, **settings: Any) -> Core:
+def wire(
+    database_url: str, redis_url: str, *, evaluator: Any = None, writer: Any = None, **settings: Any
+) -> Core:
     """A core on these stores, migrated, with a unique Redis key prefix."""
     configured = Settings(
         database_url=database_url,
@@ -40,7 +42,7 @@ def wire(database_url: str, redis_url: str, *, evaluator: Any = None, **settings
         _env_file=None,  # type: ignore[call-arg]
         **settings,
     )
-    llm = (evaluator or ScriptedEvaluator(), ScriptedWriter())
+    llm = (evaluator or ScriptedEvaluator(), writer or ScriptedWriter())
     return build_core(configured, auto_migrate=True, llm=llm)
 
 
