@@ -7,6 +7,8 @@ Create Date: 2026-11-26 14:35:07.925315
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
@@ -22,7 +24,7 @@ UTC_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
 # Tables state their character set: a MySQL/MariaDB database whose default is latin1 would
 # otherwise refuse emoji, Cyrillic or CJK text (see 0005, which converts existing tables).
 # Other dialects ignore mysql_* options.
-UTF8MB4 = {"mysql_charset": "utf8mb4"}
+UTF8MB4: dict[str, Any] = {"mysql_charset": "utf8mb4"}
 
 
 def upgrade() -> None:

@@ -14,6 +14,8 @@ proposing to drop them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,7 +27,7 @@ depends_on = None
 # Tables state their character set: a MySQL/MariaDB database whose default is latin1 would
 # otherwise refuse emoji, Cyrillic or CJK text (see 0005, which converts existing tables).
 # Other dialects ignore mysql_* options.
-UTF8MB4 = {"mysql_charset": "utf8mb4"}
+UTF8MB4: dict[str, Any] = {"mysql_charset": "utf8mb4"}
 
 
 def upgrade() -> None:

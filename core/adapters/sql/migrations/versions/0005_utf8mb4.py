@@ -16,6 +16,8 @@ Downgrade keeps utf8mb4: converting back could not hold the text stored since.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -81,8 +83,8 @@ def upgrade() -> None:
         )
 
 
-def _foreign_keys_touching(bind: sa.Connection, tables: set[str]) -> dict[str, dict]:  # type: ignore[type-arg]
-    keys: dict[str, dict] = {}  # type: ignore[type-arg]
+def _foreign_keys_touching(bind: sa.Connection, tables: set[str]) -> dict[str, dict[str, Any]]:
+    keys: dict[str, dict[str, Any]] = {}
     for name, table, column, referred, referred_column, on_delete, on_update in bind.execute(
         CHARACTER_FOREIGN_KEYS
     ):
