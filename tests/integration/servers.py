@@ -15,6 +15,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pymysql
 import redis
@@ -212,8 +213,13 @@ class MariaDbServer:
         return self
 
     def start(self) -> MariaDbServer:
-        log = open(self.folder / "mariadbd.out", "ab")  # noqa: SIM115 - lives as long as the server
-        self.process = subprocess.Popen(
+        with open(self.folder / "mariadbd.out", "ab") as log:  # the child keeps its own copy
+            self.process = self._spawn(log)
+        _wait_until(self._answers, f"mariadbd on {self.port}", self.process)
+        return self
+
+    def _spawn(self, log: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 _binary("mariadbd"),
                 "--no-defaults",
@@ -231,8 +237,6 @@ class MariaDbServer:
             stderr=log,
             start_new_session=True,
         )
-        _wait_until(self._answers, f"mariadbd on {self.port}", self.process)
-        return self
 
     def _answers(self) -> bool:
         connection = pymysql.connect(
