@@ -55,6 +55,7 @@ def build_core(
     engine = make_engine(settings.database_url)
     ensure_schema(engine, auto_migrate=auto_migrate)
     factory = make_session_factory(engine)
+    reader = make_session_factory(engine, read_only=True)  # SQLite: never waits for a writer
     client = make_redis(
         settings.redis_url,
         serve_embedded=serve_embedded_redis,
@@ -63,7 +64,9 @@ def build_core(
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
     deps = Deps(
-        uow=lambda: SqlUnitOfWork(factory),
+        uow=lambda read_only=False: SqlUnitOfWork(
+            reader if read_only else factory, read_only=read_only
+        ),
         quota=RedisQuotaStore(client, prefix=prefix),
         cache=RedisEvaluationCache(
             client, prefix=prefix, ttl_seconds=settings.evaluation_cache_ttl_seconds
@@ -74,7 +77,7 @@ def build_core(
         writer=writer,
         clock=SystemClock(),
         rules=rules_from(settings),
-        history=SqlReadModel(factory),
+        history=SqlReadModel(reader),
     )
     return Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
 

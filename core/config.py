@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from typing import Literal
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -87,16 +88,38 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "mysql+pymysql://", "mysql://")):
-            raise ValueError("use sqlite:///path.db or mysql+pymysql://user:pass@host/db")
-        return value
+        return check_database_url(value)
 
     @field_validator("redis_url")
     @classmethod
     def _supported_redis(cls, value: str) -> str:
-        if not value.startswith(("memory://", "redis://", "rediss://", "unix://")):
-            raise ValueError("use memory:// (in-process stand-in) or redis://host:port/db")
+        return check_redis_url(value)
+
+    @field_validator("redis_prefix")
+    @classmethod
+    def _prefix_without_hash_tag(cls, value: str) -> str:
+        # Keys carry their own {hash tags} (Redis Cluster): a brace in the prefix would put every
+        # key of the deployment in one slot, or split one person's keys across slots.
+        if "{" in value or "}" in value:
+            raise ValueError("must not contain { or } (keys carry their own hash tags)")
         return value
+
+    @field_validator("web_base_url", "discord_api_base_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        return check_http_url(value)
+
+    @field_validator("gemini_base_url")
+    @classmethod
+    def _optional_web_address(cls, value: str | None) -> str | None:
+        return check_http_url(value) if value else None
+
+    @field_validator("web_static_url")
+    @classmethod
+    def _static_address(cls, value: str) -> str:
+        if value.startswith("/") and not value.startswith("//"):
+            return value  # served by the web companion itself
+        return check_http_url(value)
 
     @model_validator(mode="after")
     def _provider_has_key(self) -> Settings:
@@ -119,5 +142,89 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for error in exc.errors():
             name = "_".join(str(part) for part in error["loc"]).upper() or "configuration"
-            problems.append(f"{name}: {error['msg']}")
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{name}: {message}")
         raise ConfigError("Invalid configuration — " + "; ".join(problems)) from None
+
+
+# ---------------------------------------------------------------- URL checks (by scheme)
+
+SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
+MYSQL_SCHEMES = ("mysql", "mysql+pymysql")
+REDIS_SCHEMES = ("redis", "rediss")
+REDIS_CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
+
+
+def check_database_url(value: str) -> str:
+    """sqlite:///path.db (or sqlite:// in memory), or mysql+pymysql://user:pass@host:port/db."""
+    parts = _split(value)
+    if parts.scheme in SQLITE_SCHEMES:
+        if parts.netloc:
+            raise ValueError(
+                "a SQLite URL has no host: use sqlite:///relative.db or sqlite:////abs.db"
+            )
+        return value
+    if parts.scheme in MYSQL_SCHEMES:
+        _host_and_port(parts, "mysql+pymysql://user:pass@host:3306/db")
+        if not parts.path.strip("/"):
+            raise ValueError("name the database: mysql+pymysql://user:pass@host:3306/db")
+        return value
+    raise ValueError("use sqlite:///path.db or mysql+pymysql://user:pass@host:3306/db")
+
+
+def check_redis_url(value: str) -> str:
+    """memory://, redis[s]://host:port/db, unix:///path.sock, or redis[s]+cluster://host:port."""
+    parts = _split(value)
+    if parts.scheme == "memory":
+        return value
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValueError("unix:// needs the socket path: unix:///run/redis.sock")
+        return value
+    if parts.scheme in REDIS_SCHEMES:
+        _host_and_port(parts, "redis://host:6379/0")
+        _database_number(parts)
+        return value
+    if parts.scheme in REDIS_CLUSTER_SCHEMES:
+        _host_and_port(parts, "redis+cluster://host:6379")
+        if _database_number(parts) != 0:
+            raise ValueError("a Redis Cluster has only database 0: redis+cluster://host:6379")
+        return value
+    raise ValueError(
+        "use memory:// (embedded stand-in), redis://host:6379/0, rediss://…, unix:///path.sock "
+        "or redis+cluster://host:6379 (Redis Cluster)"
+    )
+
+
+def check_http_url(value: str) -> str:
+    """An http:// or https:// address with a host (never javascript:, data:, file:…)."""
+    parts = _split(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("must be an http:// or https:// address")
+    _host_and_port(parts, "https://host.example.com")
+    return value
+
+
+def _split(value: str) -> SplitResult:
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError("must not contain spaces or control characters")
+    try:
+        return urlsplit(value)
+    except ValueError as exc:  # e.g. an unbalanced [ in the host
+        raise ValueError(f"not a valid URL ({exc})") from None
+
+
+def _host_and_port(parts: SplitResult, example: str) -> None:
+    try:
+        port = parts.port  # raises on a port that is not a number in 0..65535
+    except ValueError:
+        raise ValueError(f"the port is not a number in 1..65535 (expected {example})") from None
+    if not parts.hostname or "@" in parts.netloc.rpartition("@")[0] or port == 0:
+        raise ValueError(f"not a valid address (expected {example})")
+
+
+def _database_number(parts: SplitResult) -> int:
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ValueError(f"the database must be a number (/0), not {path!r}")
+    return int(path or 0)

@@ -92,16 +92,29 @@ class QuotaDecision:
 class QuotaStore(Protocol):
     """Daily counters that expire at the day boundary. Raise ServiceUnavailable when unreachable.
 
-    A start counts against several counters at once (the chat identity and, once linked, the
-    web account): it is allowed only while every one of them is under the limit."""
+    The database is the source of truth for sessions started: a counter that is missing
+    (Redis restarted without persistence, flushed, or a link changed whose sessions count)
+    is first set from `recorded()`, atomically and only if still missing, then counted on.
+    Without `recorded` a missing counter starts at 0 (attempt throttles). One person's
+    counters are used together, so they share one Redis Cluster hash slot."""
 
     def try_consume(
-        self, accounts: Sequence[str], *, day: str, limit: int, expires_at: datetime
+        self,
+        accounts: Sequence[str],
+        *,
+        day: str,
+        limit: int,
+        expires_at: datetime,
+        recorded: Callable[[], int] | None = None,
     ) -> QuotaDecision: ...
 
     def refund(self, accounts: Sequence[str], *, day: str) -> None: ...
 
-    def used(self, accounts: Sequence[str], *, day: str) -> int: ...  # the fullest counter
+    def used(
+        self, accounts: Sequence[str], *, day: str, recorded: Callable[[], int] | None = None
+    ) -> int: ...  # the fullest counter; `recorded()` stands in for a missing one
+
+    def forget(self, accounts: Sequence[str], *, day: str) -> None: ...  # recount on next use
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,14 +158,6 @@ class IdentityRecord:
     web_user_id: str | None = None
     display_name: str | None = None
 
-    @property
-    def quota_keys(self) -> tuple[str, ...]:
-        """The counters a session counts against: the identity's own, and the web account's once
-        linked (so linking, unlinking or relinking never hands out a fresh quota)."""
-        if self.web_user_id:
-            return (self.user.key, f"account:{self.web_user_id}")
-        return (self.user.key,)
-
 
 class Identities(Protocol):
     def find(self, user: UserRef) -> IdentityRecord | None: ...
@@ -193,6 +198,12 @@ class Sessions(Protocol):
     def finish(self, session_id: int, *, status: SessionStatus, at: datetime) -> bool: ...
 
     def stale_active(self, *, idle_since: datetime, limit: int) -> list[Session]: ...
+
+    def count_started(
+        self, identity_ids: Sequence[int], *, since: datetime, until: datetime
+    ) -> int: ...  # sessions created in [since, until): what the daily quota counts
+
+    def delete(self, session_id: int) -> None: ...  # a start that was never delivered
 
 
 class Questions(Protocol):
@@ -300,7 +311,11 @@ class UnitOfWork(Protocol):
     def rollback(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work. `read_only=True` for one that only reads: on SQLite it never waits
+    for a writer (it reads a snapshot), and it refuses to commit."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 class HistoryQueries(Protocol):

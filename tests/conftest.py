@@ -123,3 +123,53 @@ def _truncate(database_url: str) -> None:
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(text("SET FOREIGN_KEY_CHECKS=1"))
     engine.dispose()
+
+
+# ---------------------------------------------------------------- private servers to kill
+# Tests that crash a database or a Redis start their own on free ports (tests/integration/
+# servers.py) and stop them by PID; the shared services on 3306/6379 are never stopped.
+
+
+@pytest.fixture
+def private_redis(tmp_path):  # type: ignore[no-untyped-def]
+    """A redis-server of this test's own (no persistence), stopped afterwards."""
+    from tests.integration.servers import RedisServer, ServerFailed
+
+    server = RedisServer(tmp_path / "redis")
+    try:
+        server.start()
+    except ServerFailed as exc:
+        server.stop()
+        _unavailable("a private redis-server", exc)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A real 3-node Redis Cluster (redis-server --cluster-enabled yes + redis-cli --cluster
+    create). In CI (INTERVIEWBOT_REQUIRE_SERVICES=1) failing to start it fails the run."""
+    from tests.integration.servers import RedisClusterServers, ServerFailed
+
+    cluster = RedisClusterServers(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        cluster.start()
+    except ServerFailed as exc:
+        _unavailable("a 3-node Redis Cluster", exc)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def private_mariadb(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A MariaDB server of this run's own, for tests that crash it."""
+    from tests.integration.servers import MariaDbServer, ServerFailed
+
+    server = MariaDbServer(tmp_path_factory.mktemp("mariadb"))
+    try:
+        server.install().start()
+    except ServerFailed as exc:
+        server.stop()
+        _unavailable("a private MariaDB server", exc)
+    yield server
+    server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
@@ -70,8 +70,9 @@ _open_here = threading.local()
 class FakeUnitOfWork:
     """Commits are all-or-nothing: writes are staged as closures and applied under the lock."""
 
-    def __init__(self, db: FakeDatabase) -> None:
+    def __init__(self, db: FakeDatabase, *, read_only: bool = False) -> None:
         self.db = db
+        self.read_only = read_only
         self.identities = _Identities(self)
         self.sessions = _Sessions(self)
         self.questions = _Questions(self)
@@ -98,6 +99,8 @@ class FakeUnitOfWork:
             self.db.lock.release()
 
     def commit(self) -> None:
+        if self.read_only:
+            raise AssertionError("a read-only unit of work tried to commit")
         self._snapshot = _copy(self.db)
 
     def rollback(self) -> None:
@@ -223,6 +226,22 @@ class _Sessions(_Repo):
             for s in self.db.sessions.values()
             if s.is_active and self.db.activity[s.id] < idle_since
         ][:limit]
+
+    def count_started(
+        self, identity_ids: Sequence[int], *, since: datetime, until: datetime
+    ) -> int:
+        return sum(
+            1
+            for s in self.db.sessions.values()
+            if s.identity_id in identity_ids and since <= s.created_at < until
+        )
+
+    def delete(self, session_id: int) -> None:
+        self.db.sessions.pop(session_id, None)
+        for key in [k for k in self.db.questions if k[0] == session_id]:
+            del self.db.questions[key]
+        for attempt_id in [a.id for a in self.db.attempts.values() if a.session_id == session_id]:
+            del self.db.attempts[attempt_id]
 
 
 class _Questions(_Repo):
@@ -401,11 +420,26 @@ class FakeQuota:
 
             raise ServiceUnavailable("Redis")
 
+    def _seed(self, accounts: Sequence[str], day: str, recorded: Callable[[], int] | None) -> None:
+        """A missing counter starts from the database's count, as in the Redis store."""
+        missing = [a for a in accounts if (a, day) not in self.counts]
+        if missing:
+            start = recorded() if recorded is not None else 0
+            for account in missing:
+                self.counts[(account, day)] = start
+
     def try_consume(
-        self, accounts: Sequence[str], *, day: str, limit: int, expires_at: datetime
+        self,
+        accounts: Sequence[str],
+        *,
+        day: str,
+        limit: int,
+        expires_at: datetime,
+        recorded: Callable[[], int] | None = None,
     ) -> QuotaDecision:
         self._check()
         with self.lock:
+            self._seed(accounts, day, recorded)
             fullest = max(self.counts[(a, day)] for a in accounts)
             if fullest >= limit:
                 return QuotaDecision(False, fullest)
@@ -417,12 +451,23 @@ class FakeQuota:
         self._check()
         with self.lock:
             for account in accounts:
-                if self.counts[(account, day)] > 0:
+                if self.counts.get((account, day), 0) > 0:
                     self.counts[(account, day)] -= 1
 
-    def used(self, accounts: Sequence[str], *, day: str) -> int:
+    def used(
+        self, accounts: Sequence[str], *, day: str, recorded: Callable[[], int] | None = None
+    ) -> int:
         self._check()
-        return max(self.counts[(a, day)] for a in accounts)
+        if recorded is not None and any((a, day) not in self.counts for a in accounts):
+            missing = recorded()
+            return max(self.counts.get((a, day), missing) for a in accounts)
+        return max(self.counts.get((a, day), 0) for a in accounts)
+
+    def forget(self, accounts: Sequence[str], *, day: str) -> None:
+        self._check()
+        with self.lock:
+            for account in accounts:
+                self.counts.pop((account, day), None)
 
 
 class FakeCache:
@@ -553,7 +598,7 @@ class FakeBank:
 def make_deps(**rules: object) -> Deps:
     db = FakeDatabase()
     deps = Deps(
-        uow=lambda: FakeUnitOfWork(db),
+        uow=lambda read_only=False: FakeUnitOfWork(db, read_only=read_only),
         quota=FakeQuota(),
         cache=FakeCache(),
         locks=FakeLocks(),

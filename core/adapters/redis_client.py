@@ -4,7 +4,8 @@
 (the web companion) serves its stand-in on 127.0.0.1:EMBEDDED_REDIS_PORT, and a later process
 (the terminal interview) finds it there, so both see one quota, one cache and one set of locks.
 With nobody serving, the stand-in lives in the process. `memory://name` is always in-process
-(tests use it for isolation).
+(tests use it for isolation). `redis+cluster://host:port` selects Redis Cluster
+(core.adapters.redis_cluster).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import redis
 from redis.exceptions import RedisError
+
+from core.adapters.redis_cluster import LazyRedisCluster, is_cluster_url
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +30,10 @@ _memory_servers: dict[str, Any] = {}
 _memory_lock = threading.Lock()
 
 
-def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6399) -> redis.Redis:
+def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6399) -> Any:
     """A client for `url`; with `serve_embedded`, also share the embedded stand-in over TCP."""
+    if is_cluster_url(url):
+        return LazyRedisCluster(url)
     if not url.startswith("memory://"):
         # A blocking pool: under a burst, callers wait a moment for a connection instead of
         # failing with "too many connections" (redis-py's default pool raises at its cap).

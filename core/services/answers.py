@@ -218,7 +218,20 @@ def evaluate_attempt(
     """Evaluate one stored attempt under its lock; at most one evaluation is ever stored.
 
     `just_stored`: the caller inserted it a moment ago, so it is known to be pending (anyone
-    else read it before taking the lock, and must look again once they hold it)."""
+    else read it before taking the lock, and must look again once they hold it). The answer
+    is stored already: an outage from here on (the database or Redis going away
+    mid-evaluation) says that it is saved, never that nothing changed."""
+    try:
+        return _evaluate_stored(deps, interview, attempt, just_stored=just_stored)
+    except ServiceUnavailable as exc:
+        if exc.answer_saved:
+            raise
+        raise ServiceUnavailable(exc.service, answer_saved=True) from exc
+
+
+def _evaluate_stored(
+    deps: Deps, interview: Interview, attempt: Attempt, *, just_stored: bool
+) -> AnswerOutcome:
     lock_name = f"attempt:{attempt.id}"
     try:
         token = deps.locks.acquire(lock_name, ttl_seconds=deps.rules.evaluation_lock_seconds)

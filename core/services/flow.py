@@ -7,10 +7,13 @@ action is allowed is the Interview aggregate's decision; these functions load, a
 
 from __future__ import annotations
 
+import logging
+
 from core.domain.errors import (
     FollowUpInProgress,
     LlmUnavailable,
     QuestionAlreadyAnswered,
+    ServiceUnavailable,
 )
 from core.domain.interview import Interview
 from core.domain.model import AttemptStatus, SessionStatus, UserRef
@@ -20,6 +23,8 @@ from core.services.common import load_interview
 from core.services.deps import Deps
 from core.services.selection import choose_question
 from core.services.summary import summary_of
+
+log = logging.getLogger(__name__)
 
 
 def interview_of(deps: Deps, *, session_id: int, actor: UserRef) -> Interview:
@@ -34,18 +39,27 @@ def next_question(
     """Ask the next main question, or finish the session with its summary after the last one."""
     with deps.uow() as uow:
         interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
-        following = _asked_after(interview, after_position)
-        if following is not None:  # a double click: the next question is already there
-            return following
-        if not interview.session.is_active:
-            return summary_of(interview, already_finished=True)
-        if interview.finishes_after(after_position):
-            now = deps.clock.now()
-            finished = uow.sessions.finish(session_id, status=SessionStatus.COMPLETED, at=now)
-            uow.commit()
-            ended = interview.with_session(interview.session.finished(SessionStatus.COMPLETED, now))
-            return summary_of(ended, already_finished=not finished)
-        return _ask_next(deps, uow, interview, after_position)
+        return _advance(deps, uow, interview, after_position)
+
+
+def _advance(
+    deps: Deps, uow: UnitOfWork, interview: Interview, after_position: int
+) -> QuestionAsked | SessionSummary:
+    """Move past `after_position` inside the caller's transaction, and commit it."""
+    following = _asked_after(interview, after_position)
+    if following is not None:  # a double click: the next question is already there
+        uow.commit()
+        return following
+    if not interview.session.is_active:
+        uow.commit()
+        return summary_of(interview, already_finished=True)
+    if interview.finishes_after(after_position):
+        now = deps.clock.now()
+        finished = uow.sessions.finish(interview.session.id, status=SessionStatus.COMPLETED, at=now)
+        uow.commit()
+        ended = interview.with_session(interview.session.finished(SessionStatus.COMPLETED, now))
+        return summary_of(ended, already_finished=not finished)
+    return _ask_next(deps, uow, interview, after_position)
 
 
 def _asked_after(interview: Interview, position: int) -> QuestionAsked | None:
@@ -69,10 +83,10 @@ def _ask_next(
     asked = interview.next_main(question, after_position=after_position, at=now)
     try:
         uow.questions.add(asked)
-    except DuplicateKey:  # a concurrent click asked it first
-        uow.rollback()
+    except DuplicateKey:  # a concurrent click asked it first (only our insert was undone)
         existing = uow.questions.get(session.id, after_position + 1)
         assert existing is not None
+        uow.commit()  # keep the rest of this transaction: a skip recorded with it
         return QuestionAsked(session, existing, duplicate=True)
     uow.sessions.touch(session.id, now)
     uow.commit()
@@ -94,7 +108,10 @@ def go_deeper(deps: Deps, *, session_id: int, position: int, actor: UserRef) -> 
     try:
         return _write_follow_up(deps, interview, position)
     finally:
-        deps.locks.release(lock, token)
+        try:
+            deps.locks.release(lock, token)
+        except ServiceUnavailable:  # the follow-up may be stored: never report "nothing changed"
+            log.warning("could not release lock %s; it expires on its own", lock)
 
 
 def _write_follow_up(deps: Deps, interview: Interview, position: int) -> QuestionAsked:
@@ -161,14 +178,15 @@ def give_hint(deps: Deps, *, session_id: int, position: int, actor: UserRef) -> 
 def skip_question(
     deps: Deps, *, session_id: int, position: int, actor: UserRef, delivery_id: str
 ) -> QuestionAsked | SessionSummary:
-    """Record the question as skipped (no score) and move on."""
+    """Record the question as skipped (no score) and move on, in one transaction: an outage
+    leaves either both done or neither."""
     with deps.uow() as uow:
         interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
         existing = interview.attempt_at(position)
         if existing is None:
             interview.check_skip(position)
             try:
-                uow.attempts.add(
+                skipped = uow.attempts.add(
                     session_id=session_id,
                     position=position,
                     delivery_id=delivery_id,
@@ -176,10 +194,11 @@ def skip_question(
                     status=AttemptStatus.SKIPPED,
                     created_at=deps.clock.now(),
                 )
-                uow.commit()
             except DuplicateKey:
                 uow.rollback()
                 existing = uow.attempts.at_position(session_id, position)
+            else:
+                return _advance(deps, uow, interview.with_attempt(skipped), position)
         if existing is not None and existing.status is not AttemptStatus.SKIPPED:
             raise QuestionAlreadyAnswered()
     return next_question(deps, session_id=session_id, after_position=position, actor=actor)

@@ -30,19 +30,27 @@ def web_user_ref(web_user_id: str) -> UserRef:
 
 def scope_for_user(deps: Deps, *, user: UserRef) -> list[int]:
     """Identity ids whose history is this chat user's (all linked ones once linked)."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         identity = uow.identities.find(user)
         return scope_of(uow, identity) if identity else []
 
 
 def scope_for_web_user(deps: Deps, *, web_user_id: str) -> list[int]:
-    """Identity ids of a web account: its browser identity plus every linked chat identity."""
+    """Identity ids of a web account: its browser identity plus every linked chat identity.
+
+    Every signed-in page asks this: it only reads (never waiting for a writer on SQLite) once
+    the browser identity exists and is linked to its account, which the first visit makes so."""
+    with deps.uow(read_only=True) as uow:
+        web = uow.identities.find(web_user_ref(web_user_id))
+        if web is not None and web.web_user_id == web_user_id:
+            return [i.id for i in uow.identities.linked_to(web_user_id)]
     with deps.uow() as uow:
         web = uow.identities.ensure(web_user_ref(web_user_id))
         if web.web_user_id != web_user_id:
             uow.identities.set_web_user(web.id, web_user_id)
+        scope = [i.id for i in uow.identities.linked_to(web_user_id)]
         uow.commit()
-        return [i.id for i in uow.identities.linked_to(web_user_id)]
+    return scope
 
 
 def list_sessions(

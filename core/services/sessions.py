@@ -9,6 +9,7 @@ surface, never one elsewhere (`active_session_elsewhere` says where that one is)
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,7 +17,6 @@ from core.domain.errors import (
     InvalidQuestionCount,
     NoActiveSession,
     QuotaExceeded,
-    ServiceUnavailable,
     StartInProgress,
 )
 from core.domain.model import (
@@ -29,6 +29,7 @@ from core.domain.model import (
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
+from core.services import quota
 from core.services.claims import Claim, claim
 from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
@@ -41,15 +42,14 @@ log = logging.getLogger(__name__)
 # None when it stays where it started). Raising means it could not deliver: the start is undone.
 Deliver = Callable[[SessionStarted], str | None]
 
+DISPLAY_NAME_CHARS = 128  # the column's size
+
 
 def quota_status(deps: Deps, *, user: UserRef) -> QuotaStatus:
     """Sessions used today and when the count resets, for `/interview quota` and dashboards."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         identity = uow.identities.find(user)
-    accounts = identity.quota_keys if identity else (user.key,)
-    day, resets_at = deps.rules.quota_window(deps.clock.now())
-    used = deps.quota.used(accounts, day=day)
-    return QuotaStatus(limit=deps.rules.quota_per_day, used=used, resets_at=resets_at)
+    return quota.status(deps, quota.counter_of(user, identity), now=deps.clock.now())
 
 
 def start_session(
@@ -105,17 +105,18 @@ def _start(
     display_name: str | None,
 ) -> SessionStarted:
     now = deps.clock.now()
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         known = uow.identities.find(conversation.user_ref)
-    accounts = known.quota_keys if known else (conversation.user_ref.key,)
+    counter = quota.counter_of(conversation.user_ref, known)
     day, resets_at = deps.rules.quota_window(now)
-    limit = deps.rules.quota_per_day
-    decision = deps.quota.try_consume(accounts, day=day, limit=limit, expires_at=resets_at)
+    decision = quota.consume(deps, counter, day=day, resets_at=resets_at)
     if not decision.allowed:
-        raise QuotaExceeded(limit, resets_at)
+        raise QuotaExceeded(deps.rules.quota_per_day, resets_at)
     try:
         with deps.uow() as uow:
-            identity = uow.identities.ensure(conversation.user_ref, display_name=display_name)
+            identity = uow.identities.ensure(
+                conversation.user_ref, display_name=clean_display_name(display_name)
+            )
             session = uow.sessions.add(
                 identity_id=identity.id,
                 conversation=conversation,
@@ -136,10 +137,10 @@ def _start(
             uow.questions.add(asked)
             uow.commit()
     except BaseException:
-        _refund_quietly(deps, accounts, day)
+        quota.refund_quietly(deps, counter, day)
         raise
-    quota = QuotaStatus(limit=limit, used=decision.used, resets_at=resets_at)
-    return SessionStarted(session=session, question=asked, quota=quota)
+    status = QuotaStatus(limit=deps.rules.quota_per_day, used=decision.used, resets_at=resets_at)
+    return SessionStarted(session=session, question=asked, quota=status)
 
 
 def _undo_start(deps: Deps, started: SessionStarted, held: Claim | None) -> None:
@@ -156,7 +157,7 @@ def _undo_start(deps: Deps, started: SessionStarted, held: Claim | None) -> None
 
 def _repeated_start(deps: Deps, conversation: ConversationRef) -> SessionStarted:
     """A start already made in this very thread (a double submit): its session, not a new one."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         session = uow.sessions.find_active(conversation)
         first = uow.questions.get(session.id, 1) if session else None
     if session is None or first is None:
@@ -173,12 +174,14 @@ def _question_count(deps: Deps, requested: int | None) -> int:
     return requested
 
 
-def _refund_quietly(deps: Deps, accounts: tuple[str, ...], day: str) -> None:
-    """Give back the session a failed start counted; never mask the original error."""
-    try:
-        deps.quota.refund(accounts, day=day)
-    except ServiceUnavailable:
-        log.warning("quota refund failed: Redis unreachable (one session stays counted today)")
+def clean_display_name(name: str | None) -> str | None:
+    """A display name fit to store: NFC, no control characters or unpaired surrogates (broken
+    encodings), at most DISPLAY_NAME_CHARS; None when nothing printable is left."""
+    if not name:
+        return None
+    normal = unicodedata.normalize("NFC", name)
+    kept = "".join(ch for ch in normal if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return " ".join(kept.split())[:DISPLAY_NAME_CHARS] or None
 
 
 def bind_thread(deps: Deps, *, session_id: int, thread: str) -> None:
@@ -190,20 +193,20 @@ def bind_thread(deps: Deps, *, session_id: int, thread: str) -> None:
 
 def find_session(deps: Deps, *, conversation: ConversationRef) -> Session | None:
     """The active session of a channel/thread, whoever owns it."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         return uow.sessions.find_active(conversation)
 
 
 def latest_active_session(deps: Deps, *, user: UserRef) -> Session | None:
     """This identity's most recent active session (on its own surface, not a linked one)."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         identity = uow.identities.find(user)
         return uow.sessions.latest_active([identity.id]) if identity else None
 
 
 def active_session_elsewhere(deps: Deps, *, user: UserRef) -> Session | None:
     """The person's active session on another linked surface (to point them to it)."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         identity = uow.identities.find(user)
         if identity is None or not identity.web_user_id:
             return None
@@ -240,20 +243,25 @@ def end_session(deps: Deps, *, session_id: int, actor: UserRef) -> SessionSummar
 
 
 def cancel_start(deps: Deps, *, session_id: int, actor: UserRef) -> None:
-    """The adapter could not deliver the first question: close the session, give the quota back.
-
-    Only a session nobody answered in yet can be cancelled; otherwise this just ends it."""
+    """The adapter could not deliver the first question: as if the start never happened (the
+    session is removed, so the database's count of today's sessions agrees with the refunded
+    quota). A session someone already answered in is only ended; a removed one is a no-op."""
     with deps.uow() as uow:
-        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        try:
+            interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        except NoActiveSession:
+            return  # cancelled already
         session = interview.session
         identity = uow.identities.get(session.identity_id)
-        ended = session.is_active and uow.sessions.finish(
-            session_id, status=SessionStatus.ENDED, at=deps.clock.now()
-        )
+        undelivered = session.is_active and not interview.attempts
+        if undelivered:
+            uow.sessions.delete(session_id)
+        elif session.is_active:
+            uow.sessions.finish(session_id, status=SessionStatus.ENDED, at=deps.clock.now())
         uow.commit()
-    if ended and not interview.attempts and identity is not None:
+    if undelivered and identity is not None:
         day, _ = deps.rules.quota_window(session.created_at)
-        _refund_quietly(deps, identity.quota_keys, day)
+        quota.refund_quietly(deps, quota.counter_of(identity.user, identity), day)
 
 
 def expire_idle_sessions(deps: Deps, *, limit: int = 500) -> int:
@@ -274,6 +282,7 @@ __all__ = [
     "active_session_elsewhere",
     "bind_thread",
     "cancel_start",
+    "clean_display_name",
     "end_interview",
     "end_session",
     "expire_idle_sessions",

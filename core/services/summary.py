@@ -10,7 +10,7 @@ from core.services.deps import Deps
 
 def summarize(deps: Deps, *, session_id: int, already_finished: bool = False) -> SessionSummary:
     """The summary of a session as it stands (finished or not)."""
-    with deps.uow() as uow:
+    with deps.uow(read_only=True) as uow:
         interview = load_interview(uow, session_id, deps.rules)
     return summary_of(interview, already_finished=already_finished)
 

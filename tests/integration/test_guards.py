@@ -80,7 +80,7 @@ def test_quota_key_expires_at_the_day_boundary(core: Core) -> None:
     )
     assert started.quota is not None
     day, resets_at = core.deps.rules.quota_window(datetime.now(UTC))
-    ttl = core.redis.ttl(f"{core.settings.redis_prefix}quota:{ALICE.user_ref.key}:{day}")
+    ttl = core.redis.ttl(core.deps.quota.counter_key(ALICE.user_ref.key, day))  # type: ignore[attr-defined]
     expected = (resets_at - datetime.now(UTC)).total_seconds()
     assert abs(ttl - expected) <= 2
     assert started.quota.resets_at == resets_at

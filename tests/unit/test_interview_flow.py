@@ -381,12 +381,17 @@ def test_linking_or_relinking_never_hands_out_a_fresh_quota() -> None:
         services.redeem_link_code(deps, code=code, web_user_id=account)
         with pytest.raises(QuotaExceeded):
             start(deps, conversation=ConversationRef("slack", "T1", "C1", "U-alice", thread="x"))
-    # The web account now counts too: a second linked identity shares its limit.
+    # One person, one limit: the account's own browser practice counts the linked Slack
+    # identity's three sessions too (before the rule was per counter, and this got a fourth).
     web = ConversationRef("web", "web", "practice", "acct-2", thread="w1")
-    code = services.issue_link_code(deps, user=web.user_ref).code
-    services.redeem_link_code(deps, code=code, web_user_id="acct-2")
-    started = start(deps, conversation=web)
-    assert started.quota is not None and started.quota.used == 1
+    with pytest.raises(QuotaExceeded):
+        start(deps, conversation=web)
+    assert services.quota_status(deps, user=web.user_ref).used == 3
+    # Unlinked, the Slack identity counts on its own again; the account no longer counts it.
+    slack_id = services.linked_identities(deps, web_user_id="acct-2")[0].id
+    assert services.unlink_identity(deps, web_user_id="acct-2", identity_id=slack_id)
+    assert services.quota_status(deps, user=ALICE.user_ref).used == 3
+    assert start(deps, conversation=web).quota.used == 1  # type: ignore[union-attr]
 
 
 def test_maintenance_backs_off_caps_retries_and_skips_hopeless_failures() -> None:

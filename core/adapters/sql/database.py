@@ -1,18 +1,33 @@
-"""Engines for MySQL/MariaDB/TiDB (PyMySQL) and SQLite, tuned for the concurrency guards."""
+"""Engines for MySQL/MariaDB/TiDB (PyMySQL) and SQLite, tuned for the concurrency guards.
+
+SQLite allows one writer at a time. Writers open their transaction with BEGIN IMMEDIATE, so
+they queue on the write lock (busy timeout) instead of failing; readers open a deferred
+transaction, which in WAL mode reads a consistent snapshot without waiting for any writer.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+
+from core.config import ConfigError
+
+SQLITE_BEGIN = "interviewbot_sqlite_begin"  # execution option: IMMEDIATE (writers) or DEFERRED
+BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL and BEGIN IMMEDIATE so concurrent writers queue, not fail."""
-    parsed = make_url(url)
+    """Create an engine; SQLite gets WAL, and BEGIN IMMEDIATE for writers only (see above)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"DATABASE_URL: not a valid database URL ({exc})") from None
     if parsed.drivername == "mysql":
         parsed = parsed.set(drivername="mysql+pymysql")
     if parsed.get_backend_name() == "sqlite":
@@ -32,35 +47,71 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_engine(url: Any, *, echo: bool) -> Engine:
     database = url.database
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    on_disk = bool(database) and database != ":memory:"
+    if on_disk:
+        _ensure_sqlite_folder(Path(database).expanduser())
     engine = create_engine(
         url,
         echo=echo,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         pool_size=20,
         max_overflow=80,
     )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy (not pysqlite) emit BEGIN, so it can be BEGIN IMMEDIATE below.
+        # Let SQLAlchemy (not pysqlite) emit BEGIN, so the kind of BEGIN is ours to choose.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        if database and database != ":memory:":
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        if on_disk:
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A deferred transaction that later writes can deadlock with another writer and fail
-        # at once with "database is locked"; taking the write lock up front makes writers queue.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A deferred transaction that reads and later writes fails at once ("database is
+        # locked") when another writer committed in between; taking the write lock up front
+        # makes writers queue instead. Read-only units of work begin deferred and never wait.
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Any]:
+def _ensure_sqlite_folder(path: Path) -> None:
+    """Create the database's folder, or say in one line why DATABASE_URL cannot be used."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(
+            f"DATABASE_URL: cannot create the folder {folder} for the SQLite database ({reason})"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not path.is_file()):
+        raise ConfigError(f"DATABASE_URL: cannot write the SQLite database {path}")
+
+
+class _ReadingSession(Session):
+    """A session that only reads unless told otherwise: its autobegun transactions are deferred
+    on SQLite; an explicit `begin()` announces writes and takes the write lock up front."""
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        transaction = super().begin(nested)
+        if not nested:
+            self.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+        return transaction
+
+
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Any]:
+    """Sessions for writers (the default) or for readers (deferred transactions on SQLite)."""
+    if read_only:
+        return sessionmaker(
+            bind=engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"}),
+            class_=_ReadingSession,
+            expire_on_commit=False,
+            autoflush=False,
+        )
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
@@ -211,6 +211,28 @@ class SqlSessions:
             .limit(limit)
         )
         return [session_from_row(r) for r in rows]
+
+    def count_started(
+        self, identity_ids: Sequence[int], *, since: datetime, until: datetime
+    ) -> int:
+        if not identity_ids:
+            return 0
+        return int(
+            self.db.scalar(
+                select(func.count())
+                .select_from(SessionRow)
+                .where(
+                    SessionRow.identity_id.in_(list(identity_ids)),
+                    SessionRow.created_at >= since,
+                    SessionRow.created_at < until,
+                )
+            )
+            or 0
+        )
+
+    def delete(self, session_id: int) -> None:
+        # Its questions (and attempts, if any) go with it: ON DELETE CASCADE.
+        self.db.execute(delete(SessionRow).where(SessionRow.id == session_id))
 
 
 # Reads select plain columns, not ORM entities: the answer path reads several collections per

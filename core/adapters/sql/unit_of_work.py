@@ -12,9 +12,16 @@ from core.adapters.sql.repositories import SqlIdentities, SqlQuestions, SqlSessi
 from core.domain.errors import ServiceUnavailable
 
 
+class ReadOnlyUnitOfWork(RuntimeError):
+    """A unit of work opened for reading tried to commit: open it as a writer instead."""
+
+
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Any]) -> None:
+    def __init__(self, session_factory: sessionmaker[Any], *, read_only: bool = False) -> None:
+        # Readers get a factory whose transactions never take SQLite's write lock (see
+        # core.adapters.sql.database); writers take it at their first statement.
         self._factory = session_factory
+        self.read_only = read_only
 
     def __enter__(self) -> Self:
         self.db = self._factory()
@@ -37,6 +44,10 @@ class SqlUnitOfWork:
             raise ServiceUnavailable("database") from exc
 
     def commit(self) -> None:
+        if self.read_only:
+            # A deferred SQLite transaction that writes can fail under contention: a bug to
+            # surface in tests, never a write to let through.
+            raise ReadOnlyUnitOfWork("this unit of work was opened read-only")
         self.db.commit()
 
     def rollback(self) -> None:

@@ -7,6 +7,8 @@ Create Date: 2026-11-26 14:35:07.925315
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
@@ -18,6 +20,11 @@ depends_on = None
 
 # Naive UTC timestamps (the models' UtcDateTime); microseconds on MySQL.
 UTC_DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
+
+# Tables state their character set: a MySQL/MariaDB database whose default is latin1 would
+# otherwise refuse emoji, Cyrillic or CJK text (see 0005, which converts existing tables).
+# Other dialects ignore mysql_* options.
+UTF8MB4: dict[str, Any] = {"mysql_charset": "utf8mb4"}
 
 
 def upgrade() -> None:
@@ -33,7 +40,8 @@ def upgrade() -> None:
     sa.Column('input_tokens', sa.Integer(), nullable=True),
     sa.Column('output_tokens', sa.Integer(), nullable=True),
     sa.Column('created_at', UTC_DATETIME, nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_llm_calls'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_llm_calls')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('llm_calls', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_llm_calls_created_at'), ['created_at'], unique=False)
@@ -46,7 +54,8 @@ def upgrade() -> None:
     sa.Column('is_superuser', sa.Boolean(), nullable=False),
     sa.Column('is_verified', sa.Boolean(), nullable=False),
     sa.Column('created_at', UTC_DATETIME, nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_email'), ['email'], unique=True)
@@ -61,7 +70,8 @@ def upgrade() -> None:
     sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['web_user_id'], ['users.id'], name=op.f('fk_identities_web_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
-    sa.UniqueConstraint('platform', 'tenant', 'external_user', name=op.f('uq_identities_platform_tenant_external_user'))
+    sa.UniqueConstraint('platform', 'tenant', 'external_user', name=op.f('uq_identities_platform_tenant_external_user')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_web_user_id'), ['web_user_id'], unique=False)
@@ -82,7 +92,8 @@ def upgrade() -> None:
     sa.Column('last_activity_at', UTC_DATETIME, nullable=False),
     sa.Column('ended_at', UTC_DATETIME, nullable=True),
     sa.ForeignKeyConstraint(['identity_id'], ['identities.id'], name=op.f('fk_interview_sessions_identity_id_identities'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_sessions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_sessions')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('interview_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interview_sessions_created_at'), ['created_at'], unique=False)
@@ -99,7 +110,8 @@ def upgrade() -> None:
     sa.Column('created_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['identity_id'], ['identities.id'], name=op.f('fk_link_codes_identity_id_identities'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_link_codes')),
-    sa.UniqueConstraint('code_hash', name=op.f('uq_link_codes_code_hash'))
+    sa.UniqueConstraint('code_hash', name=op.f('uq_link_codes_code_hash')),
+    **UTF8MB4,
     )
     op.create_table('attempts',
     sa.Column('id', sa.BigInteger().with_variant(sa.INTEGER(), 'sqlite'), autoincrement=True, nullable=False),
@@ -121,7 +133,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['session_id'], ['interview_sessions.id'], name=op.f('fk_attempts_session_id_interview_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
     sa.UniqueConstraint('session_id', 'delivery_id', name=op.f('uq_attempts_session_id_delivery_id')),
-    sa.UniqueConstraint('session_id', 'position', name=op.f('uq_attempts_session_id_position'))
+    sa.UniqueConstraint('session_id', 'position', name=op.f('uq_attempts_session_id_position')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempts_evaluated_at'), ['evaluated_at'], unique=False)
@@ -144,13 +157,15 @@ def upgrade() -> None:
     sa.Column('asked_at', UTC_DATETIME, nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['interview_sessions.id'], name=op.f('fk_session_questions_session_id_interview_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_session_questions')),
-    sa.UniqueConstraint('session_id', 'position', name=op.f('uq_session_questions_session_id_position'))
+    sa.UniqueConstraint('session_id', 'position', name=op.f('uq_session_questions_session_id_position')),
+    **UTF8MB4,
     )
     op.create_table('attempt_tags',
     sa.Column('attempt_id', sa.BigInteger(), nullable=False),
     sa.Column('tag', sa.String(length=48), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_tags_attempt_id_attempts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('attempt_id', 'tag', name=op.f('pk_attempt_tags'))
+    sa.PrimaryKeyConstraint('attempt_id', 'tag', name=op.f('pk_attempt_tags')),
+    **UTF8MB4,
     )
     with op.batch_alter_table('attempt_tags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attempt_tags_tag'), ['tag'], unique=False)

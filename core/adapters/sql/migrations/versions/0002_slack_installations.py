@@ -14,6 +14,8 @@ proposing to drop them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,6 +23,11 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# Tables state their character set: a MySQL/MariaDB database whose default is latin1 would
+# otherwise refuse emoji, Cyrillic or CJK text (see 0005, which converts existing tables).
+# Other dialects ignore mysql_* options.
+UTF8MB4: dict[str, Any] = {"mysql_charset": "utf8mb4"}
 
 
 def upgrade() -> None:
@@ -52,6 +59,7 @@ def upgrade() -> None:
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
         sa.Column("token_type", sa.String(32)),
         sa.Column("installed_at", sa.DateTime(), nullable=False),
+        **UTF8MB4,
     )
     op.create_index(
         "slack_installations_idx",
@@ -75,6 +83,7 @@ def upgrade() -> None:
         sa.Column("bot_token_expires_at", sa.DateTime()),
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
         sa.Column("installed_at", sa.DateTime(), nullable=False),
+        **UTF8MB4,
     )
     op.create_index(
         "slack_bots_idx",
@@ -86,6 +95,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("state", sa.String(200), nullable=False),
         sa.Column("expire_at", sa.DateTime(), nullable=False),
+        **UTF8MB4,
     )
 
 
