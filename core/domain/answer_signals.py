@@ -21,6 +21,7 @@ from core.domain.text import (
     Sentence,
     content_words,
     fold,
+    negated_root,
     sentences,
     word_set,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "AnswerReading",
     "GradingFlag",
     "guess_language",
+    "denial",
     "negation_count",
     "read_answer",
     "strongly_negated",
@@ -102,7 +104,7 @@ _NEGATORS = word_set(
     """
     not no never none neither nor cannot can't don't doesn't didn't isn't aren't wasn't
     weren't won't wouldn't shouldn't couldn't hasn't haven't hadn't mustn't nothing nobody
-    false untrue
+    false untrue non without
     """
 )
 
@@ -123,7 +125,10 @@ _FINITE_AUX = word_set(
 _CONJUNCTIONS = word_set("and or but nor because although whereas while unless")
 _SUBJECT_PRONOUNS = word_set("i we they he she you")
 _CLOSED = _DETERMINERS | _PREPOSITIONS | _FINITE_AUX | _CONJUNCTIONS | _SUBJECT_PRONOUNS
-_AFTER_DETERMINER = _DETERMINERS | _PREPOSITIONS | _FINITE_AUX | _CONJUNCTIONS | _SUBJECT_PRONOUNS
+# "while" after "a" or "the" is the loop ("a while loop", "the do...while"), not a conjunction.
+_AFTER_DETERMINER = (
+    _DETERMINERS | _PREPOSITIONS | _FINITE_AUX | (_CONJUNCTIONS - {"while"}) | _SUBJECT_PRONOUNS
+)
 _AFTER_PREPOSITION = _FINITE_AUX | _CONJUNCTIONS - {"and", "or"}
 _AFTER_SUBJECT = _DETERMINERS | _PREPOSITIONS
 _DANGLING_END = _DETERMINERS | _CONJUNCTIONS
@@ -134,7 +139,7 @@ WORD_SALAD_MIN_WORDS = 12
 WORD_SALAD_RATE = 0.07
 WORD_SALAD_MIN_ANOMALIES = 3
 # The reference's own words out of order: most of its vocabulary, few of its word pairs.
-SHUFFLED_RECALL = 0.5
+SHUFFLED_RECALL = 0.8  # a shuffle keeps every word; someone's own sentences rarely reuse 80%
 SHUFFLED_KEPT_PAIRS = 0.25
 
 # ---------------------------------------------------------------- shape
@@ -142,6 +147,7 @@ SHUFFLED_KEPT_PAIRS = 0.25
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
 _PIECES = re.compile(r"[,;/|\n]+|\s+-\s+|\s*•\s*")
 KEYWORD_PIECE_WORDS = 3
+LIST_REFERENCE_WORDS = 6  # a reference this short is a term or two, not sentences
 TOO_SHORT_CONTENT_WORDS = 2  # ... when the reference needs TOO_SHORT_REFERENCE_WORDS or more
 TOO_SHORT_REFERENCE_WORDS = 10
 REPEATED_SHARE = 0.35  # share of the answer's 5-word phrases that occur more than once
@@ -189,7 +195,7 @@ def read_answer(
         flags.add(GradingFlag.NON_ANSWER)
     else:
         flags |= _topic_flags(content, question, reference, key_points)
-        flags |= _shape_flags(prose, tokens, content)
+        flags |= _shape_flags(prose, tokens, content, _is_list_like(reference))
     return AnswerReading(
         folded=folded,
         sentences=parts,
@@ -249,9 +255,11 @@ def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:
     return sum(1 for p in pairs if p in near) / len(pairs) < SHUFFLED_KEPT_PAIRS
 
 
-def _shape_flags(prose: str, tokens: list[str], content: list[str]) -> set[GradingFlag]:
+def _shape_flags(
+    prose: str, tokens: list[str], content: list[str], list_expected: bool
+) -> set[GradingFlag]:
     flags: set[GradingFlag] = set()
-    if _is_keyword_dump(prose, tokens, content):
+    if not list_expected and _is_keyword_dump(prose, tokens, content):
         flags.add(GradingFlag.KEYWORD_DUMP)
     elif _is_ungrammatical(prose):
         flags.add(GradingFlag.WORD_SALAD)
@@ -265,7 +273,8 @@ def _is_keyword_dump(prose: str, tokens: list[str], content: list[str]) -> bool:
     if len(tokens) < 4:
         return False
     pieces = [word_list(p) for p in _PIECES.split(prose)]
-    pieces = [p for p in pieces if p]
+    # Values listed as examples ("1, 2, 3", "A, B, C") are not terms: only words make a list.
+    pieces = [p for p in pieces if any(len(w) > 1 and not w.isdigit() for w in p)]
     keyword_pieces = [
         p for p in pieces if len(p) <= KEYWORD_PIECE_WORDS and not any(w in STOPWORDS for w in p)
     ]
@@ -273,6 +282,15 @@ def _is_keyword_dump(prose: str, tokens: list[str], content: list[str]) -> bool:
         return True
     function_share = sum(1 for w in tokens if w in STOPWORDS) / len(tokens)
     return len(tokens) >= 8 and function_share < 0.08
+
+
+def _is_list_like(reference: str) -> bool:
+    """A reference that is itself a few terms ("push and pop", "Abstraction and reusability"):
+    then a list of terms is an answer in the expected form, not a way around sentences."""
+    tokens = word_list(reference)
+    return bool(tokens) and (
+        len(tokens) <= LIST_REFERENCE_WORDS or _is_keyword_dump(reference, tokens, tokens)
+    )
 
 
 def _is_ungrammatical(prose: str) -> bool:
@@ -306,13 +324,19 @@ def _is_repeated(tokens: list[str]) -> bool:
 
 
 def negation_count(folded_text: str) -> int:
-    """Negating words in a folded text ("not", "never", "isn't", ...)."""
-    return sum(1 for w in word_list(folded_text) if w in _NEGATORS)
+    """Negating words in a folded text ("not", "never", "isn't", "unlimited", "stateless")."""
+    return sum(1 for w in word_list(folded_text) if w in _NEGATORS or negated_root(w))
 
 
 def strongly_negated(folded_text: str) -> bool:
     """A sentence-level denial ("it is false that …", "… is a myth")."""
     return bool(_STRONG_NEGATION.search(folded_text))
+
+
+def denial(folded_text: str) -> tuple[int, int] | None:
+    """Where a sentence-level denial's own words are ("it is false that"), if there is one."""
+    match = _STRONG_NEGATION.search(folded_text)
+    return match.span() if match else None
 
 
 # ---------------------------------------------------------------- language
@@ -332,7 +356,13 @@ LANGUAGE_NAMES = {
     "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "ar": "Arabic", "he": "Hebrew",
     "hi": "Hindi", "el": "Greek", "th": "Thai",
 }  # fmt: skip
-_LANGUAGE_WORDS = {lang: frozenset(text.split()) for lang, text in _FUNCTION_WORDS.items()}
+# A word that is also English ("a", "do", "no", "die", "in") says nothing about the language:
+# "a do-while loop" is not Portuguese. Each list keeps only the words English does not use.
+_ENGLISH = frozenset(_FUNCTION_WORDS["en"].split()) | STOPWORDS | FILLER_WORDS
+_LANGUAGE_WORDS = {
+    lang: frozenset(text.split()) - (_ENGLISH if lang != "en" else frozenset())
+    for lang, text in _FUNCTION_WORDS.items()
+}
 _SCRIPTS = {
     "CYRILLIC": "ru",
     "CJK": "zh",

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Part of the evaluation cache key: bump it whenever a rule or a number below changes.
-POLICY_VERSION = "policy-1"
+POLICY_VERSION = "policy-2"
 
 # The most an answer may score when a check fires (0–10). One table for every provider.
 CAPS: Mapping[GradingFlag, float] = {
@@ -97,6 +97,9 @@ FLAG_TAGS: Mapping[GradingFlag, tuple[str, ...]] = {
     GradingFlag.NEGATES_KEY_POINTS: ("correctness",),
 }
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\b(?:because|but|while|whereas|although|though|since|so|and|or|which|when|if)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,21 +182,26 @@ class _EvidenceChecker:
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Where the quote's words are in the answer (fragments around "…" in order), or None."""
+        found = self.fragments(quote)
+        return (found[0][0], found[-1][1]) if found else None
+
+    def fragments(self, quote: str) -> list[tuple[int, int]]:
+        """Where each fragment of the quote is, in order; empty unless all are found and the
+        quote says more than the question, outside text aimed at the grader."""
         fragments = [f.strip(" \"'.,;:") for f in _ELLIPSIS.split(flat(quote))]
         fragments = [f for f in fragments if f]
-        if not fragments:
-            return None
-        position = start = -1
+        spans: list[tuple[int, int]] = []
+        position = -1
         for fragment in fragments:
             found = self.answer.find(fragment, position + 1)
             if found < 0:
-                return None
-            start = found if start < 0 else start
+                return []
             position = found + len(fragment)
+            spans.append((found, position))
         novel = [w for w in content_words(quote) if stem_word(w) not in self.question_stems]
-        if not novel or self.reading.aimed_at_grader_at(start, position):
-            return None
-        return start, position
+        if not spans or not novel or self.reading.aimed_at_grader_at(spans[0][0], position):
+            return []
+        return spans
 
     def verified(self, quote: str) -> bool:
         return bool(quote.strip()) and self.locate(quote) is not None
@@ -201,22 +209,35 @@ class _EvidenceChecker:
     def check(self, point: PointVerdict) -> PointVerdict:
         if point.verdict not in (Verdict.COVERED, Verdict.PARTIAL):
             return replace(point, quote="" if point.verdict is Verdict.MISSING else point.quote)
-        span = self.locate(point.quote) if point.quote.strip() else None
-        if span is None:
+        spans = self.fragments(point.quote) if point.quote.strip() else []
+        if not spans:
             self.flags.add(GradingFlag.UNVERIFIED_EVIDENCE)
             return replace(point, verdict=Verdict.MISSING, quote="", credit=None)
-        sentence = self.reading.sentence_at(span[0])
-        claim = sentence.text if sentence else self.answer[span[0] : span[1]]
         point_text = fold(point.point)
-        if strongly_negated(claim) and not strongly_negated(point_text):
+        claims = {self._sentence(start) for start, _ in spans}
+        if any(strongly_negated(c) for c in claims) and not strongly_negated(point_text):
             self.flags.add(GradingFlag.NEGATES_KEY_POINTS)
             return replace(point, verdict=Verdict.CONTRADICTED, credit=None)
-        before = self.answer[: span[0]].split()[-NEGATION_REACH:]
-        scoped = " ".join([*before, self.answer[span[0] : span[1]]])
-        if negation_count(scoped) % 2 != negation_count(point_text) % 2:
-            # A "not" the key point does not have: at most partly made (or a paraphrase).
+        scoped = " ".join(self._scoped(start, end) for start, end in spans)
+        if (negation_count(scoped) > 0) != (negation_count(point_text) > 0):
+            # A "not" the key point does not have (or the reverse): at most partly made, or a
+            # paraphrase. Presence, not parity: "cannot …, so it cannot …" still says "not".
             return replace(point, verdict=Verdict.PARTIAL, credit=BANDS[Verdict.PARTIAL][0])
         return point
+
+    def _sentence(self, offset: int) -> str:
+        sentence = self.reading.sentence_at(offset)
+        return sentence.text if sentence else self.answer
+
+    def _scoped(self, start: int, end: int) -> str:
+        """A quoted fragment with the words that can negate it: the few before it in its clause.
+
+        A "never" in the sentence before, in "they do not touch because …", or in text a "…"
+        left out between two fragments says nothing about the words quoted."""
+        sentence = self.reading.sentence_at(start)
+        opening = self.answer[sentence.start if sentence else 0 : start]
+        before = _CLAUSE_BREAK.split(opening)[-1].split()[-NEGATION_REACH:]
+        return " ".join([*before, self.answer[start:end]])
 
 
 def _align(key_points: Iterable[str], provided: tuple[PointVerdict, ...]) -> list[PointVerdict]:
