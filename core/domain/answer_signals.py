@@ -151,7 +151,8 @@ LIST_REFERENCE_WORDS = 6  # a reference this short is a term or two, not sentenc
 TOO_SHORT_CONTENT_WORDS = 2  # ... when the reference needs TOO_SHORT_REFERENCE_WORDS or more
 TOO_SHORT_REFERENCE_WORDS = 10
 REPEATED_SHARE = 0.35  # share of the answer's 5-word phrases that occur more than once
-OFF_TOPIC_MIN_WORDS = 4  # content words an answer needs before sharing none means off topic
+OFF_TOPIC_MIN_WORDS = 6  # content words an answer needs before sharing none means off topic
+OFF_TOPIC_MIN_MATERIAL = 15  # ... and words the question and reference must offer to share
 OFF_TOPIC_SHARE = 0.08  # long answers: on-topic words below this share are another topic
 
 
@@ -215,12 +216,16 @@ def _topic_flags(
     material = question_stems | {
         stem_word(w) for text in (reference, *key_points) for w in content_words(text)
     }
-    on_topic = sum(1 for s in answer_stems if s in material)
+    on_topic = sum(1 for s in answer_stems if _related(s, material))
     # A few words sharing nothing with the topic may still be a metaphor ("the internet's phone
-    # book"): too little to call off topic; the evidence rule leaves them little credit anyway.
-    if (on_topic == 0 and len(content) >= OFF_TOPIC_MIN_WORDS) or (
-        len(content) >= 30 and on_topic / len(content) < OFF_TOPIC_SHARE
-    ):
+    # book"), and a short reference leaves a right answer little to share ("takes twice the
+    # memory" for "extra space for the back pointers"): too little to call off topic; the
+    # evidence rule leaves such answers little credit anyway.
+    if (
+        on_topic == 0
+        and len(content) >= OFF_TOPIC_MIN_WORDS
+        and len(material) >= OFF_TOPIC_MIN_MATERIAL
+    ) or (len(content) >= 30 and on_topic / len(content) < OFF_TOPIC_SHARE):
         flags.add(GradingFlag.OFF_TOPIC)
         return flags
     novel = [s for s in answer_stems if s not in question_stems]
@@ -235,6 +240,15 @@ def _topic_flags(
     if _reference_shuffled(answer_stems, [stem_word(w) for w in content_words(reference)]):
         flags.add(GradingFlag.WORD_SALAD)
     return flags
+
+
+def _related(stem: str, material: set[str]) -> bool:
+    """The stem is in the material, or one of them starts the other ("hard", "harder")."""
+    if stem in material:
+        return True
+    return len(stem) >= 4 and any(
+        len(other) >= 4 and (other.startswith(stem) or stem.startswith(other)) for other in material
+    )
 
 
 def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:

@@ -37,10 +37,14 @@ def quote_between(
     for clause, indices in sorted(by_clause.items()):
         start, end = reading.terms[indices[0]].start, reading.terms[indices[-1]].end
         c_start, c_end = reading.clauses[clause]
-        if (wide or len(text[start:end].split()) < MIN_QUOTE_WORDS) and len(
-            text[c_start:c_end].split()
-        ) <= MAX_QUOTE_WORDS:
-            start, end = c_start, c_end
+        if wide or len(text[start:end].split()) < MIN_QUOTE_WORDS:
+            # Back to the clause's start first: what comes after the words ("… higher, not
+            # lower") may turn a statement around without belonging to it.
+            start = c_start
+            if wide or len(text[start:end].split()) < MIN_QUOTE_WORDS:
+                end = c_end
+            if len(text[start:end].split()) > MAX_QUOTE_WORDS:
+                start, end = reading.terms[indices[0]].start, reading.terms[indices[-1]].end
         if fragments and start <= fragments[-1][1] + 2:
             fragments[-1] = (fragments[-1][0], max(end, fragments[-1][1]))
         else:
