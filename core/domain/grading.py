@@ -236,6 +236,8 @@ class _EvidenceChecker:
         left out between two fragments says nothing about the words quoted."""
         sentence = self.reading.sentence_at(start)
         opening = self.answer[sentence.start if sentence else 0 : start]
+        if _CLAUSE_BREAK.match(self.answer, start):  # the quote opens a clause of its own
+            opening = ""
         before = _CLAUSE_BREAK.split(opening)[-1].split()[-NEGATION_REACH:]
         return " ".join([*before, self.answer[start:end]])
 

@@ -158,13 +158,17 @@ def match_point(point: KeyPoint, answer: AnswerIndex) -> PointMatch:
     where = [[i for i, _ in h] for h in hits]
     starts = sorted({i for h in hits for i, _ in h})
     window = max(WINDOW_MIN, WINDOW_FACTOR * len(point.terms))
+    given = {t for t in point.terms if t not in point.novel}
     best = _Place.empty()
     against = _Place.empty()
     for start in starts:
         place = _measure(point, hits, where, answer, start, window)
         if place.agreeing > best.agreeing + 1e-9:
             best = place
-        if place.opposing > against.opposing + 1e-9:
+        # An opposing statement must be about the point's subject: "offset lets you jump to a
+        # page" does not deny "cursor pagination cannot jump to a page".
+        about = place.names_subject or not given
+        if about and place.opposing > against.opposing + 1e-9:
             against = place
     mass = point.mass or 1.0
     return PointMatch(
@@ -186,6 +190,7 @@ class _Place:
     opposing: float
     positions: list[tuple[str, int]]  # (point term, answer position) of the agreeing hits
     opposite: list[int]  # answer positions of the hits with the opposite polarity
+    names_subject: bool = False  # a term the question gives (what the point is about) is here
 
     @classmethod
     def empty(cls) -> _Place:
@@ -209,6 +214,7 @@ def _measure(
         end -= 1
     agreeing = opposing = 0.0
     opposite: list[int] = []
+    subject = False
     chosen: list[tuple[int, list[int]]] = []  # per found term: its index, its best hits
     for k in range(len(point.terms)):
         found = hits[k]
@@ -237,10 +243,12 @@ def _measure(
             chosen.append((k, at))
         if other >= 0:
             opposite.append(other)
+        if (at or other >= 0) and point.terms[k] not in point.novel:
+            subject = True
     # Of a term's equally good hits, quote the one nearest the point's weightiest term.
     anchor = max(chosen, key=lambda c: point.weights[c[0]])[1][0] if chosen else start
     positions = [(point.terms[k], min(at, key=lambda p: abs(p - anchor))) for k, at in chosen]
-    return _Place(agreeing, opposing, positions, opposite)
+    return _Place(agreeing, opposing, positions, opposite, subject)
 
 
 def _order(point: KeyPoint, positions: list[tuple[str, int]]) -> float:

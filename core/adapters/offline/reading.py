@@ -32,6 +32,9 @@ _CLAUSE = re.compile(
 )
 _CHUNK = re.compile(r"\S+")
 _LIST_PIECE = re.compile(r"[,;/|]+|\s+-\s+|\s*•\s*")
+# Content words a "not" reaches: "GET is not idempotent", "does not guarantee ordering", but
+# not "resource" in "404 Not Found means that the resource …".
+NEGATION_REACH = 3
 LIST_PIECE_WORDS = 3  # a list item: this many words at most, none of them a function word
 
 
@@ -124,8 +127,8 @@ def _clause_terms(
 ) -> tuple[list[tuple[str, bool, int, int]], int]:
     """The clause's content terms with their polarity and source word, and its function words.
 
-    A negation covers the rest of its clause ("GET is not idempotent" negates "idempotent");
-    a morphological one covers its own word ("unlimited" is "not limited", so it agrees with
+    A negation covers the next few content words of its clause ("GET is not idempotent"
+    negates "idempotent"); a morphological one covers its own word ("unlimited" is "not limited", so it agrees with
     "no limit"); a denied sentence flips everything. Terms come from the whole clause (phrases
     such as "first in first out" are seen); each is then placed on the first word at or after
     the previous one that yields it."""
@@ -137,7 +140,7 @@ def _clause_terms(
         (m.start(), m.end(), _chunk_terms(m.group())) for m in _CHUNK.finditer(text, start, end)
     ]
     found: list[tuple[str, bool, int, int]] = []
-    negated = denied
+    scope = 0  # content words still under the last negation
     prefix = False  # "non" just before: it negates the next word only
     functions = cursor = 0
     for token in tokenize(clause):
@@ -145,7 +148,7 @@ def _clause_terms(
             prefix = True
             continue
         if token.terms == (NEGATOR,) or token.word in _DENIALS:
-            negated = not negated
+            scope = 0 if scope else NEGATION_REACH  # a second "not" undoes the first
             functions += 1
             cursor = _advance(chunks, cursor, token.terms[0])
             continue
@@ -159,6 +162,8 @@ def _clause_terms(
             flip = not flip
             cursor = _advance(chunks, cursor, token.terms[0])
         prefix = False
+        negated = (scope > 0) != denied
+        scope = max(0, scope - 1)
         for name in names:
             cursor = _advance(chunks, cursor, name)
             w_start, w_end = (chunks[cursor][0], chunks[cursor][1]) if chunks else (start, end)

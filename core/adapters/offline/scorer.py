@@ -29,6 +29,7 @@ from core.adapters.offline.matching import (
 )
 from core.adapters.offline.quotes import beyond_question, quote_between, quote_sentence_with
 from core.adapters.offline.reading import Reading, read
+from core.adapters.offline.subjects import compared_things, misattributed
 from core.adapters.offline.text import content_terms
 from core.domain.model import Verdict
 
@@ -100,9 +101,15 @@ def score_answer(
     matches = [match_point(p, index) for p in points]
     weights = _weights(points, derived)
     wrong_complexity = _contradicts_complexity(reference, answer)
+    # Written key points state one claim about one thing; clauses cut from a reference may
+    # weave several together, so who they are about is not checked there.
+    things = frozenset() if derived else compared_things(question)
     results = []
     for match, weight in zip(matches, weights, strict=True):
-        result = _judge(match, reading, weight, wrong_complexity, question)
+        if things and misattributed(match, reading, things):
+            result = _misattributed(match, reading, weight)
+        else:
+            result = _judge(match, reading, weight, wrong_complexity, question)
         if behavioral and result.verdict is Verdict.MISSING:
             result = _story_credit(match.point, answer, weight, result)
         results.append(result)
@@ -123,11 +130,12 @@ def score_answer(
 
 def _weights(points: Sequence[KeyPoint], derived: bool) -> list[float]:
     """Written key points are rubric items of equal standing; derived ones are clauses of
-    unequal size, weighed by how much they say (within the policy's 0.25–4 range)."""
+    unequal size, weighed by how much they say, with diminishing returns (within the policy's
+    0.25–4 range)."""
     if not derived or not points:
         return [1.0] * len(points)
     mean = sum(p.mass for p in points) / len(points)
-    return [min(4.0, max(0.25, p.mass / mean)) for p in points]
+    return [min(4.0, max(0.25, math.sqrt(p.mass / mean))) for p in points]
 
 
 def _judge(
@@ -162,6 +170,14 @@ def _judge(
         return base  # nothing beyond the question's own words: no evidence of knowing
     verdict = Verdict.COVERED if credit >= COVERED else Verdict.PARTIAL
     return _replace(base, verdict, round(credit, 3), quote)
+
+
+def _misattributed(match: PointMatch, reading: Reading, weight: float) -> PointResult:
+    """The point's claim made about another of the things compared: it says the opposite."""
+    point = match.point
+    quote = _quote(reading, match.evidence)
+    verdict = Verdict.CONTRADICTED if quote else Verdict.MISSING
+    return PointResult(point.text, verdict, 0.0, quote, weight, point.obviousness)
 
 
 def _quote(reading: Reading, indices: tuple[int, ...], *, wide: bool = False) -> str:
