@@ -136,11 +136,8 @@ def negated_root(word: str) -> str | None:
     if word.startswith("non") and len(word) >= 7:
         return word[3:]
     if (
-        word.startswith("un")
-        and len(word) >= 6
-        and not word.startswith(("under", "uni"))
-        or word.startswith(("unin", "unim"))
-    ):
+        word.startswith("un") and len(word) >= 6 and not word.startswith(("under", "uni"))
+    ) or word.startswith(("unin", "unim")):
         return word[2:]
     if word.endswith("less") and len(word) >= 7:
         return word[:-4]

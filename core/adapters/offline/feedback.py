@@ -45,7 +45,9 @@ _TOPIC_TAGS: list[tuple[str, re.Pattern[str]]] = [
     ("examples", re.compile(r"for example|e\.g\.|such as|for instance|example", re.I)),
     (
         "complexity",
-        re.compile(r"\bO\(|complexity|log ?n|logarithmic|linear time|constant time|quadratic", re.I),
+        re.compile(
+            r"\bO\(|complexity|log ?n|logarithmic|linear time|constant time|quadratic", re.I
+        ),
     ),
     (
         "security",
@@ -57,11 +59,19 @@ _TOPIC_TAGS: list[tuple[str, re.Pattern[str]]] = [
     ("concurrency", re.compile(r"thread|lock|race|concurren|mutex|atomic|deadlock|parallel", re.I)),
     (
         "reliability",
-        re.compile(r"retr(y|ies)|timeout|failover|idempoten|replica|backup|durab|crash|recover", re.I),
+        re.compile(
+            r"retr(y|ies)|timeout|failover|idempoten|replica|backup|durab|crash|recover", re.I
+        ),
     ),
     ("scalability", re.compile(r"scal|shard|partition|load balanc|horizontal|vertical", re.I)),
-    ("performance", re.compile(r"latency|throughput|cach|faster|slower|performance|bottleneck", re.I)),
-    ("observability", re.compile(r"\blog(s|ging)?\b|metric|trac(e|ing)|alert|monitor|dashboard", re.I)),
+    (
+        "performance",
+        re.compile(r"latency|throughput|cach|faster|slower|performance|bottleneck", re.I),
+    ),
+    (
+        "observability",
+        re.compile(r"\blog(s|ging)?\b|metric|trac(e|ing)|alert|monitor|dashboard", re.I),
+    ),
     (
         "data-modeling",
         re.compile(r"schema|index|primary key|foreign key|normali[sz]|column|table", re.I),
@@ -74,7 +84,9 @@ _TOPIC_TAGS: list[tuple[str, re.Pattern[str]]] = [
 def strengths(breakdown: ScoreBreakdown) -> tuple[Evidence, ...]:
     """The key points the answer made, each with the words of the answer that made it."""
     return tuple(
-        Evidence(shorten(p.text), p.quote) for p in breakdown.with_verdict(Verdict.COVERED) if p.quote
+        Evidence(shorten(p.text), p.quote)
+        for p in breakdown.with_verdict(Verdict.COVERED)
+        if p.quote
     )
 
 
@@ -91,7 +103,9 @@ def feedback_text(
         lead = "" if flags & _NO_ATTEMPT else "The answer does not make any of the key points yet. "
         return f"{lead}A good answer would start with: {_quoted(first)}." if first else lead.strip()
     parts = [_said(p, "makes the point") for p in covered[:MAX_QUOTED]]
-    parts += [_said(p, "partly makes the point") for p in partial[: max(1, MAX_QUOTED - len(parts))]]
+    parts += [
+        _said(p, "partly makes the point") for p in partial[: max(1, MAX_QUOTED - len(parts))]
+    ]
     parts += [
         f'You said: "{p.quote}", which contradicts the point {_quoted(p.text)}.' for p in against
     ]
@@ -143,7 +157,9 @@ def _topic_tags(missing: Sequence[str]) -> list[str]:
 
 def _behavioral_tags(answer: str, breakdown: ScoreBreakdown) -> list[str]:
     # An element a covered key point already asks for is there, whatever words it used.
-    shown = {name for p in breakdown.with_verdict(Verdict.COVERED) for name in asked_elements(p.text)}
+    shown = {
+        name for p in breakdown.with_verdict(Verdict.COVERED) for name in asked_elements(p.text)
+    }
     tags: list[str] = []
     if len(missing_cues(answer)) >= 2:
         tags.append("star-structure")

@@ -30,8 +30,6 @@ PAIR_REACH = 2  # point terms this close form a pair whose order matters
 ANSWER_PAIR_REACH = 3  # ... and are found in order if at most this far apart in the answer
 ORDER_SHARE = 0.15  # share of a point's credit that depends on its pairs being in order
 LIST_CREDIT = 0.5  # evidence found only in a bare list of terms
-OPPOSED_CREDIT = 0.0  # credit kept by a term found with the opposite polarity
-SPREAD_SHARE = 0.0  # share of a point's credit from its terms anywhere in the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +66,7 @@ class PointMatch:
     @property
     def credit(self) -> float:
         """Coverage adjusted for word order: the share of the idea the answer states."""
-        local = (1 - SPREAD_SHARE) * self.coverage + SPREAD_SHARE * max(self.spread, self.coverage)
-        return local * (1 - ORDER_SHARE + ORDER_SHARE * self.order)
+        return self.coverage * (1 - ORDER_SHARE + ORDER_SHARE * self.order)
 
 
 def prepare_points(texts: Iterable[str], question_terms: frozenset[str]) -> list[KeyPoint]:
@@ -146,9 +143,13 @@ class AnswerIndex:
         exact = self._positions.get(name)
         if exact is not None:
             return [(i, 1.0) for i in exact]
-        found = [(i, FUZZY_CREDIT) for o in self._index.misspellings(name) for i in self._positions[o]]
+        found = [
+            (i, FUZZY_CREDIT) for o in self._index.misspellings(name) for i in self._positions[o]
+        ]
         if not found:
-            found = [(i, PREFIX_CREDIT) for o in self._index.siblings(name) for i in self._positions[o]]
+            found = [
+                (i, PREFIX_CREDIT) for o in self._index.siblings(name) for i in self._positions[o]
+            ]
         return sorted(found)
 
 
@@ -174,7 +175,8 @@ def match_point(point: KeyPoint, answer: AnswerIndex) -> PointMatch:
     return PointMatch(
         point=point,
         coverage=best.agreeing / mass,
-        spread=_measure(point, hits, where, answer, 0, len(answer.terms), local=False).agreeing / mass,
+        spread=_measure(point, hits, where, answer, 0, len(answer.terms), local=False).agreeing
+        / mass,
         opposed=against.opposing / mass,
         order=_order(point, best.positions),
         evidence=tuple(sorted(i for _, i in best.positions)),
@@ -227,16 +229,13 @@ def _measure(
                 break
             occurrence = terms[i]
             credit *= LIST_CREDIT if occurrence.listed else 1.0
-            same = occurrence.negated == point.negated[k]
-            if not same:
+            if occurrence.negated != point.negated[k]:
                 if credit > best_other:
                     best_other, other = credit, i
-                credit *= OPPOSED_CREDIT
-            if credit > 0:
-                if credit > best_same + 1e-9:
-                    best_same, at = credit, [i]
-                elif abs(credit - best_same) <= 1e-9:
-                    at.append(i)
+            elif credit > best_same + 1e-9:
+                best_same, at = credit, [i]
+            elif abs(credit - best_same) <= 1e-9:
+                at.append(i)
         agreeing += point.weights[k] * best_same
         opposing += point.weights[k] * best_other
         if at:

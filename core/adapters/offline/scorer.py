@@ -93,7 +93,11 @@ def score_answer(
     `skip` holds the folded sentences that must earn nothing (text addressed to the grader);
     `behavioral` also credits rubric lines by the story elements the answer shows."""
     derived = not any(p.strip() for p in key_points)
-    texts = derive_key_points(reference, limit=DERIVED_POINTS) if derived else [p for p in key_points if p.strip()]
+    texts = (
+        derive_key_points(reference, limit=DERIVED_POINTS)
+        if derived
+        else [p for p in key_points if p.strip()]
+    )
     question_terms = frozenset(content_terms(question))
     points = prepare_points(texts, question_terms)
     reading = read(answer, skip)

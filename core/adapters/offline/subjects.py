@@ -64,9 +64,7 @@ def _named_near(reading: Reading, index: int, things: frozenset[str]) -> set[str
     occurrence = reading.terms[index]
     by_clause: dict[int, set[str]] = {}
     for other in reading.terms:
-        if other.sentence == occurrence.sentence and other.clause <= occurrence.clause:
-            if other.term in things:
-                by_clause.setdefault(other.clause, set()).add(other.term)
-    for clause in sorted(by_clause, reverse=True):
-        return by_clause[clause]
-    return set()
+        same_sentence = other.sentence == occurrence.sentence
+        if same_sentence and other.clause <= occurrence.clause and other.term in things:
+            by_clause.setdefault(other.clause, set()).add(other.term)
+    return by_clause[max(by_clause)] if by_clause else set()

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from core.domain.stemmer import stem
 from core.adapters.offline.synonyms import (
     CANONICAL,
     COMMON_WORDS,
@@ -21,6 +20,7 @@ from core.adapters.offline.synonyms import (
     STOPWORDS,
     american,
 )
+from core.domain.stemmer import stem
 
 __all__ = [
     "STOPWORDS",
