@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from core.domain.language import LANGUAGE_NAMES, guess_language
 from core.domain.text import (
@@ -152,6 +153,7 @@ TOO_SHORT_CONTENT_WORDS = 2  # ... when the reference needs TOO_SHORT_REFERENCE_
 TOO_SHORT_REFERENCE_WORDS = 10
 REPEATED_SHARE = 0.35  # share of the answer's 5-word phrases that occur more than once
 OFF_TOPIC_MIN_WORDS = 6  # content words an answer needs before sharing none means off topic
+RELATED_HEAD = 4  # letters two stems share at the start to count as the same topic word
 OFF_TOPIC_MIN_MATERIAL = 15  # ... and words the question and reference must offer to share
 OFF_TOPIC_SHARE = 0.08  # long answers: on-topic words below this share are another topic
 
@@ -178,6 +180,14 @@ def read_answer(
     answer: str, *, question: str, reference: str, key_points: Iterable[str] = ()
 ) -> AnswerReading:
     """Run every check on an answer to a question with this reference and these key points."""
+    # Cached: a provider and the policy both read the same answer, once each per evaluation.
+    return _read_answer(answer, question, reference, tuple(key_points))
+
+
+@lru_cache(maxsize=256)
+def _read_answer(
+    answer: str, question: str, reference: str, key_points: tuple[str, ...]
+) -> AnswerReading:
     folded = fold(answer)
     parts = tuple(sentences(folded))
     aimed = tuple(s for s in parts if _AIMED_AT_GRADER.search(s.text))
@@ -216,7 +226,8 @@ def _topic_flags(
     material = question_stems | {
         stem_word(w) for text in (reference, *key_points) for w in content_words(text)
     }
-    on_topic = sum(1 for s in answer_stems if _related(s, material))
+    heads = {m[:RELATED_HEAD] for m in material if len(m) >= RELATED_HEAD}
+    on_topic = sum(1 for s in answer_stems if _related(s, material, heads))
     # A few words sharing nothing with the topic may still be a metaphor ("the internet's phone
     # book"), and a short reference leaves a right answer little to share ("takes twice the
     # memory" for "extra space for the back pointers"): too little to call off topic; the
@@ -242,13 +253,10 @@ def _topic_flags(
     return flags
 
 
-def _related(stem: str, material: set[str]) -> bool:
-    """The stem is in the material, or one of them starts the other ("hard", "harder")."""
-    if stem in material:
-        return True
-    return len(stem) >= 4 and any(
-        len(other) >= 4 and (other.startswith(stem) or stem.startswith(other)) for other in material
-    )
+def _related(stem: str, material: set[str], heads: set[str]) -> bool:
+    """The stem is in the material, or shares its first letters with a word there ("hard",
+    "harder"): only a clear mismatch may call an answer off topic."""
+    return stem in material or (len(stem) >= RELATED_HEAD and stem[:RELATED_HEAD] in heads)
 
 
 def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:

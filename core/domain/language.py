@@ -60,7 +60,8 @@ def guess_language(text: str) -> str:
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return ""
-    scripts = Counter(_script(c) for c in letters)
+    # Every ASCII letter is Latin: only the others need a Unicode name look-up.
+    scripts = Counter("LATIN" if c.isascii() else _script(c) for c in letters)
     script, count = scripts.most_common(1)[0]
     if script != "LATIN" and count > 0.5 * len(letters):
         return _SCRIPTS.get(script, "")

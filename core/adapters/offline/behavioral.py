@@ -8,6 +8,7 @@ to the story elements it asks for, and credited when the answer shows those elem
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["CUES", "asked_elements", "cue_credit", "cue_sentence", "missing_cues"]
 
@@ -78,9 +79,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
 }
 
 
-def asked_elements(point: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def asked_elements(point: str) -> tuple[str, ...]:
     """The story elements a rubric line asks for ("Reflects on ..." -> ["reflection"])."""
-    return [name for name, pattern in _ASKS.items() if pattern.search(point)]
+    return tuple(name for name, pattern in _ASKS.items() if pattern.search(point))
 
 
 def cue_credit(point: str, answer: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["complexity_classes"]
 
@@ -26,6 +27,7 @@ _COMPLEXITY = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def complexity_classes(text: str) -> frozenset[str]:
     """The Big-O classes a text claims ("O(log n)", "logarithmic", "constant time")."""
     text = text.lower()

@@ -13,11 +13,12 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.adapters.offline.reading import Reading, read
 from core.adapters.offline.text import TermIndex, tokenize
 
-__all__ = ["AnswerIndex", "KeyPoint", "PointMatch", "match_point", "prepare_points"]
+__all__ = ["AnswerIndex", "KeyPoint", "PointMatch", "match_point", "prepare_points", "recall"]
 
 QUESTION_WEIGHT = 0.5  # a point's term that the question already states is worth this much
 LIGHT_WEIGHT = 0.4  # generic words ("use", "value", "make") that anyone could write
@@ -29,7 +30,7 @@ WINDOW_FACTOR = 2  # ... or this many times the point's own number of terms
 PAIR_REACH = 2  # point terms this close form a pair whose order matters
 ANSWER_PAIR_REACH = 3  # ... and are found in order if at most this far apart in the answer
 ORDER_SHARE = 0.15  # share of a point's credit that depends on its pairs being in order
-LIST_CREDIT = 0.5  # evidence found only in a bare list of terms
+LIST_CREDIT = 0.25  # evidence found only in a bare list of terms (when sentences are expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,6 @@ class PointMatch:
 
     point: KeyPoint
     coverage: float  # 0–1: weighted share of its terms found, same polarity, in one place
-    spread: float  # 0–1: ... found anywhere in the answer, same polarity
     opposed: float  # 0–1: weighted share found where the answer says the opposite
     order: float  # 0–1: share of its found word pairs that keep their order nearby
     evidence: tuple[int, ...]  # answer-term indices of the best place's matching terms
@@ -79,6 +79,7 @@ def prepare_points(texts: Iterable[str], question_terms: frozenset[str]) -> list
     return points
 
 
+@lru_cache(maxsize=8192)
 def _prepare(text: str, question_terms: frozenset[str]) -> KeyPoint | None:
     reading = read(text)
     if not reading.terms:
@@ -120,8 +121,11 @@ def _prepare(text: str, question_terms: frozenset[str]) -> KeyPoint | None:
 class AnswerIndex:
     """The answer's terms with their positions, for fast, paraphrase-tolerant look-ups."""
 
-    def __init__(self, reading: Reading) -> None:
+    def __init__(self, reading: Reading, *, lists_expected: bool = False) -> None:
         self.reading = reading
+        # A list answers "which operations does a stack have?" ("push and pop") as well as
+        # sentences would; elsewhere a bare list names terms without saying anything of them.
+        self.list_credit = 1.0 if lists_expected else LIST_CREDIT
         self.terms = reading.terms
         self._positions = reading.positions()
         self._index = TermIndex(self._positions)
@@ -157,26 +161,29 @@ def match_point(point: KeyPoint, answer: AnswerIndex) -> PointMatch:
     """The best place in the answer for `point`, and the place that most opposes it."""
     hits = [answer.hits(t) for t in point.terms]
     where = [[i for i, _ in h] for h in hits]
-    starts = sorted({i for h in hits for i, _ in h})
+    present = [k for k, h in enumerate(hits) if h]
     window = max(WINDOW_MIN, WINDOW_FACTOR * len(point.terms))
     given = {t for t in point.terms if t not in point.novel}
-    best = _Place.empty()
-    against = _Place.empty()
-    for start in starts:
-        place = _measure(point, hits, where, answer, start, window)
+    best = against = _Place.empty()
+    best_start = against_start = -1
+    for start in sorted({i for k in present for i in where[k]}):
+        place = _measure(point, hits, where, present, answer, start, window)
         if place.agreeing > best.agreeing + 1e-9:
-            best = place
+            best, best_start = place, start
         # An opposing statement must be about the point's subject: "offset lets you jump to a
         # page" does not deny "cursor pagination cannot jump to a page".
         about = place.names_subject or not given
         if about and place.opposing > against.opposing + 1e-9:
-            against = place
+            against, against_start = place, start
+    # Where exactly the words are is worked out only for the two places kept.
+    if best_start >= 0:
+        best = _measure(point, hits, where, present, answer, best_start, window, detail=True)
+    if against_start >= 0:
+        against = _measure(point, hits, where, present, answer, against_start, window, detail=True)
     mass = point.mass or 1.0
     return PointMatch(
         point=point,
         coverage=best.agreeing / mass,
-        spread=_measure(point, hits, where, answer, 0, len(answer.terms), local=False).agreeing
-        / mass,
         opposed=against.opposing / mass,
         order=_order(point, best.positions),
         evidence=tuple(sorted(i for _, i in best.positions)),
@@ -184,6 +191,15 @@ def match_point(point: KeyPoint, answer: AnswerIndex) -> PointMatch:
         novel=any(t in point.novel for t, _ in best.positions),
         found=tuple(dict.fromkeys(t for t, _ in best.positions)),
     )
+
+
+def recall(point: KeyPoint, answer: AnswerIndex) -> float:
+    """0–1: weighted share of the point's terms found anywhere in the answer, same polarity."""
+    hits = [answer.hits(t) for t in point.terms]
+    where = [[i for i, _ in h] for h in hits]
+    present = [k for k, h in enumerate(hits) if h]
+    whole = _measure(point, hits, where, present, answer, 0, len(answer.terms), local=False)
+    return whole.agreeing / (point.mass or 1.0)
 
 
 @dataclass(slots=True)
@@ -203,12 +219,16 @@ def _measure(
     point: KeyPoint,
     hits: Sequence[list[tuple[int, float]]],
     where: Sequence[list[int]],
+    present: Sequence[int],
     answer: AnswerIndex,
     start: int,
     window: int,
+    *,
     local: bool = True,
+    detail: bool = False,
 ) -> _Place:
-    """Weighted credit of the point's terms within `window` answer terms from `start`."""
+    """Weighted credit of the point's terms within `window` answer terms from `start` (and,
+    with `detail`, which answer words carry it)."""
     terms = answer.terms
     end = min(len(terms), start + window)
     # A point is made in one sentence, or across two: never scattered over the answer.
@@ -218,7 +238,7 @@ def _measure(
     opposite: list[int] = []
     subject = False
     chosen: list[tuple[int, list[int]]] = []  # per found term: its index, its best hits
-    for k in range(len(point.terms)):
+    for k in present:
         found = hits[k]
         best_same = best_other = 0.0
         at: list[int] = []
@@ -228,13 +248,14 @@ def _measure(
             if i >= end:
                 break
             occurrence = terms[i]
-            credit *= LIST_CREDIT if occurrence.listed else 1.0
+            if occurrence.listed:
+                credit *= answer.list_credit
             if occurrence.negated != point.negated[k]:
                 if credit > best_other:
                     best_other, other = credit, i
             elif credit > best_same + 1e-9:
                 best_same, at = credit, [i]
-            elif abs(credit - best_same) <= 1e-9:
+            elif detail and abs(credit - best_same) <= 1e-9:
                 at.append(i)
         agreeing += point.weights[k] * best_same
         opposing += point.weights[k] * best_other
@@ -244,6 +265,8 @@ def _measure(
             opposite.append(other)
         if (at or other >= 0) and point.terms[k] not in point.novel:
             subject = True
+    if not detail:
+        return _Place(agreeing, opposing, [], [], subject)
     # Of a term's equally good hits, quote the one nearest the point's weightiest term.
     anchor = max(chosen, key=lambda c: point.weights[c[0]])[1][0] if chosen else start
     positions = [(point.terms[k], min(at, key=lambda p: abs(p - anchor))) for k, at in chosen]

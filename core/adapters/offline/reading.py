@@ -17,7 +17,7 @@ from core.adapters.offline.text import term, tokenize
 from core.domain.answer_signals import denial
 from core.domain.text import fold, negated_root
 
-__all__ = ["NEGATOR", "Occurrence", "Reading", "read"]
+__all__ = ["NEGATOR", "Occurrence", "Reading", "is_list", "read"]
 
 NEGATOR = term("not")  # "not", "no", "never", "without", "n't", "cannot" all read as this term
 # Words that deny the rest of their clause, besides NEGATOR's synonyms.
@@ -87,7 +87,7 @@ def _read(text: str, skip: frozenset[str]) -> Reading:
             continue
         # "It is false that …" denies the whole sentence, whatever its clauses say.
         denied = denial(folded) is not None
-        listed = _is_list(sentence)
+        listed = is_list(sentence)
         index = len(sentences)
         sentences.append((s_start, s_end))
         for c_start, c_end in _spans(_CLAUSE, text, s_start, s_end):
@@ -183,7 +183,7 @@ def _chunk_terms(chunk: str) -> frozenset[str]:
     return frozenset(t for token in tokenize(fold(chunk)) for t in token.terms)
 
 
-def _is_list(sentence: str) -> bool:
+def is_list(sentence: str) -> bool:
     """A line of comma-separated terms without a function word among them: a list, not a claim."""
     pieces = [p.split() for p in _LIST_PIECE.split(fold(sentence)) if p.strip()]
     if len(pieces) < 3:

@@ -26,9 +26,10 @@ from core.adapters.offline.matching import (
     PointMatch,
     match_point,
     prepare_points,
+    recall,
 )
 from core.adapters.offline.quotes import beyond_question, quote_between, quote_sentence_with
-from core.adapters.offline.reading import Reading, read
+from core.adapters.offline.reading import Reading, is_list, read
 from core.adapters.offline.subjects import compared_things, misattributed
 from core.adapters.offline.text import content_terms
 from core.domain.model import Verdict
@@ -45,7 +46,8 @@ GIVEN_ONLY = 0.0  # credit kept by a point found only through one word the quest
 CONTRADICTED = 0.4  # share of a point's weight found in an opposing statement
 DEPTH_RECALL = 0.3
 DERIVED_POINTS = 7  # at most this many points derived from a reference
-EXPECTED_WORDS = 25  # a complete answer needs about this many words, or 60% of the reference's
+EXPECTED_WORDS = 25
+LIST_REFERENCE_WORDS = 6  # a reference this short is a term or two: a list answers it  # a complete answer needs about this many words, or 60% of the reference's
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ def score_answer(
     question_terms = frozenset(content_terms(question))
     points = prepare_points(texts, question_terms)
     reading = read(answer, skip)
-    index = AnswerIndex(reading)
+    index = AnswerIndex(reading, lists_expected=_is_short_list(reference))
     matches = [match_point(p, index) for p in points]
     weights = _weights(points, derived)
     wrong_complexity = _contradicts_complexity(reference, answer)
@@ -114,22 +116,27 @@ def score_answer(
             result = _misattributed(match, reading, weight)
         else:
             result = _judge(match, reading, weight, wrong_complexity, question)
-        if behavioral and result.verdict is Verdict.MISSING:
+        if behavioral and result.verdict is not Verdict.CONTRADICTED:
             result = _story_credit(match.point, answer, weight, result)
         results.append(result)
     total = sum(weights) or 1.0
     coverage = sum(r.credit * r.weight for r in results if r.made) / total
     whole = prepare_points([reference], question_terms)
-    recall = match_point(whole[0], index).spread if whole else coverage
+    found = recall(whole[0], index) if whole else coverage
     words = len(answer.split())
     return ScoreBreakdown(
         points=tuple(results),
-        depth=_depth(results, recall),
+        depth=_depth(results, found),
         communication=_communication(reading, words, reference),
         coverage=coverage,
         derived_points=derived,
         words=words,
     )
+
+
+def _is_short_list(reference: str) -> bool:
+    """A reference that is itself a term or a list of them ("push and pop")."""
+    return len(reference.split()) <= LIST_REFERENCE_WORDS or is_list(reference)
 
 
 def _weights(points: Sequence[KeyPoint], derived: bool) -> list[float]:
@@ -201,7 +208,7 @@ def _story_credit(point: KeyPoint, answer: str, weight: float, result: PointResu
     """Behavioral rubric lines are also met by the story's elements, not only by its words."""
     credit = cue_credit(point.text, answer)
     quote = cue_sentence(point.text, answer)
-    if credit < PARTIAL or not quote:
+    if credit < max(PARTIAL, result.credit) or not quote:
         return result
     verdict = Verdict.COVERED if credit >= COVERED else Verdict.PARTIAL
     return PointResult(point.text, verdict, round(credit, 3), quote, weight, point.obviousness)
@@ -216,7 +223,7 @@ def _contradicts_complexity(reference: str, answer: str) -> frozenset[str]:
     return frozenset()
 
 
-def _depth(results: Sequence[PointResult], recall: float) -> float:
+def _depth(results: Sequence[PointResult], found: float) -> float:
     """Credit for the points the question does not give away, and for the reference's detail."""
     weights = [(1.2 - r.obviousness) * r.weight for r in results]
     total = sum(weights)
@@ -226,7 +233,7 @@ def _depth(results: Sequence[PointResult], recall: float) -> float:
         else 0.0
     )
     # Concave: the first ideas show more understanding than the last details.
-    return round(10 * math.sqrt((1 - DEPTH_RECALL) * hidden + DEPTH_RECALL * recall), 2)
+    return round(10 * math.sqrt((1 - DEPTH_RECALL) * hidden + DEPTH_RECALL * found), 2)
 
 
 def _communication(reading: Reading, words: int, reference: str) -> float:
