@@ -33,8 +33,10 @@ LANGUAGE_NAMES = {
 # A word that is also English ("a", "do", "no", "die", "in") says nothing about the language:
 # "a do-while loop" is not Portuguese. Each list keeps only the words English does not use.
 _ENGLISH = frozenset(_FUNCTION_WORDS["en"].split()) | STOPWORDS | FILLER_WORDS
+# One-letter words ("e", "o", "y") are variables as often as words in a technical answer.
 _LANGUAGE_WORDS = {
-    lang: frozenset(text.split()) - (_ENGLISH if lang != "en" else frozenset())
+    lang: frozenset(w for w in text.split() if len(w) > 1)
+    - (_ENGLISH if lang != "en" else frozenset())
     for lang, text in _FUNCTION_WORDS.items()
 }
 _SCRIPTS = {

@@ -220,6 +220,7 @@ def test_languages_are_told_apart(text: str, language: str) -> None:
         "a do... while loop will always run through once, while an while loop performs a test",
         "A link list can grow to a infinite size as a array has a fixes size.",
         "a node in a doubly linked list takes up more memory than a node in a singly linked list",
+        "e(n) = current error, n = learning rate; while e(n) > eps: w(n+1) = w(n) + n e(n) x(n)",
     ],
 )
 def test_english_sharing_words_with_other_languages_stays_english(text: str) -> None:

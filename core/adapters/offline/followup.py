@@ -41,6 +41,26 @@ _KINDS: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
         re.compile(r"\b(first|then|after|before|steps?|order)\b", re.I),
         ("Can you walk through {subject} step by step?",),
     ),
+    (
+        re.compile(r"concurren|parallel|thread|lock|race|simultaneous", re.I),
+        ("What happens with {subject} when several things run at once?",),
+    ),
+    (
+        re.compile(r"idempoten|duplicat|repeat|retr(y|ies)|twice|at.least.once", re.I),
+        ("What happens with {subject} if the same request arrives twice?",),
+    ),
+    (
+        re.compile(r"secur|encrypt|auth|secret|attack|permission|privilege|confidential", re.I),
+        ("Who could abuse {subject}, and how is that prevented?",),
+    ),
+    (
+        re.compile(r"latency|throughput|fast|slow|cach|performance|overhead", re.I),
+        ("How does {subject} behave under load, and what limits its speed?",),
+    ),
+    (
+        re.compile(r"memory|storage|disk|space|size", re.I),
+        ("What does {subject} cost in memory or storage, and why?",),
+    ),
 ]
 _GENERAL = (
     "There is more to say about {subject}. What else matters here, and why?",
