@@ -99,7 +99,10 @@ def build_evaluator(provider: str) -> Evaluator:
     from core.bootstrap import build_llm
     from core.config import load_settings
 
-    settings = load_settings().model_copy(update={"llm_provider": provider})
+    try:
+        settings = load_settings(llm_provider=provider)
+    except Exception as exc:  # a missing key or a bad setting: say so, not a traceback
+        raise SystemExit(f"--provider {provider}: {exc}") from None
     evaluator, _writer = build_llm(settings)
     return evaluator
 
