@@ -234,6 +234,30 @@ def test_claims_about_the_other_thing_compared_contradict() -> None:
     assert "correctness" in evaluation.tags
 
 
+@pytest.mark.parametrize(
+    ("bank_id", "answer"),
+    [
+        (
+            "backend-easy-01",
+            "GET sends its data in the request body and is not idempotent, so repeating a GET "
+            "creates duplicates, while POST is safe and idempotent, its parameters go in the URL "
+            "query string and browsers cache POST responses.",
+        ),
+        (
+            "system-design-easy-03",
+            "Horizontal scaling means buying a bigger machine with more CPU and RAM, while "
+            "vertical scaling means adding more machines behind a load balancer; vertical scaling "
+            "has no upper limit and is always cheaper.",
+        ),
+    ],
+)
+def test_confident_wrong_answers_score_low(bank_id: str, answer: str) -> None:
+    question = next(q for q in load_shipped_questions() if q.bank_id == bank_id)
+    evaluation = evaluate(question, answer)
+    assert evaluation.score <= 3.5
+    assert any(p.verdict is Verdict.CONTRADICTED for p in evaluation.points)
+
+
 def test_wrong_complexity_claim_contradicts_the_point() -> None:
     question = Question(
         role=Role.BACKEND,

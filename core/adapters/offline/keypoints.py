@@ -20,7 +20,7 @@ MAX_DERIVED_POINTS = 7
 # too: " - ", " * ", "1)").
 _CLAUSE_BREAK = re.compile(
     r"\s*;\s*|\s*:\s+|,?\s+(?:whereas|while|but|however|although)\s+|,\s+(?:and\s+)?(?:then|so)\s+"
-    r"|\.\s+(?=[A-Z(])|\.\s*$|\n+|,\s+or\s+|,\s+and\s+(?=[a-z]+\s+(?:is|are|can|must|should|do|"
+    r"|\.\s+(?=[A-Z(])|\.\s*$|\n+|,\s+and\s+(?=[a-z]+\s+(?:is|are|can|must|should|do|"
     r"does|has|have|will|it|they|its|the)\b)|\s+[-*•]\s+|^\s*[-*•]\s+|\s+\(?\d{1,2}[.)]\s+"
 )
 LABEL_WORDS = 4  # a lead-in before ":" this short is a label for what follows, not an idea

@@ -33,9 +33,9 @@ def compared_things(question: str) -> frozenset[str]:
         return frozenset()
     left = content_terms(match.group("a") or match.group("a2"))
     right = content_terms(match.group("b") or match.group("b2"))
-    if match.group("a2"):  # "use CSS Flexbox versus CSS Grid": the side ends at "vs"
-        left = left[::-1]
-    first = next((t for t in left if t not in right), None)
+    # The left side's head noun comes last ("HTTP GET and POST", "CSS Flexbox versus …"), the
+    # right side's distinguishing word first ("vertical and horizontal scaling").
+    first = next((t for t in reversed(left) if t not in right), None)
     second = next((t for t in right if t not in left), None)
     return frozenset({first, second}) if first and second else frozenset()
 
@@ -50,10 +50,18 @@ def misattributed(match: PointMatch, reading: Reading, things: frozenset[str]) -
     if subject is None or not match.evidence or len(things & set(match.point.terms)) > 1:
         return False  # a point about both ("UDP for games, TCP for the web") binds to neither
     weights = dict(zip(match.point.terms, match.point.weights, strict=True))
-    novel = [i for i in match.evidence if reading.terms[i].term in match.point.novel]
-    if not novel:
+    by_clause: dict[int, float] = {}
+    for i in match.evidence:
+        occurrence = reading.terms[i]
+        if occurrence.term in match.point.novel:
+            by_clause[occurrence.clause] = by_clause.get(occurrence.clause, 0.0) + weights.get(
+                occurrence.term, 0.0
+            )
+    if not by_clause:
         return False
-    anchor = max(novel, key=lambda i: weights.get(reading.terms[i].term, 0.0))
+    # The claim is where most of the point's own words are.
+    clause = max(by_clause, key=lambda c: (by_clause[c], -c))
+    anchor = next(i for i in match.evidence if reading.terms[i].clause == clause)
     named = _named_near(reading, anchor, things)
     return len(named) == 1 and subject not in named
 
