@@ -129,6 +129,7 @@ def recall_baseline(reference: str, answer: str) -> float:
 
 
 def pearson(x: Sequence[float], y: Sequence[float]) -> float:
+    """Pearson's correlation coefficient (0 when either side is constant)."""
     n = len(x)
     mx, my = sum(x) / n, sum(y) / n
     sxy = sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True))
@@ -152,6 +153,7 @@ def _ranks(values: Sequence[float]) -> list[float]:
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rank correlation (ties get their mean rank)."""
     return pearson(_ranks(x), _ranks(y))
 
 
@@ -169,6 +171,7 @@ def score_rows(evaluator: Evaluator, rows: Sequence[dict[str, Any]]) -> tuple[li
 
 
 def human_table(evaluator: Evaluator, files: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Print agreement with human grades per file, beside the baseline; return the rows."""
     print("Agreement with human grades (score vs grade/max_grade)")
     print(f"{'data set':<24}{'answers':>8}  {'scorer P / S':>14}  {'recall P / S':>14}  ms/answer")
     data = {}
@@ -190,6 +193,7 @@ def human_table(evaluator: Evaluator, files: Sequence[Path]) -> dict[str, list[d
 
 @contextmanager
 def constants(values: dict[tuple[Any, str], float]) -> Iterator[None]:
+    """Module constants set to `values` for the duration of the block."""
     saved = {key: getattr(*key) for key in values}
     try:
         for (module, name), value in values.items():
@@ -261,6 +265,8 @@ def adversarial_scores(
 
 
 def adversarial_table(evaluator: Evaluator, questions: Sequence[Question]) -> None:
+    """Print each adversarial answer kind's mean and max, beside the baseline's."""
+
     def ours(question: Question, answer: str) -> float:
         return graded(evaluator, question, answer) or 0.0
 
@@ -281,6 +287,7 @@ def adversarial_table(evaluator: Evaluator, questions: Sequence[Question]) -> No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the tables the arguments ask for."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--provider", choices=("offline", "gemini"), default="offline")
     parser.add_argument("--data", type=Path, action="append", help="graded JSON lines (repeat)")

@@ -110,6 +110,7 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
+    """The folded text's words without stopwords and bare numbers."""
     return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
 
 

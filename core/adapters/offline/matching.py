@@ -47,6 +47,7 @@ class KeyPoint:
 
     @property
     def mass(self) -> float:
+        """The point's total weight."""
         return sum(self.weights)
 
 
@@ -130,10 +131,6 @@ class AnswerIndex:
         self._positions = reading.positions()
         self._index = TermIndex(self._positions)
         self._cache: dict[str, list[tuple[int, float]]] = {}
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self._positions)
 
     def hits(self, name: str) -> list[tuple[int, float]]:
         """(position, credit) of every answer term that matches `name`: 1 for the term itself,

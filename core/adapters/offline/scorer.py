@@ -63,6 +63,7 @@ class PointResult:
 
     @property
     def made(self) -> bool:
+        """Covered or partly covered: the point earns credit."""
         return self.verdict in (Verdict.COVERED, Verdict.PARTIAL)
 
 
@@ -78,6 +79,7 @@ class ScoreBreakdown:
     words: int
 
     def with_verdict(self, verdict: Verdict) -> tuple[PointResult, ...]:
+        """The points that got `verdict`, in rubric order."""
         return tuple(p for p in self.points if p.verdict is verdict)
 
 
