@@ -243,7 +243,11 @@ def _topic_flags(
     restated = (
         len(question_stems & set(answer_stems)) / len(question_stems) if question_stems else 0
     )
-    if restated >= 0.6 and (len(set(novel)) <= 1 or len(novel) < 0.2 * len(answer_stems)):
+    # "C++ programs begin execution at main" restates the question and adds the one word that
+    # answers it: a word of the reference beyond the question is not an echo.
+    answers = any(s in material for s in novel)
+    adds_little = len(set(novel)) <= 1 or len(novel) < 0.2 * len(answer_stems)
+    if restated >= 0.6 and adds_little and not answers:
         flags.add(GradingFlag.ECHOES_QUESTION)
     reference_size = len(content_words(reference))
     if len(content) <= TOO_SHORT_CONTENT_WORDS and reference_size >= TOO_SHORT_REFERENCE_WORDS:

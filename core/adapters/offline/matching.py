@@ -233,7 +233,8 @@ def _measure(
         end -= 1
     agreeing = opposing = 0.0
     opposite: list[int] = []
-    subject = False
+    named: set[int] = set()  # sentences naming the point's subject (words the question gives)
+    denied: set[int] = set()  # sentences holding the point's words with the opposite sense
     chosen: list[tuple[int, list[int]]] = []  # per found term: its index, its best hits
     for k in present:
         found = hits[k]
@@ -260,8 +261,11 @@ def _measure(
             chosen.append((k, at))
         if other >= 0:
             opposite.append(other)
-        if (at or other >= 0) and point.terms[k] not in point.novel:
-            subject = True
+            denied.add(terms[other].sentence)
+        if point.terms[k] not in point.novel:
+            named.update(terms[i].sentence for i in (*at[:1], *([other] if other >= 0 else [])))
+    # A denial is about the point only where the point's subject is named in its sentence.
+    subject = bool(named & denied) if denied else bool(named)
     if not detail:
         return _Place(agreeing, opposing, [], [], subject)
     # Of a term's equally good hits, quote the one nearest the point's weightiest term.

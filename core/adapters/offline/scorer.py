@@ -32,7 +32,9 @@ from core.adapters.offline.quotes import beyond_question, quote_between, quote_s
 from core.adapters.offline.reading import Reading, is_list, read
 from core.adapters.offline.subjects import compared_things, misattributed
 from core.adapters.offline.text import content_terms
+from core.domain.answer_signals import strongly_negated
 from core.domain.model import Verdict
+from core.domain.text import fold
 
 __all__ = ["PointResult", "ScoreBreakdown", "score_answer"]
 
@@ -117,7 +119,7 @@ def score_answer(
         if things and misattributed(match, reading, things):
             result = _misattributed(match, reading, weight)
         else:
-            result = _judge(match, reading, weight, wrong_complexity, question)
+            result = _judge(match, reading, weight, wrong_complexity, question, derived)
         if behavioral and result.verdict is not Verdict.CONTRADICTED:
             result = _story_credit(match.point, answer, weight, result)
         results.append(result)
@@ -157,6 +159,7 @@ def _judge(
     weight: float,
     wrong_complexity: frozenset[str],
     question: str,
+    derived: bool,
 ) -> PointResult:
     point = match.point
     base = PointResult(point.text, Verdict.MISSING, 0.0, "", weight, point.obviousness)
@@ -167,8 +170,12 @@ def _judge(
             return _replace(base, Verdict.CONTRADICTED, 0.0, quote)
     if match.opposed >= CONTRADICTED and match.opposed > match.coverage and match.against:
         quote = _quote(reading, match.against)
-        if quote:
+        # A clause cut from a reference may be stated the other way round ("if one is defined,
+        # none is created" / "created when none is defined"): there a plain "not" only
+        # withholds the credit; an outright denial ("it is false that …") still contradicts.
+        if quote and (not derived or strongly_negated(fold(_sentence_of(reading, match.against)))):
             return _replace(base, Verdict.CONTRADICTED, 0.0, quote)
+        return base
     if not match.evidence:
         return base
     credit = min(1.0, match.credit / _saturation(point))
@@ -191,6 +198,11 @@ def _misattributed(match: PointMatch, reading: Reading, weight: float) -> PointR
     quote = _quote(reading, match.evidence)
     verdict = Verdict.CONTRADICTED if quote else Verdict.MISSING
     return PointResult(point.text, verdict, 0.0, quote, weight, point.obviousness)
+
+
+def _sentence_of(reading: Reading, indices: tuple[int, ...]) -> str:
+    start, end = reading.sentences[reading.terms[indices[0]].sentence]
+    return reading.text[start:end]
 
 
 def _quote(reading: Reading, indices: tuple[int, ...], *, wide: bool = False) -> str:
