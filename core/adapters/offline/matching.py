@@ -20,7 +20,7 @@ from core.adapters.offline.text import TermIndex, tokenize
 
 __all__ = ["AnswerIndex", "KeyPoint", "PointMatch", "match_point", "prepare_points", "recall"]
 
-QUESTION_WEIGHT = 0.25  # a point's term that the question already states is worth this much
+QUESTION_WEIGHT = 0.5  # a point's term that the question already states is worth this much
 LIGHT_WEIGHT = 0.4  # generic words ("use", "value", "make") that anyone could write
 COMMON_WEIGHT = 0.7  # everyday English words ("problem", "result", "main")
 FUZZY_CREDIT = 0.85  # a misspelt term ("recieve") still shows the idea

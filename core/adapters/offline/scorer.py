@@ -40,7 +40,7 @@ __all__ = ["PointResult", "ScoreBreakdown", "score_answer"]
 
 # A point whose weighted terms are 40% present, together and in the same sense, has its idea
 # stated: graders give full credit for the idea, not for echoing every word of the reference.
-# (Leave-one-set-out tuning on public human-graded sets picks 0.4 whichever set is left out.)
+# (Leave-one-set-out tuning on public human-graded sets picks 0.4 in four folds of five.)
 SATURATION = 0.4
 COVERED = 0.75  # credit from which a point counts as made (the policy's covered band)
 PARTIAL = 0.25  # ... and from which partly made (below it, the policy's partial band ends)
