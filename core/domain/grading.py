@@ -20,13 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from core.domain.answer_signals import (
-    _LANGUAGE_WORDS,
     AnswerReading,
     GradingFlag,
     negation_count,
     read_answer,
     strongly_negated,
 )
+from core.domain.language import FUNCTION_WORDS
 from core.domain.model import Evaluation, Evidence, PointVerdict, Question, Verdict
 from core.domain.tags import normalise_tags
 from core.domain.text import content_words, flat, fold, words
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Part of the evaluation cache key: bump it whenever a rule or a number below changes.
-POLICY_VERSION = "policy-2"
+POLICY_VERSION = "policy-3"
 
 # The most an answer may score when a check fires (0–10). One table for every provider.
 CAPS: Mapping[GradingFlag, float] = {
@@ -108,6 +108,9 @@ ENGLISH_READINGS = frozenset(
 MIN_FOREIGN_FUNCTION_WORDS = 4
 _ELLIPSIS = re.compile(r"\.\.\.+|…")
 _FULL_STOP = re.compile(r"[.!?](?=\s)|\n")  # ends a sentence; a semicolon does not
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\b(?:because|but|while|whereas|although|though|since|so|and|or|which|when|if)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,21 +195,26 @@ class _EvidenceChecker:
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Where the quote's words are in the answer (fragments around "…" in order), or None."""
+        found = self.fragments(quote)
+        return (found[0][0], found[-1][1]) if found else None
+
+    def fragments(self, quote: str) -> list[tuple[int, int]]:
+        """Where each fragment of the quote is, in order; empty unless all are found and the
+        quote says more than the question, outside text aimed at the grader."""
         fragments = [f.strip(" \"'.,;:") for f in _ELLIPSIS.split(flat(quote))]
         fragments = [f for f in fragments if f]
-        if not fragments:
-            return None
-        position = start = -1
+        spans: list[tuple[int, int]] = []
+        position = -1
         for fragment in fragments:
             found = self.answer.find(fragment, position + 1)
             if found < 0:
-                return None
-            start = found if start < 0 else start
+                return []
             position = found + len(fragment)
+            spans.append((found, position))
         novel = [w for w in content_words(quote) if stem_word(w) not in self.question_stems]
-        if not novel or self.reading.aimed_at_grader_at(start, position):
-            return None
-        return start, position
+        if not spans or not novel or self.reading.aimed_at_grader_at(spans[0][0], position):
+            return []
+        return spans
 
     def verified(self, quote: str) -> bool:
         return bool(quote.strip()) and self.locate(quote) is not None
@@ -214,33 +222,48 @@ class _EvidenceChecker:
     def check(self, point: PointVerdict) -> PointVerdict:
         if point.verdict not in (Verdict.COVERED, Verdict.PARTIAL):
             return replace(point, quote="" if point.verdict is Verdict.MISSING else point.quote)
-        span = self.locate(point.quote) if point.quote.strip() else None
-        if span is None:
+        spans = self.fragments(point.quote) if point.quote.strip() else []
+        if not spans:
             self.flags.add(GradingFlag.UNVERIFIED_EVIDENCE)
             return replace(point, verdict=Verdict.MISSING, quote="", credit=None)
-        sentence = self.reading.sentence_at(span[0])
-        claim = sentence.text if sentence else self.answer[span[0] : span[1]]
         point_text = fold(point.point)
+        claims = {self._sentence(start) for start, _ in spans}
         # "It is false that A; B" denies B as well: a denial earlier in the same full sentence
         # governs the quote even past the semicolons that split it into parts.
-        lead_in = self.reading.folded[_sentence_start(self.reading.folded, span[0]) : span[0]]
-        denied = strongly_negated(claim) or strongly_negated(lead_in)
-        if denied and not strongly_negated(point_text):
+        folded = self.reading.folded
+        claims |= {folded[_sentence_start(folded, start) : start] for start, _ in spans}
+        if any(strongly_negated(c) for c in claims) and not strongly_negated(point_text):
             self.flags.add(GradingFlag.NEGATES_KEY_POINTS)
             return replace(point, verdict=Verdict.CONTRADICTED, credit=None)
-        before = self.answer[: span[0]].split()[-NEGATION_REACH:]
-        scoped = " ".join([*before, self.answer[span[0] : span[1]]])
-        if negation_count(scoped) % 2 != negation_count(point_text) % 2:
-            # A "not" the key point does not have: at most partly made (or a paraphrase).
+        scoped = " ".join(self._scoped(start, end) for start, end in spans)
+        if (negation_count(scoped) > 0) != (negation_count(point_text) > 0):
+            # A "not" the key point does not have (or the reverse): at most partly made, or a
+            # paraphrase. Presence, not parity: "cannot …, so it cannot …" still says "not".
             return replace(point, verdict=Verdict.PARTIAL, credit=BANDS[Verdict.PARTIAL][0])
         return point
+
+    def _sentence(self, offset: int) -> str:
+        sentence = self.reading.sentence_at(offset)
+        return sentence.text if sentence else self.answer
+
+    def _scoped(self, start: int, end: int) -> str:
+        """A quoted fragment with the words that can negate it: the few before it in its clause.
+
+        A "never" in the sentence before, in "they do not touch because …", or in text a "…"
+        left out between two fragments says nothing about the words quoted."""
+        sentence = self.reading.sentence_at(start)
+        opening = self.answer[sentence.start if sentence else 0 : start]
+        if _CLAUSE_BREAK.match(self.answer, start):  # the quote opens a clause of its own
+            opening = ""
+        before = _CLAUSE_BREAK.split(opening)[-1].split()[-NEGATION_REACH:]
+        return " ".join([*before, self.answer[start:end]])
 
 
 def _reads_as_english(reading: AnswerReading) -> bool:
     """Whether the English-reading checks apply: the answer is English, or too little else."""
     if reading.language in ("", "en"):
         return True
-    vocabulary = _LANGUAGE_WORDS.get(reading.language)
+    vocabulary = FUNCTION_WORDS.get(reading.language)
     if vocabulary is None:  # another script: told from its letters, not from a few words
         return False
     return len(vocabulary & set(words(reading.folded))) < MIN_FOREIGN_FUNCTION_WORDS

@@ -21,6 +21,7 @@ __all__ = [
     "content_words",
     "flat",
     "fold",
+    "negated_root",
     "sentences",
     "stem",
     "word_set",
@@ -109,6 +110,7 @@ def words(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
+    """The folded text's words without stopwords and bare numbers."""
     return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
 
 
@@ -117,6 +119,30 @@ def stem(word: str) -> str:
     """The Porter stem of a word, so that "caching", "cached" and "caches" meet."""
     # Twice: the irregular forms map to a word ("caching" -> "cache"), not to its stem.
     return porter_stem(porter_stem(word.split("'", 1)[0]))
+
+
+# Words that start with "un" or end with "less" without denying anything.
+_NOT_DENIALS = word_set(
+    """
+    unless until unto unary unix unicode unlike regardless nevertheless nonetheless bless
+    """
+)
+
+
+def negated_root(word: str) -> str | None:
+    """The word a morphological negation denies ("unlimited" -> "limited", "stateless" ->
+    "state", "nonblocking" -> "blocking"), or None: "no limit" and "unlimited" say the same."""
+    if word in _NOT_DENIALS or "'" in word:
+        return None
+    if word.startswith("non") and len(word) >= 7:
+        return word[3:]
+    if (
+        word.startswith("un") and len(word) >= 6 and not word.startswith(("under", "uni"))
+    ) or word.startswith(("unin", "unim")):
+        return word[2:]
+    if word.endswith("less") and len(word) >= 7:
+        return word[:-4]
+    return None
 
 
 @dataclass(frozen=True, slots=True)

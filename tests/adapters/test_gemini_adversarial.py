@@ -89,19 +89,7 @@ def test_the_sample_covers_every_role_and_difficulty() -> None:
     assert {style for _, style in chosen} == {"piece", "whole"}
 
 
-# The shuffled reference of these questions is not flagged as word salad by the shape checks in
-# core.domain.answer_signals (the offline half of issue 9 owns them), so a fooled model's 10
-# stands there: one of them in the sample lifts the mean just above 2.5. Strict: once the check
-# catches them, this fails as XPASS and the mark must go.
-SHUFFLED_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="WORD_SALAD misses the shuffled reference of security-hard-05, system-design-easy-05",
-)
-
-
-@pytest.mark.parametrize(
-    "kind", [pytest.param(k, marks=SHUFFLED_GAP) if k == "shuffled" else k for k in TARGETS]
-)
+@pytest.mark.parametrize("kind", list(TARGETS))
 def test_adversarial_answers_meet_the_targets_through_gemini(
     graded: dict[str, list[Graded]], kind: str
 ) -> None:

@@ -92,7 +92,9 @@ def test_a_fault_keeps_the_answer_and_retry_evaluates_it(gemini_core: Core, stub
     assert retried.attempt.usage.input_tokens == 812  # from the reply's usageMetadata
     evaluation = retried.evaluation
     assert evaluation.graded_by == "Gemini 2.5 Flash"
-    assert evaluation.points[0].verdict is Verdict.COVERED
+    # Covered as the model said, or partial when the drawn question's first key point carries a
+    # "not" the quote lacks (the policy's negation check): the quote itself is verified either way.
+    assert evaluation.points[0].verdict in (Verdict.COVERED, Verdict.PARTIAL)
     assert evaluation.points[0].quote == "a B-tree kept sorted"
     assert all(p.verdict is Verdict.MISSING for p in evaluation.points[1:])
     assert 0 < evaluation.score < 10  # computed from one point of several, not the claimed 7.5

@@ -377,10 +377,10 @@ def test_an_answer_in_another_language_is_judged_on_its_verdicts() -> None:
 
 
 def test_a_stray_foreign_word_does_not_excuse_a_keyword_list() -> None:
-    # "a/b" and "llm-as-a-judge" give three Portuguese function words: not enough to be Portuguese.
+    # "a/b" and "llm-as-a-judge" look like Portuguese function words: too few to excuse a list.
     question = next(q for q in load_shipped_questions() if q.bank_id == "machine-learning-hard-02")
     keywords = adversarial_answers(question)["keywords"]
-    assert read_answer(keywords, question=question.text, reference="").language == "pt"
+    assert read_answer(keywords, question=question.text, reference="").language in ("", "en")
 
     quoted = tuple(PointVerdict(p, Verdict.COVERED, keywords) for p in question.key_points)
     evaluation = run(all_covered(points=quoted), answer=keywords, question=question)

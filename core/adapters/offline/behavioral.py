@@ -8,11 +8,13 @@ to the story elements it asks for, and credited when the answer shows those elem
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-__all__ = ["CUES", "asked_elements", "cue_credit", "missing_cues"]
+__all__ = ["CUES", "asked_elements", "cue_credit", "cue_sentence", "missing_cues"]
 
 CUE_CREDIT = 0.9  # a rubric line whose elements all appear; the wording may still differ
 STORY_WORDS = 60  # a told story is at least this long; shorter answers earn cue credit pro rata
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
 
 # What an answer shows: evidence of each element of a well-told story.
 CUES: dict[str, re.Pattern[str]] = {
@@ -77,9 +79,10 @@ _ASKS: dict[str, re.Pattern[str]] = {
 }
 
 
-def asked_elements(point: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def asked_elements(point: str) -> tuple[str, ...]:
     """The story elements a rubric line asks for ("Reflects on ..." -> ["reflection"])."""
-    return [name for name, pattern in _ASKS.items() if pattern.search(point)]
+    return tuple(name for name, pattern in _ASKS.items() if pattern.search(point))
 
 
 def cue_credit(point: str, answer: str) -> float:
@@ -94,6 +97,16 @@ def cue_credit(point: str, answer: str) -> float:
     shown = sum(1 for name in asked if CUES[name].search(answer))
     told = min(1.0, len(answer.split()) / STORY_WORDS)
     return CUE_CREDIT * told * shown / len(asked)
+
+
+def cue_sentence(point: str, answer: str) -> str:
+    """The first sentence of the answer that shows an element the rubric line asks for."""
+    asked = asked_elements(point)
+    for sentence in _SENTENCE.split(answer):
+        # A pronoun alone ("I", "we") is no evidence worth quoting: it needs other words too.
+        if len(sentence.split()) >= 4 and any(CUES[name].search(sentence) for name in asked):
+            return " ".join(sentence.split()).strip(" .;,")
+    return ""
 
 
 def missing_cues(answer: str) -> list[str]:

@@ -106,6 +106,7 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
+    """The text's words as Tokens (each with its terms and its stopword/light/common marks)."""
     return [_token(w) for w in words(text)]
 
 
@@ -143,6 +144,7 @@ def content_terms(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
+    """The text's sentences and lines, stripped."""
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
@@ -181,6 +183,7 @@ class TermIndex:
                 self._prefixes.setdefault(t[: self.PREFIX], []).append(t)
 
     def misspellings(self, term: str) -> list[str]:
+        """Indexed terms that are `term` misspelt (one or two letters off)."""
         if len(term) < 6:
             return []
         candidates = set(self._heads.get(term[:2], ())) | set(self._tails.get(term[-3:], ()))
