@@ -170,6 +170,10 @@ WORD_SALAD_MIN_WORDS = 12
 # has three such anomalies); the shipped references shuffled are above it 9 times in 10.
 WORD_SALAD_RATE = 0.05
 WORD_SALAD_MIN_ANOMALIES = 3
+# The reference's own words, all of them or nearly, in another order (any length).
+PERMUTED_MIN_WORDS = 3
+PERMUTED_SHARE = 0.8
+PERMUTED_KEPT_PAIRS = 0.5
 # The reference's own words out of order: most of its vocabulary, few of its word pairs.
 SHUFFLED_RECALL = 0.8  # a shuffle keeps every word; someone's own sentences rarely reuse 80%
 SHUFFLED_KEPT_PAIRS = 0.25
@@ -237,7 +241,10 @@ def _read_answer(
         flags.add(GradingFlag.NON_ANSWER)
     else:
         flags |= _topic_flags(content, question, reference, key_points)
-        flags |= _shape_flags(prose, tokens, content, _is_list_like(reference))
+        list_expected = _is_list_like(reference)
+        flags |= _shape_flags(prose, tokens, content, list_expected)
+        if not list_expected and _permuted_reference(tokens, word_list(reference)):
+            flags.add(GradingFlag.WORD_SALAD)
     return AnswerReading(
         folded=folded,
         sentences=parts,
@@ -312,6 +319,21 @@ def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:
     return sum(1 for p in pairs if p in near) / len(pairs) < SHUFFLED_KEPT_PAIRS
 
 
+def _permuted_reference(answer: list[str], reference: list[str]) -> bool:
+    """The reference's own words, nearly all of them, in another order: a shuffle, at any length.
+
+    Copying the reference keeps its word pairs; rephrasing it changes its words. Using its
+    words and little else while keeping few of its pairs is neither: the order was scrambled."""
+    if len(answer) < PERMUTED_MIN_WORDS or len(reference) < PERMUTED_MIN_WORDS:
+        return False
+    shared = sum((Counter(answer) & Counter(reference)).values())
+    if shared < PERMUTED_SHARE * len(answer) or shared < PERMUTED_SHARE * len(reference):
+        return False
+    pairs = set(itertools.pairwise(reference))
+    kept = sum(1 for pair in itertools.pairwise(answer) if pair in pairs)
+    return kept < PERMUTED_KEPT_PAIRS * (len(answer) - 1)
+
+
 def _shape_flags(
     prose: str, tokens: list[str], content: list[str], list_expected: bool
 ) -> set[GradingFlag]:
@@ -327,11 +349,12 @@ def _shape_flags(
 
 def _is_keyword_dump(prose: str, tokens: list[str], content: list[str]) -> bool:
     """Terms without the words that make sentences: a list, or a run of nouns."""
-    if len(tokens) < 4:
-        return False
     pieces = [word_list(p) for p in _PIECES.split(prose)]
     # Values listed as examples ("1, 2, 3", "A, B, C") are not terms: only words make a list.
     pieces = [p for p in pieces if any(len(w) > 1 and not w.isdigit() for w in p)]
+    if len(tokens) < 4:
+        # A few terms in a row ("harder, coin, scratch") and not one word that joins them.
+        return len(pieces) >= 2 and len(tokens) >= 2 and not any(w in STOPWORDS for w in tokens)
     keyword_pieces = [
         p for p in pieces if len(p) <= KEYWORD_PIECE_WORDS and not any(w in STOPWORDS for w in p)
     ]
@@ -345,8 +368,11 @@ def _is_list_like(reference: str) -> bool:
     """A reference that is itself a few terms ("push and pop", "Abstraction and reusability"):
     then a list of terms is an answer in the expected form, not a way around sentences."""
     tokens = word_list(reference)
+    # Terms joined at most by "and"/"or": "the height of the tree" is a phrase, not a list.
+    joined_only = not any(w in STOPWORDS and w not in ("and", "or") for w in tokens)
     return bool(tokens) and (
-        len(tokens) <= LIST_REFERENCE_WORDS or _is_keyword_dump(reference, tokens, tokens)
+        (len(tokens) <= LIST_REFERENCE_WORDS and joined_only)
+        or _is_keyword_dump(reference, tokens, tokens)
     )
 
 

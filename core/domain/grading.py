@@ -190,7 +190,7 @@ class _EvidenceChecker:
     def __init__(self, reading: AnswerReading, question: str) -> None:
         self.reading = reading
         self.answer = reading.folded.replace("\n", " ")
-        self.question_stems = {stem_word(w) for w in content_words(question)}
+        self.question_stems = question_stems(question)
         self.flags: set[GradingFlag] = set()
 
     def locate(self, quote: str) -> tuple[int, int] | None:
@@ -198,9 +198,10 @@ class _EvidenceChecker:
         found = self.fragments(quote)
         return (found[0][0], found[-1][1]) if found else None
 
-    def fragments(self, quote: str) -> list[tuple[int, int]]:
+    def fragments(self, quote: str, point: str | None = None) -> list[tuple[int, int]]:
         """Where each fragment of the quote is, in order; empty unless all are found and the
-        quote says more than the question, outside text aimed at the grader."""
+        quote says more than the question (when the point does), outside text aimed at the
+        grader."""
         fragments = [f.strip(" \"'.,;:") for f in _ELLIPSIS.split(flat(quote))]
         fragments = [f for f in fragments if f]
         spans: list[tuple[int, int]] = []
@@ -211,8 +212,12 @@ class _EvidenceChecker:
                 return []
             position = found + len(fragment)
             spans.append((found, position))
-        novel = [w for w in content_words(quote) if stem_word(w) not in self.question_stems]
-        if not spans or not novel or self.reading.aimed_at_grader_at(spans[0][0], position):
+        asked = self.question_stems
+        if (
+            not spans
+            or not is_evidence(quote, asked, point)
+            or self.reading.aimed_at_grader_at(spans[0][0], position)
+        ):
             return []
         return spans
 
@@ -222,7 +227,7 @@ class _EvidenceChecker:
     def check(self, point: PointVerdict) -> PointVerdict:
         if point.verdict not in (Verdict.COVERED, Verdict.PARTIAL):
             return replace(point, quote="" if point.verdict is Verdict.MISSING else point.quote)
-        spans = self.fragments(point.quote) if point.quote.strip() else []
+        spans = self.fragments(point.quote, point.point) if point.quote.strip() else []
         if not spans:
             self.flags.add(GradingFlag.UNVERIFIED_EVIDENCE)
             return replace(point, verdict=Verdict.MISSING, quote="", credit=None)
@@ -257,6 +262,21 @@ class _EvidenceChecker:
             opening = ""
         before = _CLAUSE_BREAK.split(opening)[-1].split()[-NEGATION_REACH:]
         return " ".join([*before, self.answer[start:end]])
+
+
+def is_evidence(quote: str, question_stems: frozenset[str] | set[str], point: str | None) -> bool:
+    """Whether a quote shows knowledge: it says something the question does not give away.
+
+    A point that itself goes no further than the question's words ("the penny is harder" when
+    the question is about a penny and a nickel's hardness) is made by words the question has:
+    then the quote need not go further either (echoing the whole question is caught apart)."""
+    if any(stem_word(w) not in question_stems for w in content_words(quote)):
+        return True
+    return point is not None and all(stem_word(w) in question_stems for w in content_words(point))
+
+
+def question_stems(question: str) -> frozenset[str]:
+    return frozenset(stem_word(w) for w in content_words(question))
 
 
 def _reads_as_english(reading: AnswerReading) -> bool:

@@ -225,3 +225,33 @@ def test_languages_are_told_apart(text: str, language: str) -> None:
 )
 def test_english_sharing_words_with_other_languages_stays_english(text: str) -> None:
     assert guess_language(text) in ("en", "")
+
+
+@pytest.mark.parametrize(
+    ("reference", "answer"),
+    [
+        ("The harder coin will scratch the other.", "will coin harder the scratch The other."),
+        ("The height of the tree.", "the of tree. The height"),
+        ("At the main function.", "At main the function."),
+    ],
+)
+def test_a_short_reference_shuffled_is_word_salad(reference: str, answer: str) -> None:
+    """Even a few words: the reference's own words, in an order it never has."""
+    flags = read_answer(answer, question="What happens?", reference=reference).flags
+    assert GradingFlag.WORD_SALAD in flags
+
+
+@pytest.mark.parametrize("answer", ["The harder coin will scratch the other one.", "pop and push"])
+def test_the_reference_reworded_or_a_list_reordered_is_not(answer: str) -> None:
+    reference = "Push and pop." if "pop" in answer else "The harder coin will scratch the other."
+    flags = read_answer(answer, question="What happens?", reference=reference).flags
+    assert GradingFlag.WORD_SALAD not in flags
+
+
+def test_a_short_keyword_list_is_a_keyword_dump() -> None:
+    flags = read_answer(
+        "harder, coin, scratch",
+        question="How would a scratch test tell which coin is harder?",
+        reference="The harder coin will scratch the other.",
+    ).flags
+    assert GradingFlag.KEYWORD_DUMP in flags

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from core.adapters.offline.complexity import complexity_classes
 from core.adapters.offline.reading import Reading
-from core.domain.text import content_words, stem
+from core.domain.grading import is_evidence, question_stems
 
 __all__ = ["MAX_QUOTE_WORDS", "beyond_question", "quote_between", "quote_sentence_with", "shorten"]
 
@@ -54,15 +54,14 @@ def quote_between(
     return " … ".join(p for p in pieces if p)
 
 
-def beyond_question(quote: str, question: str) -> bool:
-    """Whether a quote says something the question does not: the policy's test of evidence."""
-    asked = _question_stems(question)
-    return any(stem(w) not in asked for w in content_words(quote))
+def beyond_question(quote: str, question: str, point: str | None = None) -> bool:
+    """Whether the policy will take the quote as evidence for the point (its own test)."""
+    return is_evidence(quote, _question_stems(question), point)
 
 
 @lru_cache(maxsize=1024)
 def _question_stems(question: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in content_words(question))
+    return question_stems(question)
 
 
 def quote_sentence_with(reading: Reading, wanted: frozenset[str]) -> str:

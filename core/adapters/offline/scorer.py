@@ -184,9 +184,9 @@ def _judge(
     if credit < PARTIAL:
         return base
     quote = _quote(reading, match.evidence)
-    if not beyond_question(quote, question):
+    if not beyond_question(quote, question, point.text):
         quote = _quote(reading, match.evidence, wide=True)  # its clauses may say more
-    if not beyond_question(quote, question):
+    if not beyond_question(quote, question, point.text):
         return base  # nothing beyond the question's own words: no evidence of knowing
     verdict = Verdict.COVERED if credit >= COVERED else Verdict.PARTIAL
     return _replace(base, verdict, round(credit, 3), quote)
