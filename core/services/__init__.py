@@ -28,7 +28,10 @@ from core.services.linking import (
     redeem_link_code,
     unlink_identity,
 )
+from core.services.learning import ReviewStatus, review_queue, review_status
 from core.services.maintenance import retry_failed_evaluations
+from core.services.reminders import reminder_of, send_review_reminders, set_reminder
+from core.services.review import start_review
 from core.services.sessions import (
     active_session_elsewhere,
     bind_thread,
@@ -46,6 +49,7 @@ from core.services.summary import summarize
 __all__ = [
     "Deps",
     "LinkCode",
+    "ReviewStatus",
     "Rules",
     "active_session_elsewhere",
     "analytics",
@@ -72,12 +76,18 @@ __all__ = [
     "next_question",
     "quota_status",
     "redeem_link_code",
+    "reminder_of",
     "retry_evaluation",
     "retry_failed_evaluations",
+    "review_queue",
+    "review_status",
     "scope_for_user",
     "scope_for_web_user",
+    "send_review_reminders",
     "session_detail",
+    "set_reminder",
     "skip_question",
+    "start_review",
     "start_session",
     "submit_answer",
     "summarize",

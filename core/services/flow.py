@@ -16,9 +16,11 @@ from core.domain.interview import Interview
 from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
 from core.ports import DuplicateKey, UnitOfWork
+from core.domain.selection import choose_question
 from core.services.common import load_interview
 from core.services.deps import Deps
-from core.services.selection import choose_question
+from core.services.learning import schedule_reviews
+from core.services.sessions import planned_question
 from core.services.summary import summary_of
 
 
@@ -58,14 +60,17 @@ def _ask_next(
 ) -> QuestionAsked:
     now = deps.clock.now()
     session = interview.session
-    question = choose_question(
-        deps.bank.pool(session.role, session.difficulty),
-        asked_before=uow.questions.bank_ids_asked(
-            session.identity_id, session.role, session.difficulty
-        ),
-        in_this_session=interview.bank_ids(),
-        rng=deps.random,
-    )
+    planned = interview.next_planned(after_position)
+    if planned is not None:  # a review session: chosen when it started
+        question = planned_question(deps, uow, planned, session.identity_id, interview.bank_ids())
+    else:
+        level = interview.next_difficulty(after_position)  # moves in an adaptive interview
+        question = choose_question(
+            deps.bank.pool(session.role, level),
+            last_seen=uow.questions.last_seen(session.identity_id, session.role, level),
+            in_this_session=interview.bank_ids(),
+            rng=deps.random,
+        )
     asked = interview.next_main(question, after_position=after_position, at=now)
     try:
         uow.questions.add(asked)
@@ -162,13 +167,14 @@ def skip_question(
     deps: Deps, *, session_id: int, position: int, actor: UserRef, delivery_id: str
 ) -> QuestionAsked | SessionSummary:
     """Record the question as skipped (no score) and move on."""
+    skipped = None
     with deps.uow() as uow:
         interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
         existing = interview.attempt_at(position)
         if existing is None:
             interview.check_skip(position)
             try:
-                uow.attempts.add(
+                skipped = uow.attempts.add(
                     session_id=session_id,
                     position=position,
                     delivery_id=delivery_id,
@@ -179,7 +185,9 @@ def skip_question(
                 uow.commit()
             except DuplicateKey:
                 uow.rollback()
-                existing = uow.attempts.at_position(session_id, position)
+                skipped, existing = None, uow.attempts.at_position(session_id, position)
         if existing is not None and existing.status is not AttemptStatus.SKIPPED:
             raise QuestionAlreadyAnswered()
+    if skipped is not None:  # ours: a skip counts as forgotten for what it would have reviewed
+        schedule_reviews(deps, interview=interview, attempt=skipped)
     return next_question(deps, session_id=session_id, after_position=position, actor=actor)
