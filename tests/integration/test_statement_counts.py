@@ -65,8 +65,13 @@ def test_answer_and_next_cost_the_same_at_question_1_and_30(backend) -> None:  #
                 )
             answers[n], nexts[n] = len(answer_statements), len(next_statements)
         queue = services.review_queue(core.deps, user=where.user_ref)
+        asked = services.interview_of(
+            core.deps, session_id=started.session.id, actor=where.user_ref
+        ).bank_ids()
     finally:
         core.close()
     assert answers[1] == answers[30] <= MAX_PER_ANSWER, answers
     assert nexts[1] == nexts[30] <= MAX_PER_NEXT, nexts
-    assert len(queue.cards) == 31  # the counted path did reschedule: 30 questions and a tag
+    # The counted path did reschedule: every question asked (the pool repeats once exhausted)
+    # and the improvement tag the scripted grader names (the grading policy may add more).
+    assert asked | {"depth"} <= {c.key.item for c in queue.cards}
