@@ -265,7 +265,9 @@ class _Questions(_Repo):
             key=lambda q: q.position,
         )
 
-    def last_seen(self, identity_id: int, role: Role, difficulty: Difficulty) -> dict[str, datetime]:
+    def last_seen(
+        self, identity_id: int, role: Role, difficulty: Difficulty
+    ) -> dict[str, datetime]:
         me = self.db.identities[identity_id]
         identity_ids = {identity_id} | {
             i.id

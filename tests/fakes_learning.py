@@ -86,9 +86,7 @@ class FakeReminders:
         stored = self.uow.db.reminders.get(identity_id)
         return self._record(identity_id, stored) if stored else None
 
-    def due(
-        self, *, now: datetime, platforms: Collection[str], limit: int
-    ) -> list[ReminderRecord]:
+    def due(self, *, now: datetime, platforms: Collection[str], limit: int) -> list[ReminderRecord]:
         records = [
             self._record(i, r)
             for i, r in self.uow.db.reminders.items()

@@ -20,11 +20,11 @@ __all__ = [
     "InvalidAnswerText",
     "InvalidLinkCode",
     "InvalidQuestionCount",
+    "InvalidReminder",
     "LinkCodeUnavailable",
     "LlmFault",
     "LlmUnavailable",
     "NoActiveSession",
-    "InvalidReminder",
     "NoMoreHints",
     "NotAnsweredYet",
     "NotCurrentQuestion",
@@ -327,9 +327,7 @@ class InvalidReminder(InterviewError):
     code = "invalid_reminder"
 
     def __init__(self, detail: str) -> None:
-        super().__init__(
-            f"{detail} Use e.g. `remind daily 09:00 Europe/Paris`, or `remind off`."
-        )
+        super().__init__(f"{detail} Use e.g. `remind daily 09:00 Europe/Paris`, or `remind off`.")
 
 
 class InvalidLinkCode(InterviewError):

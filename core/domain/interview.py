@@ -232,9 +232,7 @@ class Interview:
         """The main question the question at `position` belongs to (itself, or a follow-up's)."""
         main_index = self.question_at(position).main_index
         return next(
-            q
-            for q in self.questions
-            if q.kind is QuestionKind.MAIN and q.main_index == main_index
+            q for q in self.questions if q.kind is QuestionKind.MAIN and q.main_index == main_index
         )
 
     def next_planned(self, after_position: int) -> PlannedQuestion | None:
@@ -252,7 +250,10 @@ class Interview:
         if not self.session.adaptive:
             return level
         attempt = self.attempts.get(main.position)
-        if attempt is None or attempt.status not in (AttemptStatus.EVALUATED, AttemptStatus.SKIPPED):
+        if attempt is None or attempt.status not in (
+            AttemptStatus.EVALUATED,
+            AttemptStatus.SKIPPED,
+        ):
             return level  # not scored (a failed evaluation moved on from): no evidence either way
         score = attempt.evaluation.score if attempt.evaluation else None
         return level.shifted(difficulty_step(score))

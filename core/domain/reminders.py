@@ -75,6 +75,11 @@ def _at_on(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
+def occurrence_on(day: date, at: time, zone: str) -> datetime:
+    """`at` on the local `day` in `zone`, in UTC."""
+    return _at_on(day, at, ZoneInfo(zone))
+
+
 def local_day(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 

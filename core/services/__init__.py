@@ -20,6 +20,7 @@ from core.services.history import (
     session_detail,
     web_user_ref,
 )
+from core.services.learning import ReviewStatus, review_queue, review_status
 from core.services.linking import (
     LinkCode,
     is_linked,
@@ -28,7 +29,6 @@ from core.services.linking import (
     redeem_link_code,
     unlink_identity,
 )
-from core.services.learning import ReviewStatus, review_queue, review_status
 from core.services.maintenance import retry_failed_evaluations
 from core.services.reminders import reminder_of, send_review_reminders, set_reminder
 from core.services.review import start_review

@@ -15,8 +15,8 @@ from core.domain.errors import (
 from core.domain.interview import Interview
 from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
-from core.ports import DuplicateKey, UnitOfWork
 from core.domain.selection import choose_question
+from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import load_interview
 from core.services.deps import Deps
 from core.services.learning import schedule_reviews

@@ -104,7 +104,9 @@ def review_queue(deps: Deps, *, user: UserRef) -> ReviewQueue:
 
 def review_status(deps: Deps, *, user: UserRef, zone: object = None) -> ReviewStatus:
     """Items due by the end of today (in `zone`, else the configured one) and this week."""
-    return status_of(review_queue(deps, user=user), now=deps.clock.now(), zone=zone or deps.rules.timezone)
+    return status_of(
+        review_queue(deps, user=user), now=deps.clock.now(), zone=zone or deps.rules.timezone
+    )
 
 
 def status_of(queue: ReviewQueue, *, now: datetime, zone: object) -> ReviewStatus:

@@ -20,6 +20,7 @@ from core.domain.reminders import (
     ReviewReminder,
     local_day,
     next_occurrence,
+    occurrence_on,
     parse_reminder,
     person_key,
 )
@@ -75,8 +76,9 @@ def send_review_reminders(
 
 def _remind(deps: Deps, notifier: Notifier, reminder: ReminderRecord, now: datetime) -> str:
     identity, zone = reminder.identity, reminder.zone
-    day = local_day(reminder.next_at, zone)
-    if local_day(now, zone) != day:  # the runner missed that day: no reminder a day late
+    day = local_day(now, zone)
+    today_at = occurrence_on(day, reminder.at, zone)
+    if today_at > now:  # the runner missed an earlier day: no reminder a day late
         _advance(deps, reminder, now)
         return "missed"
     with deps.uow() as uow:

@@ -32,9 +32,9 @@ from core.domain.model import (
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
-from core.services.claims import Claim, claim
 from core.domain.selection import choose_question
 from core.ports import UnitOfWork
+from core.services.claims import Claim, claim
 from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
 from core.services.summary import summary_of

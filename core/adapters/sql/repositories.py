@@ -308,7 +308,9 @@ class SqlQuestions:
             statement = statement.order_by(order)
         return self.db.execute(statement)
 
-    def last_seen(self, identity_id: int, role: Role, difficulty: Difficulty) -> dict[str, datetime]:
+    def last_seen(
+        self, identity_id: int, role: Role, difficulty: Difficulty
+    ) -> dict[str, datetime]:
         """When the person behind `identity_id` (every identity linked to the same web account)
         last saw each bank question of this pool — one statement."""
         person = select(IdentityRow.web_user_id).where(IdentityRow.id == identity_id)

@@ -128,9 +128,7 @@ class SqlReminders:
         found = self._select(ReminderRow.identity_id == identity_id)
         return found[0] if found else None
 
-    def due(
-        self, *, now: datetime, platforms: Collection[str], limit: int
-    ) -> list[ReminderRecord]:
+    def due(self, *, now: datetime, platforms: Collection[str], limit: int) -> list[ReminderRecord]:
         return self._select(
             ReminderRow.next_at <= now, IdentityRow.platform.in_(list(platforms)), limit=limit
         )
@@ -162,7 +160,9 @@ class SqlReminders:
         )
 
     def claim(self, *, person: str, day: date, identity_id: int, at: datetime) -> None:
-        row = ReminderSendRow(person=person, day=day.isoformat(), identity_id=identity_id, sent_at=at)
+        row = ReminderSendRow(
+            person=person, day=day.isoformat(), identity_id=identity_id, sent_at=at
+        )
         _insert(self.db, row)  # DuplicateKey: this person's reminder of that day is taken
 
     def release(self, *, person: str, day: date) -> None:
