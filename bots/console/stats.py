@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from core.domain.history import Analytics, Breakdown
-from core.services import ReviewStatus
 from core.domain.presentation import format_score, tag_label
 from core.domain.roles import Difficulty, Role
+from core.services import ReviewStatus
 
 
 def render_analytics(

@@ -9,11 +9,12 @@ score bands every surface shows, so "Strong answer" is what goes far into the fu
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
+from statistics import fmean
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -194,3 +195,30 @@ def due_summary(cards: Iterable[ReviewCard], *, limit: int = 4) -> str:
     if len(counts) > limit:
         parts.append("…")
     return f"{len(due)} due: {', '.join(parts)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mastery:
+    """Per improvement tag, the average score of the answers that reviewed it, day by day."""
+
+    days: tuple[date, ...]
+    by_tag: dict[str, tuple[float | None, ...]]  # tag slug -> one value per day (None: no review)
+
+
+def mastery_by_tag(history: Iterable[ReviewCard], *, zone: object, tags: int = 5) -> Mastery:
+    """The `tags` most reviewed tags over the days they were reviewed (days in `zone`): rising
+    lines are weaknesses being mastered."""
+    scores: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for card in history:
+        if card.key.kind is ItemKind.TAG and card.score is not None:
+            day = card.reviewed_at.astimezone(zone).date()  # type: ignore[arg-type]
+            scores[card.key.item][day].append(card.score)
+    busiest = sorted(scores, key=lambda t: (-sum(map(len, scores[t].values())), t))[:tags]
+    days = tuple(sorted({d for t in busiest for d in scores[t]}))
+    return Mastery(
+        days=days,
+        by_tag={
+            t: tuple(round(fmean(scores[t][d]), 1) if d in scores[t] else None for d in days)
+            for t in busiest
+        },
+    )

@@ -20,7 +20,7 @@ from core.services.history import (
     session_detail,
     web_user_ref,
 )
-from core.services.learning import ReviewStatus, review_queue, review_status
+from core.services.learning import ReviewStatus, review_history, review_queue, review_status
 from core.services.linking import (
     LinkCode,
     is_linked,
@@ -79,6 +79,7 @@ __all__ = [
     "reminder_of",
     "retry_evaluation",
     "retry_failed_evaluations",
+    "review_history",
     "review_queue",
     "review_status",
     "scope_for_user",

@@ -116,3 +116,15 @@ def status_of(queue: ReviewQueue, *, now: datetime, zone: object) -> ReviewStatu
         due_this_week=queue.count_due_by(today + timedelta(days=WEEK - 1)),
         next_due=queue.next_due_after(today),
     )
+
+
+def review_history(
+    deps: Deps, *, scope: list[int], days: int = 90, limit: int = 300
+) -> list[ReviewCard]:
+    """The person's reviews of the last `days` days, newest first (each with its grade, score
+    and next due day)."""
+    if not scope:
+        return []
+    since = deps.clock.now() - timedelta(days=days)
+    with deps.uow() as uow:
+        return uow.reviews.history(scope, since=since, limit=limit)
