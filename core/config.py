@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(4000, ge=50, le=100_000)
     max_follow_ups_per_question: int = Field(1, ge=0, le=5)
     session_idle_hours: int = Field(24, ge=1)
+    # How often the long-running bots run the scheduled jobs (reminders) themselves
+    due_check_seconds: float = Field(60.0, ge=1, le=3600)
     # LLM
     llm_provider: Literal["offline", "gemini"] = "offline"
     prompt_version: str = "v1"

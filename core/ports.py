@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
 from core.domain.grading import Assessment
 from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
+from core.domain.learning import ReviewCard
 from core.domain.model import (
     AskedQuestion,
     Attempt,
     AttemptStatus,
     ConversationRef,
     Evaluation,
+    ItemKey,
     LlmUsage,
+    PlannedQuestion,
     Question,
     Session,
+    SessionKind,
     SessionStatus,
     UserRef,
 )
@@ -70,6 +73,8 @@ class QuestionWriter(Protocol):
 
 class QuestionBank(Protocol):
     def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]: ...
+
+    def get(self, bank_id: str) -> Question | None: ...
 
 
 class Notifier(Protocol):
@@ -181,6 +186,9 @@ class Sessions(Protocol):
         difficulty: Difficulty,
         question_count: int,
         created_at: datetime,
+        kind: SessionKind = SessionKind.INTERVIEW,
+        adaptive: bool = False,
+        plan: Sequence[PlannedQuestion] = (),
     ) -> Session: ...
 
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None: ...
@@ -215,9 +223,9 @@ class Questions(Protocol):
 
     def in_session(self, session_id: int) -> list[AskedQuestion]: ...
 
-    def bank_ids_asked(
+    def last_seen(
         self, identity_id: int, role: Role, difficulty: Difficulty
-    ) -> Counter[str]: ...  # for the person: every identity linked with this one
+    ) -> dict[str, datetime]: ...  # bank id -> last asked, for every identity linked with this one
 
     def add_hint(self, session_id: int, position: int) -> int: ...  # returns hints used now
 
@@ -275,6 +283,50 @@ class LlmCalls(Protocol):
     ) -> None: ...
 
 
+class Reviews(Protocol):
+    """The review log: one row per item an answer reviewed; an item's card is its latest row."""
+
+    def latest(
+        self, identity_id: int, keys: Collection[ItemKey] | None = None
+    ) -> dict[ItemKey, ReviewCard]: ...  # the person's (every linked identity's); None: all
+
+    def record(
+        self, identity_id: int, cards: Sequence[ReviewCard], *, attempt_id: int | None
+    ) -> None: ...  # DuplicateKey when this attempt's reviews were recorded already
+
+    def history(
+        self, identity_ids: Sequence[int], *, since: datetime | None, limit: int
+    ) -> list[ReviewCard]: ...  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecord:
+    identity: IdentityRecord  # who gets the direct message
+    at: time  # local time of day
+    zone: str
+    next_at: datetime  # the next occurrence, UTC
+
+
+class Reminders(Protocol):
+    def set(self, identity_id: int, *, at: time, zone: str, next_at: datetime) -> None: ...
+
+    def clear(self, identity_id: int) -> bool: ...
+
+    def get(self, identity_id: int) -> ReminderRecord | None: ...
+
+    def due(
+        self, *, now: datetime, platforms: Collection[str], limit: int
+    ) -> list[ReminderRecord]: ...  # next_at <= now, on these platforms, oldest first
+
+    def advance(self, identity_id: int, *, next_at: datetime) -> None: ...
+
+    def claim(self, *, person: str, day: date, identity_id: int, at: datetime) -> None: ...
+
+    # DuplicateKey when this person's reminder of that day is claimed already
+
+    def release(self, *, person: str, day: date) -> None: ...
+
+
 class LinkCodes(Protocol):
     def add(self, *, code_hash: str, identity_id: int, expires_at: datetime) -> None: ...
 
@@ -301,6 +353,12 @@ class UnitOfWork(Protocol):
 
     @property
     def link_codes(self) -> LinkCodes: ...
+
+    @property
+    def reviews(self) -> Reviews: ...
+
+    @property
+    def reminders(self) -> Reminders: ...
 
     def __enter__(self) -> Self: ...
 

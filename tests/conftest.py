@@ -75,6 +75,9 @@ TABLES = (
     "attempts",
     "session_questions",
     "interview_sessions",
+    "review_events",
+    "reminder_sends",
+    "reminders",
     "identities",
     "users",
 )

@@ -19,9 +19,11 @@ from core.domain.model import (
     ConversationRef,
     Evaluation,
     LlmUsage,
+    PlannedQuestion,
     PointVerdict,
     Question,
     Session,
+    SessionKind,
     SessionStatus,
     UserRef,
     Verdict,
@@ -36,6 +38,7 @@ from core.ports import (
     QuotaDecision,
 )
 from core.services.deps import Deps, Rules
+from tests.fakes_learning import FakeReminders, FakeReviews, ReviewEvent, StoredReminder
 
 
 class FakeClock:
@@ -60,6 +63,9 @@ class FakeDatabase:
     attempts: dict[int, Attempt] = field(default_factory=dict)
     llm_calls: list[dict[str, object]] = field(default_factory=list)
     link_codes: dict[str, dict[str, object]] = field(default_factory=dict)
+    review_events: list[ReviewEvent] = field(default_factory=list)
+    reminders: dict[int, StoredReminder] = field(default_factory=dict)
+    reminder_sends: dict[tuple[str, object], int] = field(default_factory=dict)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -79,6 +85,8 @@ class FakeUnitOfWork:
         self.attempts = _Attempts(self)
         self.llm_calls = _LlmCalls(self)
         self.link_codes = _LinkCodes(self)
+        self.reviews = FakeReviews(self)
+        self.reminders = FakeReminders(self)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -109,6 +117,9 @@ class FakeUnitOfWork:
         self.db.activity, self.db.questions = dict(restore.activity), dict(restore.questions)
         self.db.attempts, self.db.llm_calls = dict(restore.attempts), list(restore.llm_calls)
         self.db.link_codes = dict(restore.link_codes)
+        self.db.review_events = list(restore.review_events)
+        self.db.reminders = dict(restore.reminders)
+        self.db.reminder_sends = dict(restore.reminder_sends)
 
 
 def _copy(db: FakeDatabase) -> FakeDatabase:
@@ -120,6 +131,9 @@ def _copy(db: FakeDatabase) -> FakeDatabase:
         dict(db.attempts),
         list(db.llm_calls),
         {k: dict(v) for k, v in db.link_codes.items()},
+        list(db.review_events),
+        dict(db.reminders),
+        dict(db.reminder_sends),
     )
 
 
@@ -166,6 +180,9 @@ class _Sessions(_Repo):
         difficulty: Difficulty,
         question_count: int,
         created_at: datetime,
+        kind: SessionKind = SessionKind.INTERVIEW,
+        adaptive: bool = False,
+        plan: Sequence[PlannedQuestion] = (),
     ) -> Session:
         session = Session(
             next(self.db.ids),
@@ -176,6 +193,9 @@ class _Sessions(_Repo):
             question_count,
             SessionStatus.ACTIVE,
             created_at,
+            kind=kind,
+            adaptive=adaptive,
+            plan=tuple(plan),
         )
         self.db.sessions[session.id] = session
         self.db.activity[session.id] = created_at
@@ -264,20 +284,22 @@ class _Questions(_Repo):
             key=lambda q: q.position,
         )
 
-    def bank_ids_asked(self, identity_id: int, role: Role, difficulty: Difficulty) -> Counter[str]:
+    def last_seen(
+        self, identity_id: int, role: Role, difficulty: Difficulty
+    ) -> dict[str, datetime]:
         me = self.db.identities[identity_id]
         identity_ids = {identity_id} | {
             i.id
             for i in self.db.identities.values()
             if me.web_user_id and i.web_user_id == me.web_user_id
         }
-        counts: Counter[str] = Counter()
+        seen: dict[str, datetime] = {}
         for (session_id, _), q in self.db.questions.items():
             s = self.db.sessions[session_id]
-            same_pool = (s.role, s.difficulty) == (role, difficulty)
+            same_pool = (q.question.role, q.question.difficulty) == (role, difficulty)
             if s.identity_id in identity_ids and same_pool and q.question.bank_id:
-                counts[q.question.bank_id] += 1
-        return counts
+                seen[q.question.bank_id] = max(q.asked_at, seen.get(q.question.bank_id, q.asked_at))
+        return seen
 
     def add_hint(self, session_id: int, position: int) -> int:
         q = self.db.questions[(session_id, position)]
@@ -593,6 +615,11 @@ class FakeBank:
 
     def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]:
         return self.questions[(role, difficulty)]
+
+    def get(self, bank_id: str) -> Question | None:
+        return next(
+            (q for pool in self.questions.values() for q in pool if q.bank_id == bank_id), None
+        )
 
 
 def make_deps(**rules: object) -> Deps:

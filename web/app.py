@@ -16,7 +16,7 @@ from web.csrf import CsrfCookieMiddleware, require_csrf_with_cookie
 from web.errors import install_error_handlers
 from web.health import router as health_router
 from web.resources import WebResources
-from web.routes import account, api, export, link, pages, practice, practice_api
+from web.routes import account, api, export, link, pages, practice, practice_api, progress
 from web.security import SecurityHeadersMiddleware
 from web.templating import STATIC_DIR, build_templates
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Fa
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     _include_account_api(app)
-    for module in (pages, account, practice, link, export):
+    for module in (pages, account, practice, progress, link, export):
         app.include_router(module.router)
     app.include_router(api.router)
     app.include_router(practice_api.router)

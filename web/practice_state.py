@@ -101,6 +101,7 @@ def start_practice(
     role: str,
     difficulty: str | None,
     questions: int | None,
+    adaptive: bool = False,
 ) -> PracticeStart:
     """Start the interview this request names (one quota unit), or return the one it started.
 
@@ -111,7 +112,12 @@ def start_practice(
     quota = None
     if existing is None:
         started = services.start_session(
-            deps, conversation=conversation, role=role, difficulty=difficulty, questions=questions
+            deps,
+            conversation=conversation,
+            role=role,
+            difficulty=difficulty,
+            questions=questions,
+            adaptive=adaptive,
         )
         existing, quota = started.session, None if started.duplicate else started.quota
     interview = services.interview_for(deps, scope=viewer.scope, session_id=existing.id)

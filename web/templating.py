@@ -17,7 +17,13 @@ from starlette.responses import Response
 from core.config import Settings
 from core.domain.interview import question_label
 from core.domain.model import Platform
-from core.domain.presentation import criterion_label, format_score, score_band, tag_label
+from core.domain.presentation import (
+    criterion_label,
+    difficulty_path_text,
+    format_score,
+    score_band,
+    tag_label,
+)
 from core.domain.roles import Difficulty, Role
 from web import views
 from web.csrf import CSRF_FIELD, csrf_token
@@ -97,6 +103,7 @@ def build_templates(settings: Settings) -> Jinja2Templates:
         workspace=views.workspace_label,
         json_script=_json_script,
         plural=plural,
+        levels=difficulty_path_text,
     )
     return templates
 

@@ -97,6 +97,7 @@ class Dashboard:
     active_practice: Session | None
     linked: list[IdentityRecord]
     total_sessions: int
+    review: services.ReviewStatus | None = None  # due today / this week (the learning loop)
 
 
 def build_dashboard(deps: Deps, viewer: Viewer) -> Dashboard:
@@ -117,6 +118,7 @@ def build_dashboard(deps: Deps, viewer: Viewer) -> Dashboard:
         active_practice=active_practice(deps, viewer),
         linked=services.linked_identities(deps, web_user_id=viewer.id),
         total_sessions=recent.total,
+        review=services.review_status(deps, user=viewer.ref),
     )
 
 

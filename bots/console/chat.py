@@ -11,7 +11,7 @@ from rich.console import Console
 
 from bots.console import render
 from core import services
-from core.domain.errors import InterviewError, QuotaExceeded
+from core.domain.errors import InterviewError, NothingToReview, QuotaExceeded
 from core.domain.interview import Step
 from core.domain.model import ConversationRef, Platform, UserRef
 from core.domain.results import (
@@ -19,6 +19,7 @@ from core.domain.results import (
     AnswerStatus,
     HintGiven,
     QuestionAsked,
+    SessionStarted,
     SessionSummary,
 )
 from core.services.deps import Deps
@@ -33,6 +34,7 @@ COMMANDS = (
 )
 HELP = "Commands: " + "  ".join(name for name, _ in COMMANDS) + "  (/help explains them)"
 EXIT_QUOTA = 3  # `interviewbot chat` refused: today's sessions are used up
+EXIT_NOTHING_DUE = 4  # `interviewbot chat --review` with nothing due for review
 EXIT_INTERRUPTED = 130
 
 
@@ -95,27 +97,47 @@ class TerminalInterview:
         self.web_base_url = web_base_url
         self.user = terminal_user()
 
-    def run(self, *, role: str, difficulty: str | None, questions: int | None) -> int:
+    def run(
+        self, *, role: str, difficulty: str | None, questions: int | None, adaptive: bool = False
+    ) -> int:
         """A new interview from its first question to its summary; the exit code."""
-        conversation = ConversationRef(
-            Platform.TERMINAL,
-            "local",
-            "terminal",
-            self.user.user,
-            thread=f"cli-{uuid.uuid4().hex[:12]}",
-        )
         try:
             started = services.start_session(
                 self.deps,
-                conversation=conversation,
+                conversation=self._conversation(),
                 role=role,
                 difficulty=difficulty,
                 questions=questions,
                 display_name=self.user.user,
+                adaptive=adaptive,
             )
         except InterviewError as exc:
             self._error(exc.message)
             return EXIT_QUOTA if isinstance(exc, QuotaExceeded) else 1
+        return self._begin(started)
+
+    def review(self, *, questions: int | None) -> int:
+        """A review session of what is due (exit code 4 when nothing is, with when it will be)."""
+        try:
+            started = services.start_review(
+                self.deps,
+                conversation=self._conversation(),
+                questions=questions,
+                display_name=self.user.user,
+            )
+        except NothingToReview as exc:
+            self._error(exc.message.replace("Start a normal interview", "Run `interviewbot chat`"))
+            return EXIT_NOTHING_DUE
+        except InterviewError as exc:
+            self._error(exc.message)
+            return EXIT_QUOTA if isinstance(exc, QuotaExceeded) else 1
+        return self._begin(started)
+
+    def _conversation(self) -> ConversationRef:
+        thread = f"cli-{uuid.uuid4().hex[:12]}"
+        return ConversationRef(Platform.TERMINAL, "local", "terminal", self.user.user, thread)
+
+    def _begin(self, started: SessionStarted) -> int:
         if started.quota:
             self.console.print(
                 f"[dim]Session {started.quota.used} of {started.quota.limit} today.[/] {HELP}"

@@ -18,6 +18,16 @@ def register(commands: Any) -> None:
     chat.add_argument(
         "--resume", action="store_true", help="continue this terminal's interview in progress"
     )
+    chat.add_argument(
+        "--review",
+        action="store_true",
+        help="review what is due: weak answers and weak topics come back (any linked surface)",
+    )
+    chat.add_argument(
+        "--adaptive",
+        action="store_true",
+        help="the next question gets harder after a strong answer, easier after a weak one",
+    )
     chat.set_defaults(handler=run_chat)
 
     stats = commands.add_parser("stats", help="print the analytics")
@@ -63,6 +73,8 @@ def run_chat(args: argparse.Namespace) -> int:
         if quota.remaining == 0:  # say so before asking anything
             console.print(error_text(QuotaExceeded(quota.limit, quota.resets_at).message))
             return EXIT_QUOTA
+        if args.review:
+            return interview.review(questions=args.questions)
         role, difficulty = args.role, args.difficulty
         if interactive and role is None:
             role = _ask(console, "Role", [r.value for r in Role], Role.BACKEND.value)
@@ -71,7 +83,10 @@ def run_chat(args: argparse.Namespace) -> int:
                 console, "Difficulty", [d.value for d in Difficulty], Difficulty.DEFAULT.value
             )
         return interview.run(
-            role=role or Role.BACKEND.value, difficulty=difficulty, questions=args.questions
+            role=role or Role.BACKEND.value,
+            difficulty=difficulty,
+            questions=args.questions,
+            adaptive=args.adaptive,
         )
     except KeyboardInterrupt:
         hours = core.deps.rules.session_idle_hours
@@ -93,7 +108,7 @@ def _ask(console: Any, label: str, choices: list[str], default: str) -> str:
 def run_stats(args: argparse.Namespace) -> int:
     from bots.console.chat import terminal_user
     from bots.console.render import make_console
-    from bots.console.stats import render_analytics
+    from bots.console.stats import render_analytics, review_line
     from core import services
     from core.bootstrap import build_core
 
@@ -105,6 +120,8 @@ def run_stats(args: argparse.Namespace) -> int:
     quota = services.quota_status(deps, user=user)
     when = quota.resets_at.strftime("%Y-%m-%d %H:%M %Z")
     console = make_console()
+    if args.me:  # the review queue, whatever the period: it is about what comes next
+        console.print(review_line(services.review_status(deps, user=user)))
     if figures.sessions == 0:  # empty tables say nothing: say what to do instead
         whose = "by you" if args.me else "here"
         console.print(

@@ -10,6 +10,7 @@ from rich.text import Text
 from core.domain.model import Evaluation, Verdict
 from core.domain.presentation import (
     criterion_label,
+    difficulty_path_text,
     format_score,
     score_band,
     score_bar,
@@ -29,8 +30,9 @@ BAND_STYLES = {"strong": "green", "good": "yellow", "fair": "dark_orange", "weak
 
 
 def question_panel(asked: QuestionAsked) -> Panel:
-    session = asked.session
-    title = f"{session.role.label} · {session.difficulty.label} — {asked.label}"
+    own = asked.question.question  # its own role and level (adaptive and review sessions move)
+    kind = "Review · " if asked.session.plan else ""
+    title = f"{kind}{own.role.label} · {own.difficulty.label} — {asked.label}"
     return Panel(Text(asked.question.question.text, style="bold"), title=title, border_style="cyan")
 
 
@@ -122,6 +124,9 @@ def summary_panel(summary: SessionSummary, *, web_base_url: str) -> Panel:
         lines.append(Text.assemble(("Work on: ", "bold red"), weakest))
     for advice in summary.practice_next:
         lines.append(Text(f"• {advice}"))
+    if summary.adaptive_path:
+        path = difficulty_path_text(summary.adaptive_path)
+        lines.append(Text.assemble(("Levels: ", "bold"), path))
     url = session_url(web_base_url, summary.session.id)
     lines.append(Text.assemble(("Review it on the web: ", "dim"), (url, "underline")))
     return Panel(Group(table, *lines), title="Interview summary", border_style="cyan")

@@ -10,6 +10,7 @@ from rich.table import Table
 from core.domain.history import Analytics, Breakdown
 from core.domain.presentation import format_score, tag_label
 from core.domain.roles import Difficulty, Role
+from core.services import ReviewStatus
 
 
 def render_analytics(
@@ -76,3 +77,15 @@ def _quota_use(figures: Analytics, limit: int) -> str:
 
 def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+def review_line(status: ReviewStatus) -> str:
+    """ "Review: 3 due: caching ×2, SQL joins — 5 this week. Start with `interviewbot chat --review`." """
+    if status.due_today:
+        return (
+            f"Review: {status.summary} today, {status.due_this_week} this week. "
+            "Start with `interviewbot chat --review`."
+        )
+    if status.next_due:
+        return f"Review: nothing due today; next item {status.next_due:%Y-%m-%d %H:%M %Z}."
+    return "Review: nothing to review yet — weak answers come back here when they are due."

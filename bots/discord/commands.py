@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 GREETING = "here is your first question."
 
-NAMES = frozenset({"start", "history", "quota", "link", "end"})  # help is answered at once
+# help is answered at once
+NAMES = frozenset({"start", "history", "quota", "link", "end", "review", "remind"})
 
 
 def run_command(
@@ -41,6 +42,15 @@ def run_command(
     elif command.name == "link":
         code = services.issue_link_code(deps, user=caller.user, display_name=caller.display_name)
         out.edit_original(notices.link_code(code, web_base_url=web))
+    elif command.name in ("review", "remind"):
+        from bots.discord import review  # imports this module: kept out of its import time
+
+        if command.name == "review":
+            review.start_review(
+                command, out, deps=deps, settings=settings, reads_replies=reads_replies
+            )
+        else:
+            review.set_reminder(command, out, deps=deps)
 
 
 @dataclass
@@ -86,6 +96,7 @@ def start(
             questions=int(questions) if questions is not None else None,
             display_name=caller.display_name,
             deliver=deliver,
+            adaptive=bool(options.get("adaptive", False)),
         )
     except DeliveryFailed as exc:  # the core has ended the session and given the quota back
         log.warning("could not deliver the first question: %s", exc)

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from bots.discord.model import Reply
 from bots.discord.render import when
-from core.domain.errors import InterviewError, NoActiveSession, NotYourSession, QuotaExceeded
+from core.domain.errors import (
+    InterviewError,
+    NoActiveSession,
+    NothingToReview,
+    NotYourSession,
+    QuotaExceeded,
+)
 from core.domain.model import Session
 from core.domain.presentation import elsewhere_text
 
@@ -46,6 +52,13 @@ def error(exc: InterviewError) -> Reply:
             f"You have used all {exc.limit} interview sessions for today. Your quota resets "
             f"{when(exc.resets_at, 'R')} ({when(exc.resets_at, 't')})."
         )
+    elif isinstance(exc, NothingToReview):  # when, in the reader's own time zone
+        when_next = (
+            f"Your next review item is due {when(exc.next_due, 'R')}."
+            if exc.next_due
+            else "Questions you answer weakly come back here when they are due."
+        )
+        text = f"Nothing is due for review right now. {when_next} Meanwhile, start a normal interview with `/interview start`."
     elif exc.code in LEADS_TO_A_NEW_INTERVIEW:
         text = f"{exc.message} {HOW_TO_START}"
     else:

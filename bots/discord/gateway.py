@@ -59,6 +59,7 @@ class InterviewCommands(app_commands.Group):
         role="The role you are interviewing for",
         difficulty="How hard the questions are",
         questions="How many main questions to ask (leave out for the usual number)",
+        adaptive="Move the level up after strong answers and down after weak ones",
     )
     @app_commands.choices(
         difficulty=[app_commands.Choice(name=d.label, value=d.value) for d in Difficulty]
@@ -69,10 +70,13 @@ class InterviewCommands(app_commands.Group):
         role: str,
         difficulty: str,
         questions: app_commands.Range[int, 1, 50] | None = None,
+        adaptive: bool = False,
     ) -> None:
         options: dict[str, str | int] = {"role": role, "difficulty": difficulty}
         if questions is not None:
             options["questions"] = questions
+        if adaptive:
+            options["adaptive"] = True
         await self.bot.serve(interaction, Command(caller_of(interaction), "start", options))
 
     @start.autocomplete("role")
@@ -81,6 +85,15 @@ class InterviewCommands(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         ack = self.bot.handler.acknowledge(Autocomplete(caller_of(interaction), "role", current))
         return [app_commands.Choice(name=c["name"], value=c["value"]) for c in ack.choices]
+
+    @app_commands.command(name="review", description="Review what is due: weak answers come back")
+    async def review(self, interaction: discord.Interaction[Any]) -> None:
+        await self.bot.serve(interaction, Command(caller_of(interaction), "review"))
+
+    @app_commands.command(name="remind", description="A DM when reviews are due, once a day")
+    @app_commands.describe(when="daily 09:00 Europe/Paris — or off")
+    async def remind(self, interaction: discord.Interaction[Any], when: str) -> None:
+        await self.bot.serve(interaction, Command(caller_of(interaction), "remind", {"when": when}))
 
     @app_commands.command(name="history", description="Your recent interviews")
     async def history(self, interaction: discord.Interaction[Any]) -> None:

@@ -108,7 +108,8 @@ class InteractionHandler:
             )
         if command.name not in commands.NAMES:
             return _message(errors.error(errors.UNKNOWN_COMMAND))
-        if command.name == "start" and (refusal := self._cannot_start_here(command.caller)):
+        starts = command.name in ("start", "review")
+        if starts and (refusal := self._cannot_start_here(command.caller)):
             return _message(errors.error(refusal))
         return Ack(AckKind.DEFER, ephemeral=True)
 

@@ -99,6 +99,9 @@ def help_text(*, reads_replies: bool, max_questions: int) -> Reply:
         "`/interview history` — your recent interviews · `/interview quota` — sessions left "
         "today · `/interview link` — a code to see your history on the web · "
         "`/interview end` — finish the current interview.\n"
+        "Add `adaptive:True` to a start and the level follows your answers. `/interview review` "
+        "asks what is due for review (weak answers come back); `/interview remind "
+        "when:daily 09:00 Europe/Paris` sends a DM when reviews are due (`when:off` stops it).\n"
         f"Roles: {roles}. Difficulties: {', '.join(d.label for d in Difficulty)}."
     )
     return Reply(content=text, ephemeral=True)

@@ -63,8 +63,17 @@ class DiscordNotifier:
         return str(opened["id"])
 
 
+# Modules whose `@renders` register notice kinds: imported when a notifier is made, so a
+# process that only sends (the scheduled Lambda, `interviewbot due`) knows every kind.
+RENDERING_MODULES = ("bots.discord.review",)
+
+
 def make_notifier(settings: Settings) -> DiscordNotifier | None:
     """The `interviewbot.notifiers` entry point: None when Discord is not configured."""
+    import importlib
+
+    for module in RENDERING_MODULES:
+        importlib.import_module(module)
     if settings.discord_token is None:
         return None
     token = settings.discord_token.get_secret_value()

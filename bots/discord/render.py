@@ -18,6 +18,7 @@ from core.domain.model import PointVerdict
 from core.domain.presentation import (
     VERDICT_MARKS,
     criterion_label,
+    difficulty_path_text,
     format_score,
     score_band,
     score_bar,
@@ -111,8 +112,10 @@ def question(
     """A question with Answer / Hint / Skip / End; the first one greets (and pings) the candidate."""
     session = asked.session
     how = "Reply here or press Answer." if reads_replies else "Press Answer to reply."
+    own = asked.question.question  # its own role and level (adaptive and review sessions move)
+    kind = "Review · " if session.plan else ""
     embed: Json = {
-        "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
+        "author": {"name": f"{kind}{own.role.label} · {own.difficulty.label}"},
         "title": clip(asked.label, TITLE),
         "description": clip(asked.question.question.text, DESCRIPTION),
         "color": QUESTION_COLOUR,
@@ -275,6 +278,9 @@ def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
     if result.practice_next:
         practice = "\n".join(f"• {advice}" for advice in result.practice_next)
         fields.append({"name": "Practise next", "value": clip(practice, FIELD)})
+    if result.adaptive_path:
+        path = difficulty_path_text(result.adaptive_path)
+        fields.append({"name": "Levels", "value": clip(path, FIELD)})
     embed: Json = {
         "author": {"name": f"{session.role.label} · {session.difficulty.label}"},
         "title": "Interview summary",

@@ -11,6 +11,7 @@ from bots.slack import messaging
 from bots.slack.errors import UNEXPECTED, elsewhere_text, message_for
 from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
+from bots.slack.review import due_line
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import (
     HISTORY_SIZE,
@@ -82,4 +83,12 @@ def _home(rt: SlackRuntime, user: UserRef) -> dict:
     scope = services.scope_for_user(deps, user=user)
     recent = services.list_sessions(deps, scope=scope, per_page=HISTORY_SIZE)
     figures = services.analytics(deps, scope=scope) if scope else None
-    return home_view(quota=quota, recent=recent, figures=figures, web_base_url=rt.web_base_url)
+    status = services.review_status(deps, user=user)
+    return home_view(
+        quota=quota,
+        recent=recent,
+        figures=figures,
+        web_base_url=rt.web_base_url,
+        due_line=due_line(status),
+        due_today=len(status.due_today),
+    )

@@ -17,6 +17,7 @@ from core.domain.model import AskedQuestion, PointVerdict, Session, SessionStatu
 from core.domain.presentation import (
     VERDICT_MARKS,
     criterion_label,
+    difficulty_path_text,
     format_score,
     score_band,
     score_bar,
@@ -102,12 +103,13 @@ def _question(
     interview is over."""
     owner = session.conversation.user
     ref = QuestionRef(session.id, question.position).encode()
-    title = f"{session.role.label} · {session.difficulty.label}"
+    asked = question.question  # its own role and level (adaptive and review sessions move)
+    title = f"{asked.role.label} · {asked.difficulty.label}"
     notes = [f"{label} · for <@{owner}>"]
     if remaining_today is not None:
         notes.append(f"{remaining_today} session{'s' * (remaining_today != 1)} left today")
     blocks = [
-        header(f"🎙️ Mock interview — {title}"),
+        header(f"🎙️ {session.kind.label} — {title}"),
         context(" · ".join(notes)),
         section(f"*{escape(question.question.text)}*"),
     ]
@@ -242,6 +244,8 @@ def summary_card(summary: SessionSummary, *, web_base_url: str) -> Rendered:
         section(score_line),
         context(f"<@{session.conversation.user}> · {counts}"),
     ]
+    if summary.adaptive_path:
+        blocks.append(context(f"*Levels:* {difficulty_path_text(summary.adaptive_path)}"))
     if summary.criteria:
         blocks.append(
             context(

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bots.slack.errors import message_for
-from core.domain.errors import InvalidQuestionCount, UnknownDifficulty, UnknownRole
+from core.domain.errors import (
+    InvalidQuestionCount,
+    InvalidReminder,
+    UnknownDifficulty,
+    UnknownRole,
+)
+from core.domain.reminders import parse_reminder
 from core.domain.roles import Difficulty, Role
 
 
@@ -18,11 +24,15 @@ class Kind(StrEnum):
     LINK = "link"
     END = "end"
     START = "start"
+    REVIEW = "review"  # a session of the items due for review
+    REMIND = "remind"  # `remind daily 09:00 Europe/Paris` or `remind off`
     INVALID = "invalid"
 
 
 # Sub-commands whose answer needs the database or Redis: they run in a lazy listener.
-NEEDS_CORE = frozenset({Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START})
+NEEDS_CORE = frozenset(
+    {Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START, Kind.REVIEW, Kind.REMIND}
+)
 WORDS = {
     "help": Kind.HELP,
     "?": Kind.HELP,
@@ -31,7 +41,9 @@ WORDS = {
     "link": Kind.LINK,
     "end": Kind.END,
     "stop": Kind.END,
+    "review": Kind.REVIEW,
 }
+ADAPTIVE = "adaptive"  # a word anywhere in a start: the level follows the answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +53,24 @@ class Command:
     difficulty: Difficulty | None = None
     questions: int | None = None
     error: str = ""  # what to tell the user when kind is INVALID
+    adaptive: bool = False
+    remind: str = ""  # what follows `remind`, checked already
 
 
 def parse_command(text: str | None, *, max_questions: int) -> Command:
-    """`backend medium 5`, `system design hard`, `ml`, `help`, `history`, ... or nothing."""
+    """`backend medium 5`, `system design hard adaptive`, `ml`, `help`, `review`,
+    `remind daily 09:00 Europe/Paris`, ... or nothing."""
     tokens = (text or "").split()
     if not tokens:
         return Command(Kind.MODAL)
     if len(tokens) == 1 and tokens[0].lower() in WORDS:
         return Command(WORDS[tokens[0].lower()])
+    if tokens[0].lower() == "remind":
+        return _remind(" ".join(tokens[1:]))
+    adaptive = any(t.lower() == ADAPTIVE for t in tokens)
+    tokens = [t for t in tokens if t.lower() != ADAPTIVE]
+    if not tokens:
+        return Command(Kind.INVALID, error="Name a role first, e.g. `/interview backend adaptive`.")
     questions = None
     if tokens[-1].isdigit():
         questions = int(tokens.pop())
@@ -63,7 +84,17 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         role, difficulty = _role_and_difficulty(tokens)
     except (UnknownRole, UnknownDifficulty) as error:
         return Command(Kind.INVALID, error=message_for(error))
-    return Command(Kind.START, role=role, difficulty=difficulty, questions=questions)
+    return Command(
+        Kind.START, role=role, difficulty=difficulty, questions=questions, adaptive=adaptive
+    )
+
+
+def _remind(setting: str) -> Command:
+    try:
+        parse_reminder(setting)  # refused at once; the core reads it again when storing it
+    except InvalidReminder as error:
+        return Command(Kind.INVALID, error=error.message)
+    return Command(Kind.REMIND, remind=setting)
 
 
 def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:

@@ -9,6 +9,7 @@ from core.domain import presentation
 from core.domain.errors import (
     InterviewError,
     NoActiveSession,
+    NothingToReview,
     NotYourSession,
     QuotaExceeded,
     SessionFinished,
@@ -66,6 +67,13 @@ def message_for(error: BaseException) -> str:
             f"I don't know the {kind} `{escape(error.given)}`. Choose one of: {choices}. "
             f"{HOW_TO_START}"
         )
+    if isinstance(error, NothingToReview):  # when, in each reader's time zone; and what instead
+        when = (
+            f"Your next review item is due {slack_date(error.next_due)}."
+            if error.next_due
+            else "Questions you answer weakly come back here when they are due."
+        )
+        return f"Nothing is due for review right now. {when} Meanwhile, start a normal interview: `/interview backend medium`."
     if error.code in LEADS_TO_A_NEW_INTERVIEW:
         return f"{error.message} {HOW_TO_START}"
     return error.message

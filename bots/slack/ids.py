@@ -21,6 +21,7 @@ INTERVIEW_ACTIONS = (NEXT, DEEPER, HINT, SKIP, END, RETRY)
 
 # Buttons without interview state.
 HOME_START = "home_start"
+REVIEW_START = "review_start"  # a review session in the DM (App Home, the reminder)
 OPEN_DASHBOARD = "open_dashboard"  # a link button: Slack still sends an action, which we ack
 
 # The start modal and its inputs.

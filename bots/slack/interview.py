@@ -39,7 +39,12 @@ from bots.slack.ids import QuestionRef
 from bots.slack.messaging import Reply
 from bots.slack.runtime import SlackRuntime
 from core import services
-from core.domain.errors import InterviewError, QuotaExceeded, ServiceUnavailable
+from core.domain.errors import (
+    InterviewError,
+    NothingToReview,
+    QuotaExceeded,
+    ServiceUnavailable,
+)
 from core.domain.model import Attempt, ConversationRef, Platform, UserRef
 from core.domain.results import SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
@@ -58,6 +63,8 @@ class StartRequest:
     questions: int | None
     display_name: str | None
     identity: str  # the delivery's identity (trigger or view id): one session per delivery
+    adaptive: bool = False  # the next question's level follows the last answer
+    review: bool = False  # a session of the person's due review items (role/difficulty unused)
 
 
 class FirstQuestionNotShown(Exception):
@@ -79,22 +86,36 @@ def start_interview(
     quota = services.quota_status(deps, user=user)
     if quota.remaining == 0:  # said privately, before a placeholder could flash in the channel
         raise QuotaExceeded(quota.limit, quota.resets_at)
+    if request.review:  # nothing due: said privately too, with when the next item is
+        status = services.review_status(deps, user=user)
+        if not status.due_today:
+            raise NothingToReview(status.next_due)
     where = _post_placeholder(rt, client, reply, request)
     if where is None:
         return
     channel, thread = where
+    conversation = ConversationRef(Platform.SLACK, request.tenant, channel, user.user, thread)
+    deliver = lambda started: _show_first_question(client, channel, thread, started)  # noqa: E731
     try:
-        services.start_session(
-            deps,
-            conversation=ConversationRef(
-                Platform.SLACK, request.tenant, channel, user.user, thread
-            ),
-            role=request.role,
-            difficulty=request.difficulty,
-            questions=request.questions,
-            display_name=request.display_name,
-            deliver=lambda started: _show_first_question(client, channel, thread, started),
-        )
+        if request.review:
+            services.start_review(
+                deps,
+                conversation=conversation,
+                questions=request.questions,
+                display_name=request.display_name,
+                deliver=deliver,
+            )
+        else:
+            services.start_session(
+                deps,
+                conversation=conversation,
+                role=request.role,
+                difficulty=request.difficulty,
+                questions=request.questions,
+                display_name=request.display_name,
+                deliver=deliver,
+                adaptive=request.adaptive,
+            )
     except BaseException as error:
         messaging.delete(client, channel, thread)  # no empty placeholder left behind
         if not isinstance(error, FirstQuestionNotShown):

@@ -66,9 +66,19 @@ def _dm_channel(client: WebClient, user: str) -> str:
     return str(client.conversations_open(users=user)["channel"]["id"])
 
 
+# Modules whose `@renders` register notice kinds: imported when a notifier is made, so a
+# process that only sends (the scheduled Lambda, `interviewbot due`) knows every kind.
+RENDERING_MODULES = ("bots.slack.review",)
+
+
 def make_notifier(settings: Settings) -> SlackNotifier | None:
     """The `interviewbot.notifiers` entry point: None when Slack is not configured."""
+    import importlib
+
     from bots.slack.installation import is_multi_workspace, oauth_settings
+
+    for module in RENDERING_MODULES:
+        importlib.import_module(module)
 
     if is_multi_workspace(settings):
         store = oauth_settings(settings).installation_store

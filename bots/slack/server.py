@@ -62,11 +62,16 @@ def run(
     except OSError as exc:  # no network, DNS, TLS: Slack cannot be reached at all
         core.close()
         raise ConfigError(f"Could not reach Slack to check SLACK_BOT_TOKEN ({exc}).") from None
+    from bots.slack.schedule import start_schedule
+
+    timer = start_schedule(core, settings)  # reminders and other due jobs, from this process
     try:
         if socket_mode:
             return _run_socket_mode(app, settings)
         return serve_http(app, host=host, port=port)
     finally:
+        if timer is not None:
+            timer.stop()
         core.close()
 
 

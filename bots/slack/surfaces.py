@@ -24,6 +24,7 @@ from bots.slack.ids import (
     DIFFICULTY_INPUT,
     HOME_START,
     OPEN_DASHBOARD,
+    REVIEW_START,
     ROLE_BLOCK,
     ROLE_INPUT,
     START_MODAL,
@@ -45,6 +46,10 @@ HELP_TEXT = (
     "the buttons give a hint, skip, a follow-up, the next question or the end.\n"
     "• `/interview history` your recent sessions · `/interview quota` sessions left today\n"
     "• `/interview link` a one-time code to see your history on the web dashboard\n"
+    "• Add `adaptive` (e.g. `/interview backend medium adaptive`): the level follows your answers.\n"
+    "• `/interview review` asks what is due for review: questions you answered weakly, and "
+    "fresh ones on your weak topics. `/interview remind daily 09:00 Europe/Paris` sends a DM "
+    "when reviews are due (`/interview remind off` stops it).\n"
     "• `/interview end` ends your current interview and shows its summary.\n"
     "Roles: " + ", ".join(f"`{r.value}`" for r in Role) + ". "
     "Difficulties: " + ", ".join(f"`{d.value}`" for d in Difficulty) + "."
@@ -184,14 +189,17 @@ def home_view(
     recent: Page[SessionListItem],
     figures: Analytics | None,
     web_base_url: str,
+    due_line: str = "",
+    due_today: int = 0,
 ) -> dict:
+    buttons = [button("▶️ Start an interview", HOME_START, style="primary")]
+    if due_today:
+        buttons.append(button(f"🔁 Review {due_today} due", REVIEW_START))
     blocks: list[Block] = [
         header("🎙️ Mock interviews"),
         section(quota_text(quota)),
-        actions(
-            button("▶️ Start an interview", HOME_START, style="primary"),
-            button("📊 Web dashboard", OPEN_DASHBOARD, url=web_base_url),
-        ),
+        *([section(due_line)] if due_line else []),
+        actions(*buttons, button("📊 Web dashboard", OPEN_DASHBOARD, url=web_base_url)),
         {"type": "divider"},
         section("*Recent sessions*"),
     ]

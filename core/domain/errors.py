@@ -20,6 +20,7 @@ __all__ = [
     "InvalidAnswerText",
     "InvalidLinkCode",
     "InvalidQuestionCount",
+    "InvalidReminder",
     "LinkCodeUnavailable",
     "LlmFault",
     "LlmUnavailable",
@@ -29,6 +30,7 @@ __all__ = [
     "NotCurrentQuestion",
     "NotYourSession",
     "NothingToRetry",
+    "NothingToReview",
     "QuestionAlreadyAnswered",
     "QuestionNotInInterview",
     "QuotaExceeded",
@@ -303,6 +305,29 @@ class NothingToRetry(InterviewError):
 
     def __init__(self) -> None:
         super().__init__("There is no failed evaluation to retry here.")
+
+
+class NothingToReview(InterviewError):
+    code = "nothing_to_review"
+    category = ErrorCategory.NOT_FOUND
+
+    def __init__(self, next_due: datetime | None) -> None:
+        when = (
+            f"Your next review item is due {next_due:%d %b %Y, %H:%M %Z}."
+            if next_due
+            else "Answer a few interview questions and the ones to revisit will show up here."
+        )
+        super().__init__(
+            f"Nothing is due for review right now. {when} Start a normal interview meanwhile."
+        )
+        self.next_due = next_due
+
+
+class InvalidReminder(InterviewError):
+    code = "invalid_reminder"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{detail} Use e.g. `remind daily 09:00 Europe/Paris`, or `remind off`.")
 
 
 class InvalidLinkCode(InterviewError):

@@ -25,14 +25,18 @@ from core.domain.errors import (
     QuestionNotInInterview,
     SessionFinished,
 )
+from core.domain.learning import difficulty_step
 from core.domain.model import (
     AskedQuestion,
     Attempt,
     AttemptStatus,
+    ItemKey,
+    PlannedQuestion,
     Question,
     QuestionKind,
     Session,
 )
+from core.domain.roles import Difficulty
 from core.domain.tags import TAXONOMY
 
 __all__ = ["Interview", "Step", "question_label"]
@@ -223,6 +227,51 @@ class Interview:
             at,
             follow_up_of=position,
         )
+
+    def main_of(self, position: int) -> AskedQuestion:
+        """The main question the question at `position` belongs to (itself, or a follow-up's)."""
+        main_index = self.question_at(position).main_index
+        return next(
+            q for q in self.questions if q.kind is QuestionKind.MAIN and q.main_index == main_index
+        )
+
+    def next_planned(self, after_position: int) -> PlannedQuestion | None:
+        """A review session's next main question, chosen when it started (None otherwise)."""
+        following = self.question_at(after_position).main_index + 1
+        plan = self.session.plan
+        return plan[following - 1] if 0 < following <= len(plan) else None
+
+    def next_difficulty(self, after_position: int) -> Difficulty:
+        """The level of the next main question: an adaptive interview moves up a level after a
+        strong answer and down after a weak one or a skip (within easy…hard); otherwise the
+        level stays."""
+        main = self.main_of(after_position)
+        level = main.question.difficulty
+        if not self.session.adaptive:
+            return level
+        attempt = self.attempts.get(main.position)
+        if attempt is None or attempt.status not in (
+            AttemptStatus.EVALUATED,
+            AttemptStatus.SKIPPED,
+        ):
+            return level  # not scored (a failed evaluation moved on from): no evidence either way
+        score = attempt.evaluation.score if attempt.evaluation else None
+        return level.shifted(difficulty_step(score))
+
+    def difficulty_path(self) -> tuple[Difficulty, ...]:
+        """The level of each main question in order (easy → medium → hard)."""
+        mains = sorted(
+            (q for q in self.questions if q.kind is QuestionKind.MAIN), key=lambda q: q.position
+        )
+        return tuple(q.question.difficulty for q in mains)
+
+    def stands_in_for(self, position: int) -> tuple[ItemKey, ...]:
+        """The due review items the main question at `position` was planned for (besides itself)."""
+        asked = self.question_at(position)
+        plan = self.session.plan
+        if asked.kind is not QuestionKind.MAIN or not 0 < asked.main_index <= len(plan):
+            return ()
+        return plan[asked.main_index - 1].reviews
 
     def bank_ids(self) -> set[str]:
         """The bank questions already asked in this interview (never asked twice in one)."""

@@ -17,12 +17,16 @@ __all__ = [
     "ConversationRef",
     "Evaluation",
     "Evidence",
+    "ItemKey",
+    "ItemKind",
     "LlmUsage",
+    "PlannedQuestion",
     "Platform",
     "PointVerdict",
     "Question",
     "QuestionKind",
     "Session",
+    "SessionKind",
     "SessionStatus",
     "UserRef",
     "Verdict",
@@ -129,17 +133,69 @@ class SessionStatus(StrEnum):
         }[self.value]
 
 
+class SessionKind(StrEnum):
+    INTERVIEW = "interview"  # questions drawn from one role/difficulty pool as it goes
+    REVIEW = "review"  # questions planned at the start from the person's due review items
+
+    @property
+    def label(self) -> str:
+        return {"interview": "Mock interview", "review": "Review"}[self.value]
+
+
+class ItemKind(StrEnum):
+    """What a review card schedules: a bank question, or an improvement tag (a weak skill)."""
+
+    QUESTION = "question"
+    TAG = "tag"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ItemKey:
+    kind: ItemKind
+    item: str  # the bank question id, or the tag's slug
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedQuestion:
+    """One main question of a review session, chosen when it started."""
+
+    bank_id: str
+    role: Role
+    difficulty: Difficulty
+    reviews: tuple[ItemKey, ...] = ()  # due items its answer stands in for (a tag, a question)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bank_id": self.bank_id,
+            "role": self.role.value,
+            "difficulty": self.difficulty.value,
+            "reviews": [[k.kind.value, k.item] for k in self.reviews],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlannedQuestion:
+        return cls(
+            bank_id=str(data["bank_id"]),
+            role=Role(data["role"]),
+            difficulty=Difficulty(data["difficulty"]),
+            reviews=tuple(ItemKey(ItemKind(k), str(i)) for k, i in data.get("reviews") or ()),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     id: int
     identity_id: int
     conversation: ConversationRef
     role: Role
-    difficulty: Difficulty
+    difficulty: Difficulty  # where it started (adaptive and review questions carry their own)
     question_count: int
     status: SessionStatus
     created_at: datetime
     ended_at: datetime | None = None
+    kind: SessionKind = SessionKind.INTERVIEW
+    adaptive: bool = False  # the next main question's level follows the last answer's score
+    plan: tuple[PlannedQuestion, ...] = ()  # a review session's main questions, in order
 
     @property
     def is_active(self) -> bool:

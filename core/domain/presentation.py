@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.domain.model import Platform, Session, Verdict
-from core.domain.results import SessionSummary
+from core.domain.roles import Difficulty
 from core.domain.tags import TAXONOMY
+
+if TYPE_CHECKING:  # results imports the Interview, which grades with these bands
+    from core.domain.results import SessionSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,11 @@ def summary_counts(summary: SessionSummary) -> str:
     if summary.follow_ups:
         text += f", plus {summary.follow_ups} follow-up{'s' if summary.follow_ups > 1 else ''}"
     return text
+
+
+def difficulty_path_text(path: Sequence[Difficulty]) -> str:
+    """ "Easy → Medium → Hard": the levels an adaptive interview's main questions took."""
+    return " → ".join(d.label for d in path)
 
 
 def session_url(base_url: str, session_id: int) -> str:

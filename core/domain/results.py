@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from core.domain.interview import question_label
 from core.domain.model import AskedQuestion, Attempt, Evaluation, Session
+from core.domain.roles import Difficulty
 
 __all__ = [
     "AnswerOutcome",
@@ -110,3 +111,9 @@ class SessionSummary:
     criteria: dict[str, float] = field(default_factory=dict)  # average per-criterion scores
     transcript: tuple[TranscriptEntry, ...] = field(default=())
     already_finished: bool = False  # asked again after it ended: render nothing new
+    difficulty_path: tuple[Difficulty, ...] = ()  # each main question's level, in order
+
+    @property
+    def adaptive_path(self) -> tuple[Difficulty, ...]:
+        """The levels an adaptive interview took (empty for any other interview)."""
+        return self.difficulty_path if self.session.adaptive else ()

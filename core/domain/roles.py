@@ -45,6 +45,12 @@ class Difficulty(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    def shifted(self, steps: int) -> Difficulty:
+        """The level `steps` above (or below) this one, never past easy or hard."""
+        levels = list(Difficulty)  # EASY, MEDIUM, HARD (DEFAULT is an alias)
+        index = min(max(levels.index(self) + steps, 0), len(levels) - 1)
+        return levels[index]
+
     @classmethod
     def parse(cls, text: str) -> Difficulty:
         key = _normalise(text)

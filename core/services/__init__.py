@@ -20,6 +20,7 @@ from core.services.history import (
     session_detail,
     web_user_ref,
 )
+from core.services.learning import ReviewStatus, review_history, review_queue, review_status
 from core.services.linking import (
     LinkCode,
     is_linked,
@@ -29,6 +30,8 @@ from core.services.linking import (
     unlink_identity,
 )
 from core.services.maintenance import retry_failed_evaluations
+from core.services.reminders import reminder_of, send_review_reminders, set_reminder
+from core.services.review import start_review
 from core.services.sessions import (
     active_session_elsewhere,
     bind_thread,
@@ -47,6 +50,7 @@ from core.services.summary import summarize
 __all__ = [
     "Deps",
     "LinkCode",
+    "ReviewStatus",
     "Rules",
     "active_session_elsewhere",
     "analytics",
@@ -74,12 +78,19 @@ __all__ = [
     "next_question",
     "quota_status",
     "redeem_link_code",
+    "reminder_of",
     "retry_evaluation",
     "retry_failed_evaluations",
+    "review_history",
+    "review_queue",
+    "review_status",
     "scope_for_user",
     "scope_for_web_user",
+    "send_review_reminders",
     "session_detail",
+    "set_reminder",
     "skip_question",
+    "start_review",
     "start_session",
     "submit_answer",
     "summarize",

@@ -43,6 +43,7 @@ from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import interview_of_session, load_interview
 from core.services.deps import Deps
 from core.services.grading import check_language, grade_answer, graded_version
+from core.services.learning import schedule_reviews
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +282,8 @@ def _evaluate_locked(
         )
         _cache_put(deps, key, evaluation)
     final, stored = _store(deps, fresh, evaluation, cached=cached, usage=usage)
+    if stored:  # ours is the evaluation: its answer reschedules what it reviewed, once
+        schedule_reviews(deps, interview=interview, attempt=final)
     return _outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
 
 

@@ -18,10 +18,12 @@ from core.domain.errors import (
 from core.domain.interview import Interview
 from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
+from core.domain.selection import choose_question
 from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import load_interview
 from core.services.deps import Deps
-from core.services.selection import choose_question
+from core.services.learning import schedule_reviews
+from core.services.sessions import planned_question
 from core.services.summary import summary_of
 
 log = logging.getLogger(__name__)
@@ -72,14 +74,17 @@ def _ask_next(
 ) -> QuestionAsked:
     now = deps.clock.now()
     session = interview.session
-    question = choose_question(
-        deps.bank.pool(session.role, session.difficulty),
-        asked_before=uow.questions.bank_ids_asked(
-            session.identity_id, session.role, session.difficulty
-        ),
-        in_this_session=interview.bank_ids(),
-        rng=deps.random,
-    )
+    planned = interview.next_planned(after_position)
+    if planned is not None:  # a review session: chosen when it started
+        question = planned_question(deps, uow, planned, session.identity_id, interview.bank_ids())
+    else:
+        level = interview.next_difficulty(after_position)  # moves in an adaptive interview
+        question = choose_question(
+            deps.bank.pool(session.role, level),
+            last_seen=uow.questions.last_seen(session.identity_id, session.role, level),
+            in_this_session=interview.bank_ids(),
+            rng=deps.random,
+        )
     asked = interview.next_main(question, after_position=after_position, at=now)
     try:
         uow.questions.add(asked)
@@ -179,7 +184,9 @@ def skip_question(
     deps: Deps, *, session_id: int, position: int, actor: UserRef, delivery_id: str
 ) -> QuestionAsked | SessionSummary:
     """Record the question as skipped (no score) and move on, in one transaction: an outage
-    leaves either both done or neither."""
+    leaves either both done or neither. A skip counts as forgotten for what it would review."""
+    moved: QuestionAsked | SessionSummary | None = None
+    skipped = None
     with deps.uow() as uow:
         interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
         existing = interview.attempt_at(position)
@@ -196,9 +203,13 @@ def skip_question(
                 )
             except DuplicateKey:
                 uow.rollback()
-                existing = uow.attempts.at_position(session_id, position)
+                skipped, existing = None, uow.attempts.at_position(session_id, position)
             else:
-                return _advance(deps, uow, interview.with_attempt(skipped), position)
-        if existing is not None and existing.status is not AttemptStatus.SKIPPED:
+                moved = _advance(deps, uow, interview.with_attempt(skipped), position)
+        if moved is None and existing is not None and existing.status is not AttemptStatus.SKIPPED:
             raise QuestionAlreadyAnswered()
+    if skipped is not None:  # after the commit, outside any unit of work
+        schedule_reviews(deps, interview=interview, attempt=skipped)
+    if moved is not None:
+        return moved
     return next_question(deps, session_id=session_id, after_position=position, actor=actor)

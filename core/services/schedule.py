@@ -15,6 +15,7 @@ from datetime import datetime
 
 from core.ports import Notifier
 from core.services.deps import Deps
+from core.services.reminders import send_review_reminders
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 ScheduledJob = Callable[[Deps, Mapping[str, Notifier], datetime], Mapping[str, int]]
 
 # Every scheduled job, in the order they run. A feature adds its job here.
-JOBS: dict[str, ScheduledJob] = {}
+JOBS: dict[str, ScheduledJob] = {
+    "review_reminders": send_review_reminders,  # opt-in daily DMs when reviews are due
+}
 
 
 def run_due(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from core.domain.errors import (
@@ -22,18 +22,22 @@ from core.domain.errors import (
 from core.domain.model import (
     AskedQuestion,
     ConversationRef,
+    PlannedQuestion,
+    Question,
     QuestionKind,
     Session,
+    SessionKind,
     SessionStatus,
     UserRef,
 )
 from core.domain.results import QuotaStatus, SessionStarted, SessionSummary
 from core.domain.roles import Difficulty, Role
+from core.domain.selection import choose_question
+from core.ports import UnitOfWork
 from core.services import quota
 from core.services.claims import Claim, claim
 from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
-from core.services.selection import choose_question
 from core.services.summary import summary_of
 
 log = logging.getLogger(__name__)
@@ -61,17 +65,21 @@ def start_session(
     questions: int | None = None,
     display_name: str | None = None,
     deliver: Deliver | None = None,
+    adaptive: bool = False,
+    plan: Sequence[PlannedQuestion] = (),
 ) -> SessionStarted:
     """Count one session against today's quota, create it and ask its first question.
 
     With `deliver`, the surface posts the first question before this returns; if it raises,
-    the interview is ended, the quota unit given back and the thread claim released."""
+    the interview is ended, the quota unit given back and the thread claim released.
+    `adaptive`: each next main question's level follows the last answer (Interview.next_difficulty).
+    `plan`: a review session's main questions (core.services.review.start_review builds it)."""
     chosen_role = role if isinstance(role, Role) else Role.parse(role)
     if isinstance(difficulty, Difficulty):
         chosen_difficulty = difficulty
     else:  # nothing chosen (a slash command without the option): the default level
         chosen_difficulty = Difficulty.parse(difficulty) if difficulty else Difficulty.DEFAULT
-    count = _question_count(deps, questions)
+    count = _question_count(deps, len(plan) if plan else questions)
     held: Claim | None = None
     if conversation.thread is not None:  # one start per thread: a double submit is a repeat
         c = conversation
@@ -79,7 +87,16 @@ def start_session(
         if held is None:
             return _repeated_start(deps, conversation)
     try:
-        started = _start(deps, conversation, chosen_role, chosen_difficulty, count, display_name)
+        started = _start(
+            deps,
+            conversation,
+            chosen_role,
+            chosen_difficulty,
+            count,
+            display_name,
+            adaptive=adaptive and not plan,
+            plan=tuple(plan),
+        )
     except BaseException:
         if held is not None:  # nothing was started: a new attempt in this thread may go ahead
             held.release()
@@ -103,6 +120,9 @@ def _start(
     chosen_difficulty: Difficulty,
     count: int,
     display_name: str | None,
+    *,
+    adaptive: bool,
+    plan: tuple[PlannedQuestion, ...],
 ) -> SessionStarted:
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
@@ -124,15 +144,19 @@ def _start(
                 difficulty=chosen_difficulty,
                 question_count=count,
                 created_at=now,
+                kind=SessionKind.REVIEW if plan else SessionKind.INTERVIEW,
+                adaptive=adaptive,
+                plan=plan,
             )
-            question = choose_question(
-                deps.bank.pool(chosen_role, chosen_difficulty),
-                asked_before=uow.questions.bank_ids_asked(
-                    identity.id, chosen_role, chosen_difficulty
-                ),
-                in_this_session=(),
-                rng=deps.random,
-            )
+            if plan:
+                question = planned_question(deps, uow, plan[0], identity.id, ())
+            else:
+                question = choose_question(
+                    deps.bank.pool(chosen_role, chosen_difficulty),
+                    last_seen=uow.questions.last_seen(identity.id, chosen_role, chosen_difficulty),
+                    in_this_session=(),
+                    rng=deps.random,
+                )
             asked = AskedQuestion(session.id, 1, QuestionKind.MAIN, 1, question, now)
             uow.questions.add(asked)
             uow.commit()
@@ -141,6 +165,26 @@ def _start(
         raise
     status = QuotaStatus(limit=deps.rules.quota_per_day, used=decision.used, resets_at=resets_at)
     return SessionStarted(session=session, question=asked, quota=status)
+
+
+def planned_question(
+    deps: Deps,
+    uow: UnitOfWork,
+    planned: PlannedQuestion,
+    identity_id: int,
+    in_this_session: set[str] | tuple[()],
+) -> Question:
+    """The bank question a review session planned (or, should the bank have lost it since, the
+    freshest one of its pool)."""
+    found = deps.bank.get(planned.bank_id)
+    if found is not None:
+        return found
+    return choose_question(
+        deps.bank.pool(planned.role, planned.difficulty),
+        last_seen=uow.questions.last_seen(identity_id, planned.role, planned.difficulty),
+        in_this_session=in_this_session,
+        rng=deps.random,
+    )
 
 
 def _undo_start(deps: Deps, started: SessionStarted, held: Claim | None) -> None:

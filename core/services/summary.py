@@ -31,4 +31,5 @@ def summary_of(interview: Interview, *, already_finished: bool = False) -> Sessi
             TranscriptEntry(q, interview.attempt_at(q.position)) for q in interview.questions
         ),
         already_finished=already_finished,
+        difficulty_path=interview.difficulty_path(),
     )

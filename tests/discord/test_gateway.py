@@ -221,8 +221,13 @@ async def test_sync_commands_registers_the_command_schema(
     assert sync.path == f"/applications/{payloads.APP_ID}/guilds/1234/commands"
     (group,) = sync.body
     subcommands = {o["name"]: o for o in group["options"]}
-    assert sorted(subcommands) == ["end", "help", "history", "link", "quota", "start"]
+    assert sorted(subcommands) == [
+        "end", "help", "history", "link", "quota", "remind", "review", "start",
+    ]  # fmt: skip
     options = {o["name"]: o for o in subcommands["start"]["options"]}
+    assert (options["adaptive"]["type"], options["adaptive"]["required"]) == (5, False)  # boolean
+    remind = {o["name"]: o for o in subcommands["remind"]["options"]}
+    assert remind["when"]["required"] is True
     assert options["role"]["autocomplete"] is True and options["role"]["required"] is True
     assert [c["value"] for c in options["difficulty"]["choices"]] == ["easy", "medium", "hard"]
     assert (options["questions"]["min_value"], options["questions"]["required"]) == (1, False)

@@ -67,6 +67,7 @@ def start(
     request_id: Text,
     difficulty: Text = "",
     questions: Annotated[int | None, Form(ge=1, le=50)] = None,
+    adaptive: Annotated[bool, Form()] = False,
 ) -> Response:
     try:  # the same start form sent twice: one interview, counted once
         started = start_practice(
@@ -76,9 +77,15 @@ def start(
             role=role,
             difficulty=difficulty or None,  # none chosen: the core's default level
             questions=questions,
+            adaptive=adaptive,
         )
     except InterviewError as exc:
-        chosen = {"role": role, "difficulty": difficulty, "questions": questions}
+        chosen = {
+            "role": role,
+            "difficulty": difficulty,
+            "questions": questions,
+            "adaptive": adaptive,
+        }
         return _start_page(
             request, viewer, deps, error=exc.message, chosen=chosen, status=status_for(exc)
         )

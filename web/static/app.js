@@ -105,12 +105,24 @@
       data: { labels: d.labels, datasets: [{ data: d.counts, label: "Times", backgroundColor: colour("--band-fair"), borderRadius: 4 }] },
       options: { indexAxis: "y", scales: { x: countAxis } },
     }),
+    // One line per weak topic; the server sends the values (null on days without a review).
+    mastery: (d) => ({
+      type: "line",
+      data: { labels: d.labels, datasets: d.series.map((s, i) => ({ label: s.label, data: s.values,
+        borderColor: seriesColour(i), backgroundColor: seriesColour(i), spanGaps: true, tension: 0.3, pointRadius: 3 })) },
+      options: { scales: { y: scoreAxis }, plugins: { legend: { display: true } } },
+    }),
     answersPerSession: (d) => ({
       type: "bar",
       data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
       options: { scales: { y: countAxis } },
     }),
   };
+
+  function seriesColour(i) {
+    const names = ["--accent", "--band-fair", "--band-strong", "--band-weak", "--band-good"];
+    return colour(names[i % names.length]);
+  }
 
   function averageBars(d) {
     return {

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import account, ids
+from bots.slack import account, ids, review
 from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
 from bots.slack.interview import StartRequest, start_interview
 from bots.slack.listeners import tenant_of
@@ -47,6 +47,16 @@ def register(app: App, rt: SlackRuntime) -> None:
             elif command.kind is Kind.END:
                 here = ConversationRef(user.platform, user.tenant, body["channel_id"], user.user)
                 account.end_current(rt, client, reply, here)
+            elif command.kind is Kind.REVIEW:
+                request = review.review_request(
+                    user,
+                    channel=body.get("channel_id"),
+                    name=body.get("user_name"),
+                    identity=f"command:{body['trigger_id']}",
+                )
+                start_interview(rt, client, reply, request)
+            elif command.kind is Kind.REMIND:
+                review.set_reminder(rt, reply, user, command.remind, body.get("user_name"))
 
     app.command(ids.COMMAND, matchers=[needs_core])(ack=ack_command, lazy=[run_command])
 
@@ -80,4 +90,5 @@ def _start_request(body: dict[str, Any], command: Command, user: UserRef) -> Sta
         questions=command.questions,
         display_name=body.get("user_name"),
         identity=f"command:{body['trigger_id']}",
+        adaptive=command.adaptive,
     )

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    false,
     true,
 )
 from sqlalchemy.dialects import mysql, sqlite
@@ -125,6 +126,9 @@ class SessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16), default="interview", server_default="interview")
+    adaptive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    plan: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # a review session's questions
 
 
 class QuestionRow(Base):
@@ -149,6 +153,9 @@ class QuestionRow(Base):
     hint: Mapped[str] = mapped_column(Text)
     hints_used: Mapped[int] = mapped_column(Integer, default=0)
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The question's own pool: adaptive and review sessions move between levels and roles.
+    role: Mapped[str | None] = mapped_column(String(32))
+    difficulty: Mapped[str | None] = mapped_column(String(16))
 
 
 class AttemptRow(Base):
@@ -227,3 +234,63 @@ class LinkCodeRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+
+
+class ReviewEventRow(Base):
+    """One review of one item (a bank question or an improvement tag) by one answer; the item's
+    card is its latest row across the person's linked identities."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "kind", "item"),  # an answer reviews an item once
+        Index(None, "identity_id", "kind", "item", "id"),
+        Index(None, "identity_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    identity_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("identities.id", ondelete="CASCADE")
+    )
+    attempt_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    item: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    difficulty: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+    stability: Mapped[float] = mapped_column(Float)
+    fsrs_difficulty: Mapped[float] = mapped_column(Float)
+    reps: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReminderRow(Base):
+    """An opt-in daily review reminder of one chat identity (sent as a direct message)."""
+
+    __tablename__ = "reminders"
+
+    identity_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True
+    )
+    at_time: Mapped[str] = mapped_column(String(5))  # "09:00", local
+    zone: Mapped[str] = mapped_column(String(64))
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+
+
+class ReminderSendRow(Base):
+    """The claim on one person's reminder of one local day: the unique key makes it once."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (UniqueConstraint("person", "day"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(80))  # account:<uuid> or identity:<id>
+    day: Mapped[str] = mapped_column(String(10))  # the local day, ISO
+    identity_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("identities.id", ondelete="CASCADE")
+    )
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

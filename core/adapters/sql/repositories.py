@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -20,9 +19,11 @@ from core.adapters.sql.models import (
 from core.domain.model import (
     AskedQuestion,
     ConversationRef,
+    PlannedQuestion,
     Question,
     QuestionKind,
     Session,
+    SessionKind,
     SessionStatus,
     UserRef,
 )
@@ -121,6 +122,9 @@ class SqlSessions:
         difficulty: Difficulty,
         question_count: int,
         created_at: datetime,
+        kind: SessionKind = SessionKind.INTERVIEW,
+        adaptive: bool = False,
+        plan: Sequence[PlannedQuestion] = (),
     ) -> Session:
         row = SessionRow(
             identity_id=identity_id,
@@ -135,6 +139,9 @@ class SqlSessions:
             status=SessionStatus.ACTIVE.value,
             created_at=created_at,
             last_activity_at=created_at,
+            kind=kind.value,
+            adaptive=adaptive,
+            plan=[p.to_dict() for p in plan] or None,
         )
         _insert(self.db, row)
         return session_from_row(row)
@@ -258,6 +265,9 @@ def session_from_row(row: Any) -> Session:
         status=SessionStatus(row.status),
         created_at=row.created_at,
         ended_at=row.ended_at,
+        kind=SessionKind(row.kind or SessionKind.INTERVIEW.value),
+        adaptive=bool(row.adaptive),
+        plan=tuple(PlannedQuestion.from_dict(p) for p in row.plan or ()),
     )
 
 
@@ -283,6 +293,8 @@ class SqlQuestions:
                 hint=q.hint,
                 hints_used=asked.hints_used,
                 asked_at=asked.asked_at,
+                role=q.role.value,
+                difficulty=q.difficulty.value,
             ),
         )
 
@@ -303,9 +315,14 @@ class SqlQuestions:
         return [_asked(row) for row in rows]
 
     def _select(self, *where: Any, order: Any = None) -> Any:
-        """Questions with their session's role and difficulty, in one statement."""
+        """Questions with their session's role and difficulty (for rows from before questions
+        carried their own), in one statement."""
         statement = (
-            select(*QUESTION_COLUMNS, SessionRow.role, SessionRow.difficulty)
+            select(
+                *QUESTION_COLUMNS,
+                SessionRow.role.label("session_role"),
+                SessionRow.difficulty.label("session_difficulty"),
+            )
             .join(SessionRow, SessionRow.id == QuestionRow.session_id)
             .where(*where)
         )
@@ -313,26 +330,28 @@ class SqlQuestions:
             statement = statement.order_by(order)
         return self.db.execute(statement)
 
-    def bank_ids_asked(self, identity_id: int, role: Role, difficulty: Difficulty) -> Counter[str]:
-        """How often the person behind `identity_id` (every identity linked to the same web
-        account) was asked each bank question of this pool — one statement."""
+    def last_seen(
+        self, identity_id: int, role: Role, difficulty: Difficulty
+    ) -> dict[str, datetime]:
+        """When the person behind `identity_id` (every identity linked to the same web account)
+        last saw each bank question of this pool — one statement."""
         person = select(IdentityRow.web_user_id).where(IdentityRow.id == identity_id)
         linked = select(IdentityRow.id).where(
             IdentityRow.web_user_id.is_not(None),
             IdentityRow.web_user_id == person.scalar_subquery(),
         )
         rows = self.db.execute(
-            select(QuestionRow.bank_id, func.count())
+            select(QuestionRow.bank_id, func.max(QuestionRow.asked_at))
             .join(SessionRow, SessionRow.id == QuestionRow.session_id)
             .where(
                 (SessionRow.identity_id == identity_id) | SessionRow.identity_id.in_(linked),
-                SessionRow.role == role.value,
-                SessionRow.difficulty == difficulty.value,
+                QuestionRow.role == role.value,
+                QuestionRow.difficulty == difficulty.value,
                 QuestionRow.bank_id.is_not(None),
             )
             .group_by(QuestionRow.bank_id)
         )
-        return Counter({bank_id: count for bank_id, count in rows if bank_id})
+        return {bank_id: _utc(seen) for bank_id, seen in rows if bank_id and seen}
 
     def add_hint(self, session_id: int, position: int) -> int:
         where = (QuestionRow.session_id == session_id, QuestionRow.position == position)
@@ -350,8 +369,8 @@ def _asked(row: Any) -> AskedQuestion:
         kind=QuestionKind(row.kind),
         main_index=row.main_index,
         question=Question(
-            role=Role(row.role),
-            difficulty=Difficulty(row.difficulty),
+            role=Role(row.role or row.session_role),
+            difficulty=Difficulty(row.difficulty or row.session_difficulty),
             text=row.text,
             reference_answer=row.reference_answer,
             key_points=tuple(row.key_points or ()),
@@ -363,3 +382,8 @@ def _asked(row: Any) -> AskedQuestion:
         follow_up_of=row.follow_up_of,
         hints_used=row.hints_used,
     )
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aggregate (max) bypasses the column type: MySQL returns it naive (UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

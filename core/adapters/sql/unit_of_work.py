@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core.adapters.sql.attempts import SqlAttempts, SqlLinkCodes, SqlLlmCalls
 from core.adapters.sql.repositories import SqlIdentities, SqlQuestions, SqlSessions
+from core.adapters.sql.reviews import SqlReminders, SqlReviews
 from core.domain.errors import ServiceUnavailable
 
 
@@ -31,6 +32,8 @@ class SqlUnitOfWork:
         self.attempts = SqlAttempts(self.db)
         self.llm_calls = SqlLlmCalls(self.db)
         self.link_codes = SqlLinkCodes(self.db)
+        self.reviews = SqlReviews(self.db)
+        self.reminders = SqlReminders(self.db)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
