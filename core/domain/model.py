@@ -196,6 +196,7 @@ class Session:
     kind: SessionKind = SessionKind.INTERVIEW
     adaptive: bool = False  # the next main question's level follows the last answer's score
     plan: tuple[PlannedQuestion, ...] = ()  # a review session's main questions, in order
+    last_activity_at: datetime | None = None  # what idle expiry goes by
 
     @property
     def is_active(self) -> bool:

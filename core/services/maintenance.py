@@ -13,9 +13,9 @@ from core.domain.errors import NoActiveSession
 from core.domain.interview import Interview
 from core.domain.model import Attempt
 from core.ports import UnitOfWork
-from core.services.answers import evaluate_attempt
 from core.services.common import load_interview
 from core.services.deps import Deps
+from core.services.evaluation import evaluate_attempt
 
 # The maintenance job retries a failed evaluation at most this often (a person's Retry always
 # works); failures that retrying cannot fix (a blocked or refused request) are never retried.

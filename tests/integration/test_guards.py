@@ -19,8 +19,8 @@ from core.bootstrap import Core
 from core.domain import ConversationRef, InvalidLinkCode, QuotaExceeded
 from core.domain.model import AttemptStatus
 from core.domain.results import AnswerStatus
-from core.services.answers import evaluate_attempt
 from core.services.common import load_interview
+from core.services.evaluation import evaluate_attempt
 
 T = TypeVar("T")
 ALICE = ConversationRef("slack", "T1", "C1", "U-alice", thread="th-1")

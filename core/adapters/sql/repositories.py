@@ -268,6 +268,7 @@ def session_from_row(row: Any) -> Session:
         kind=SessionKind(row.kind or SessionKind.INTERVIEW.value),
         adaptive=bool(row.adaptive),
         plan=tuple(PlannedQuestion.from_dict(p) for p in row.plan or ()),
+        last_activity_at=row.last_activity_at,
     )
 
 
