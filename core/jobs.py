@@ -69,3 +69,15 @@ def due_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     result = run_due_now(_core, notifiers_for(_core.settings))
     log.info("due: %s", result)
     return result
+
+
+def due_for_platform(platform: str) -> dict[str, Any]:
+    """What is due now for one platform's people and channels: run by that platform's own
+    function on the schedule, so each Lambda artefact carries only its own platform's client."""
+    global _core
+    if _core is None:
+        _core = build_core()
+    notifiers = {p: n for p, n in notifiers_for(_core.settings).items() if p == platform}
+    result = run_due_now(_core, notifiers)
+    log.info("due for %s: %s", platform, result)
+    return result

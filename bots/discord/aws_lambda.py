@@ -118,7 +118,12 @@ _app: LambdaApp | None = None
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
-    """The Lambda entry point (template.yaml: bots.discord.aws_lambda.handler)."""
+    """The Lambda entry point (template.yaml: bots.discord.aws_lambda.handler): interactions,
+    and the schedule's "what is due" check (reminders, questions of the day) for Discord."""
+    if event.get("detail-type") == "Scheduled Event":
+        from core.jobs import due_for_platform
+
+        return due_for_platform("discord")
     global _app
     if _app is None:  # once per container: warm invocations reuse clients and the core
         _app = build_app()

@@ -26,7 +26,12 @@ _lock = threading.Lock()
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Slack events, slash commands and interactivity (HTTP API v2 or REST API v1 events)."""
+    """Slack events, slash commands and interactivity (HTTP API v2 or REST API v1 events), and
+    the schedule's "what is due" check (reminders, questions of the day) for Slack."""
+    if event.get("detail-type") == "Scheduled Event":  # EventBridge: nothing to import first
+        from core.jobs import due_for_platform
+
+        return due_for_platform("slack")
     return _get_handler().handle(event, context)
 
 
