@@ -269,7 +269,9 @@ def adversarial_scores(
     return out
 
 
-def adversarial_table(evaluator: Evaluator, questions: Sequence[Question]) -> None:
+def adversarial_table(
+    evaluator: Evaluator, questions: Sequence[Question], *, title: str = "the shipped bank"
+) -> None:
     """Print each adversarial answer kind's mean and max, beside the baseline's."""
 
     def ours(question: Question, answer: str) -> float:
@@ -280,7 +282,7 @@ def adversarial_table(evaluator: Evaluator, questions: Sequence[Question]) -> No
 
     mine = adversarial_scores(ours, questions)
     plain = adversarial_scores(base, questions)
-    print(f"\nAdversarial answers over the shipped bank ({len(questions)} questions)")
+    print(f"\nAdversarial answers over {title} ({len(questions)} questions)")
     print(f"{'answer':<12}{'scorer mean / max':>19}  {'recall mean / max':>19}  target (mean)")
     for kind in ADVERSARIAL:
         sign = "≥" if kind == "reference" else "≤"
@@ -309,6 +311,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_adversarial:
         bank = load_shipped_questions()
         adversarial_table(evaluator, bank[: args.limit] if args.limit else bank)
+        if args.data:  # questions this project never saw: the data sets' own, no key points
+            unseen = {
+                (r["question"], r["reference"]): as_question(r["question"], r["reference"])
+                for rows in data.values()
+                for r in rows
+            }
+            adversarial_table(evaluator, list(unseen.values()), title="the data sets' questions")
     return 0
 
 

@@ -331,7 +331,7 @@ def _permuted_reference(answer: list[str], reference: list[str]) -> bool:
         return False
     pairs = set(itertools.pairwise(reference))
     kept = sum(1 for pair in itertools.pairwise(answer) if pair in pairs)
-    return kept < PERMUTED_KEPT_PAIRS * (len(answer) - 1)
+    return kept <= PERMUTED_KEPT_PAIRS * (len(answer) - 1)
 
 
 def _shape_flags(
