@@ -1,10 +1,11 @@
 """Gemini (google-genai) implementations of the Evaluator and QuestionWriter ports.
 
-The evaluator returns an Assessment (per-key-point verdicts with quotes, see gemini_replies);
+The evaluator returns an Assessment (per-key-point verdicts with quotes, see llm_replies);
 core.services.grading.grade_answer holds it to the one grading policy, which computes the score.
 Only modules named core/adapters/gemini*.py import google.genai. Every failure surfaces as
-core.domain.LlmUnavailable with a message fit for the candidate; see gemini_errors for the
-fault kinds and gemini_call for the retry policy.
+core.domain.LlmUnavailable with a message fit for the candidate; see llm_faults for the fault
+kinds, llm_retry for the retry policy and gemini_errors for how Gemini's faults are told apart.
+The prompt and the reply mapping are shared with every provider (llm_prompt, llm_replies).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from google import genai
 from google.genai import types
 
 from core.adapters.gemini_call import GeminiCaller, GeminiRequest
-from core.adapters.gemini_prompt import (
+from core.adapters.llm_prompt import (
     EVALUATION_TEMPLATE_VERSION,
     FOLLOW_UP_TEMPLATE_VERSION,
     EvaluationPayload,
@@ -28,11 +29,7 @@ from core.adapters.gemini_prompt import (
     follow_up_prompt,
     follow_up_system_instruction,
 )
-from core.adapters.gemini_replies import (
-    assessment_from_payload,
-    model_label,
-    question_from_payload,
-)
+from core.adapters.llm_replies import assessment_from_payload, question_from_payload
 from core.domain.grading import Assessment
 from core.domain.model import Evaluation, Question
 from core.ports import EvaluatorReply, FollowUpReply
@@ -43,6 +40,7 @@ __all__ = [
     "GeminiEvaluator",
     "GeminiQuestionWriter",
     "build_gemini_client",
+    "model_label",
 ]
 
 # The JSON itself needs well under 1,000 tokens, but on thinking models (2.5 and later) the
@@ -66,6 +64,13 @@ def build_gemini_client(
     return genai.Client(api_key=api_key, http_options=options)
 
 
+def model_label(model: str) -> str:
+    """A model id as people write it: "gemini-2.5-flash" -> "Gemini 2.5 Flash"."""
+    name = model.strip().removeprefix("models/")
+    parts = [p for p in name.replace("_", "-").split("-") if p]
+    return " ".join(p.capitalize() if p.isalpha() else p for p in parts) or "Gemini"
+
+
 class _GeminiPort:
     """What the evaluator and the writer share: one caller, and a versioned prompt."""
 
@@ -86,8 +91,8 @@ class _GeminiPort:
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        # The template's own version is part of the cache key: editing the prompt re-grades.
-        self.prompt_version = f"{self.template_version}/{prompt_version}"
+        # Part of the cache key: editing the prompt, or grading with another model, re-grades.
+        self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self.graded_by = model_label(model)
         self._caller = GeminiCaller(
             client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
