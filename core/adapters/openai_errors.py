@@ -104,7 +104,7 @@ def _server_wait(exc: openai.APIStatusError, message: str) -> float | None:
 
 
 def parse_wait_seconds(text: str) -> float | None:
-    """"20s", "1m30.5s", "120ms", "1h2m" as seconds; None when it is none of these."""
+    """ "20s", "1m30.5s", "120ms", "1h2m" as seconds; None when it is none of these."""
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
     if not parts or "".join(n + u for n, u in parts) != text.strip():
         return None

@@ -96,7 +96,7 @@ class _OpenAIPort:
 
     @property
     def graded_by(self) -> str:
-        """"gpt-4o-mini", "llama3.1:8b via Ollama": the server is named once it has replied."""
+        """ "gpt-4o-mini", "llama3.1:8b via Ollama": the server is named once it has replied."""
         return graded_by_label(self.model, self._base_url, self._caller.features.kind)
 
 

@@ -68,7 +68,9 @@ class RecordedRequest:
 
     @property
     def system_text(self) -> str:
-        return "\n".join(m["content"] for m in self.body.get("messages", []) if m["role"] == "system")
+        return "\n".join(
+            m["content"] for m in self.body.get("messages", []) if m["role"] == "system"
+        )
 
     @property
     def prompt_text(self) -> str:
@@ -135,7 +137,9 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             authorization = headers.get("authorization", "")
             if "authorization" in headers:
                 headers["authorization"] = REDACTED
-            request = RecordedRequest("POST", self.path, headers, json.loads(raw or b"{}"), authorization)
+            request = RecordedRequest(
+                "POST", self.path, headers, json.loads(raw or b"{}"), authorization
+            )
             stub.requests.append(request)
             if self.path.rstrip("/") != "/v1/chat/completions":
                 reply = StubReply(404, {"error": {"message": "not found", "type": "api_error"}})
@@ -251,10 +255,18 @@ def slow(reply: StubReply, seconds: float) -> StubReply:
 # ---------------------------------------------------------------- errors, per flavour
 
 
-def _error(status: int, message: str, type_: str, *, param: str | None = None, code: Any = None) -> Callable[[OpenAIStub, RecordedRequest], dict[str, Any]]:
+def _error(
+    status: int, message: str, type_: str, *, param: str | None = None, code: Any = None
+) -> Callable[[OpenAIStub, RecordedRequest], dict[str, Any]]:
     def build(stub: OpenAIStub, request: RecordedRequest) -> dict[str, Any]:
         if stub.flavour == "vllm":
-            return {"object": "error", "message": message, "type": type_, "param": param, "code": status}
+            return {
+                "object": "error",
+                "message": message,
+                "type": type_,
+                "param": param,
+                "code": status,
+            }
         if stub.flavour == "ollama":
             return {"error": {"message": message, "type": "api_error", "param": None, "code": None}}
         return {"error": {"message": message, "type": type_, "param": param, "code": code}}
@@ -323,8 +335,21 @@ def response_format_refusal() -> StubReply:
                 "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
                 "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}]"
             )
-            return {"object": "error", "message": message, "type": "BadRequestError", "param": None, "code": 400}
+            return {
+                "object": "error",
+                "message": message,
+                "type": "BadRequestError",
+                "param": None,
+                "code": 400,
+            }
         message = "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."
-        return {"error": {"message": message, "type": "invalid_request_error", "param": "response_format", "code": None}}
+        return {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": "response_format",
+                "code": None,
+            }
+        }
 
     return StubReply(400, build)

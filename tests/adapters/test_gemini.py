@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS
+from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS, model_label
 from core.adapters.llm_prompt import EVALUATION_TEMPLATE_VERSION
-from core.adapters.gemini import model_label
 from core.cli import evaluate_lines
 from core.domain.errors import LlmUnavailable
 from core.domain.grading import POLICY_VERSION

@@ -127,7 +127,7 @@ def test_same_prompt_and_fence_as_gemini(stub: OpenAIStub, sleep: FakeSleep) -> 
     evaluator.evaluate(QUESTION, answer)
     evaluator.evaluate(QUESTION, answer)
 
-    first, second = stub.requests
+    first = stub.requests[0]
     boundaries = [
         re.search(r"<candidate_answer-([0-9a-f]{16})>", r.prompt_text).group(1)  # type: ignore[union-attr]
         for r in stub.requests
@@ -304,7 +304,10 @@ def test_follow_up_is_written_through_the_same_server(sleep: FakeSleep) -> None:
         reply = make_writer(stub, sleep).follow_up(QUESTION, GOOD_ANSWER, last_evaluation())
 
         assert reply.question.text.startswith("How does column order matter")
-        assert reply.question.key_points == ("leftmost-prefix rule", "range predicates stop later columns")
+        assert reply.question.key_points == (
+            "leftmost-prefix rule",
+            "range predicates stop later columns",
+        )
         [request] = stub.requests
         assert request.body["response_format"]["json_schema"]["name"] == "follow_up"
         assert fenced(request.prompt_text, "gaps") == "- Composite index column order"

@@ -148,7 +148,9 @@ def test_an_unreachable_server_is_a_network_fault(sleep: FakeSleep) -> None:
 
 
 def test_a_wrong_key_is_a_configuration_error(stub: OpenAIStub, sleep: FakeSleep) -> None:
-    error = expect_failure(make_evaluator(stub, sleep, api_key="sk-wrong-000000000000000000"), "config")
+    error = expect_failure(
+        make_evaluator(stub, sleep, api_key="sk-wrong-000000000000000000"), "config"
+    )
     assert len(stub.requests) == 1 and not error.retryable
     assert "administrator" in error.message
 
@@ -169,7 +171,13 @@ def test_a_prompt_too_long_for_the_server_is_a_bad_request(
         "(812 in the messages, 4096 in the completion). Please reduce the length of the messages "
         "or completion."
     )
-    body = {"object": "error", "message": message, "type": "BadRequestError", "param": None, "code": 400}
+    body = {
+        "object": "error",
+        "message": message,
+        "type": "BadRequestError",
+        "param": None,
+        "code": 400,
+    }
     vllm.script(StubReply(400, body))
     error = expect_failure(make_evaluator(vllm, sleep), "bad_request")
     assert len(vllm.requests) == 1 and not error.retryable
@@ -223,12 +231,16 @@ def test_filters_and_refusals_are_blocked_and_not_retried(
     assert len(stub.requests) == 1 and not error.retryable and "safety filter" in error.message
 
 
-def test_a_content_filter_refusing_the_prompt_is_blocked(stub: OpenAIStub, sleep: FakeSleep) -> None:
+def test_a_content_filter_refusing_the_prompt_is_blocked(
+    stub: OpenAIStub, sleep: FakeSleep
+) -> None:
     message = (
         "The response was filtered due to the prompt triggering Azure OpenAI's content management "
         "policy. Please modify your prompt and retry."
     )
-    body = {"error": {"message": message, "type": None, "param": "prompt", "code": "content_filter"}}
+    body = {
+        "error": {"message": message, "type": None, "param": "prompt", "code": "content_filter"}
+    }
     stub.script(StubReply(400, body))
     expect_failure(make_evaluator(stub, sleep), "blocked")
     assert len(stub.requests) == 1
@@ -253,8 +265,14 @@ def test_unreadable_replies_are_retried_once_then_malformed(
 
 def test_a_reply_without_choices_is_malformed(vllm: OpenAIStub, sleep: FakeSleep) -> None:
     def no_choices(stub: OpenAIStub, request: Any) -> dict[str, Any]:
-        return {"id": "chatcmpl-x", "object": "chat.completion", "created": 0,
-                "model": "m", "choices": [], "usage": None}
+        return {
+            "id": "chatcmpl-x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [],
+            "usage": None,
+        }
 
     vllm.script(StubReply(200, no_choices), StubReply(200, no_choices))
     expect_failure(make_evaluator(vllm, sleep), "malformed")
