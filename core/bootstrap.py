@@ -96,8 +96,24 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
-    """The configured evaluator and follow-up writer. google-genai is imported only for Gemini."""
-    if settings.llm_provider == "gemini":
+    """The configured evaluator and follow-up writer: one provider, or LLM_FALLBACK's chain.
+
+    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai)."""
+    pairs = [_build_provider(name, settings) for name in settings.llm_chain]
+    if len(pairs) == 1:
+        return pairs[0]
+    from core.adapters.llm_chain import Breaker, FallbackEvaluator, FallbackQuestionWriter
+
+    # One breaker: a provider out of quota is out for follow-ups as well as for grading.
+    breaker = Breaker(settings.llm_fallback_cooldown_seconds)
+    return (
+        FallbackEvaluator([evaluator for evaluator, _ in pairs], breaker),
+        FallbackQuestionWriter([writer for _, writer in pairs], breaker),
+    )
+
+
+def _build_provider(name: str, settings: Settings) -> tuple[Evaluator, QuestionWriter]:
+    if name == "gemini":
         from core.adapters.gemini import (
             GeminiEvaluator,
             GeminiQuestionWriter,
@@ -116,9 +132,38 @@ def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
             max_retries=settings.gemini_max_retries,
         )
         return GeminiEvaluator(client, **common), GeminiQuestionWriter(client, **common)  # type: ignore[arg-type]
+    if name == "openai":
+        return _build_openai(settings)
     from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 
     return OfflineEvaluator(prompt_version=settings.prompt_version), OfflineQuestionWriter()
+
+
+def _build_openai(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
+    try:
+        from core.adapters.openai_llm import (
+            OpenAIEvaluator,
+            OpenAIQuestionWriter,
+            build_openai_client,
+        )
+    except ImportError as exc:  # the optional extra is not installed
+        raise ConfigError(
+            "LLM_PROVIDER=openai needs the openai package: "
+            "pip install 'interviewbot[openai]' (make setup installs it)"
+        ) from exc
+    key = settings.openai_api_key
+    client = build_openai_client(
+        base_url=settings.openai_base_url,
+        api_key=key.get_secret_value() if key else None,
+        timeout_seconds=settings.openai_timeout_seconds,
+    )
+    common = dict(
+        model=settings.openai_model,
+        prompt_version=settings.prompt_version,
+        max_output_tokens=settings.openai_max_output_tokens,
+        max_retries=settings.openai_max_retries,
+    )
+    return OpenAIEvaluator(client, **common), OpenAIQuestionWriter(client, **common)  # type: ignore[arg-type]
 
 
 # What the surfaces need from the adapters, handed out here so that bots/ and web/ never import

@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 from zoneinfo import ZoneInfo
 
+from core.domain.errors import LlmUnavailable
 from core.domain.grading import Assessment
 from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
 from core.domain.model import (
@@ -25,6 +26,8 @@ from core.domain.model import (
 )
 from core.domain.notices import Notice
 from core.domain.roles import Difficulty, Role
+
+T = TypeVar("T")
 
 
 class DuplicateKey(Exception):
@@ -46,6 +49,7 @@ class EvaluatorReply:
 class FollowUpReply:
     question: Question
     usage: LlmUsage | None = None
+    provider: str = ""  # who wrote it, when a fallback chain chose (else the configured one)
 
 
 class Evaluator(Protocol):
@@ -58,6 +62,29 @@ class Evaluator(Protocol):
     english_only: bool  # answers in other languages are refused before they are stored
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
+
+
+@runtime_checkable
+class EvaluatorChain(Protocol):
+    """An Evaluator made of providers asked in order (LLM_FALLBACK, core.adapters.llm_chain).
+
+    The core walks it itself, through `first_success`, so that each provider's grades are
+    cached under that provider's own key (core.services.grading.grade_cached)."""
+
+    provider: str
+    prompt_version: str
+    english_only: bool
+
+    def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
+
+    def first_success(
+        self,
+        answer: str,
+        live: Callable[[Evaluator], T],
+        *,
+        cached: Callable[[Evaluator], T | None] | None = None,
+        on_failure: Callable[[Evaluator, LlmUnavailable], None] | None = None,
+    ) -> T: ...
 
 
 class QuestionWriter(Protocol):

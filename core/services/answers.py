@@ -8,7 +8,6 @@ The Interview aggregate says which question an answer goes to and what may follo
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 import unicodedata
@@ -42,7 +41,12 @@ from core.domain.results import AnswerOutcome, AnswerStatus
 from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import interview_of_session, load_interview
 from core.services.deps import Deps
-from core.services.grading import check_language, grade_answer, graded_version
+from core.services.grading import (
+    Graded,
+    check_language,
+    evaluation_cache_key,  # noqa: F401  (re-exported: core.services names it)
+    grade_cached,
+)
 
 log = logging.getLogger(__name__)
 
@@ -205,13 +209,6 @@ def _is_text(answer: str) -> bool:
     return not any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in answer)
 
 
-def evaluation_cache_key(provider: str, prompt_version: str, question: str, answer: str) -> str:
-    """SHA-256 of prompt version + question + normalised answer (case and spacing ignored)."""
-    normalised = " ".join(unicodedata.normalize("NFKC", answer).casefold().split())
-    material = "\x1f".join((provider, prompt_version, question.strip(), normalised))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
 def evaluate_attempt(
     deps: Deps, *, interview: Interview, attempt: Attempt, just_stored: bool = False
 ) -> AnswerOutcome:
@@ -261,27 +258,32 @@ def _evaluate_locked(
         return _outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
     question = interview.question_at(fresh.position).question
     evaluator = deps.evaluator
-    key = evaluation_cache_key(
-        evaluator.provider, graded_version(evaluator), question.text, fresh.answer
-    )
-    evaluation = _cache_get(deps, key)
-    cached = evaluation is not None
-    usage: LlmUsage | None = None
-    if evaluation is None:
-        started = time.perf_counter()
-        try:
-            evaluation, usage = grade_answer(evaluator, question, fresh.answer)
-        except LlmUnavailable as err:
-            return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
-        except Exception:  # a bug or an unforeseen fault must not strand the saved answer
-            log.exception("evaluator %s failed unexpectedly", evaluator.provider)
-            return _failed(deps, interview, fresh, LlmFault.UNEXPECTED, UNEXPECTED_MESSAGE)
-        usage = usage or LlmUsage(
-            model=evaluator.provider, latency_ms=(time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    try:
+        # Each failed call is recorded as it happens (a fallback chain may make several).
+        graded = grade_cached(
+            evaluator,
+            question,
+            fresh.answer,
+            cache=_GuardedCache(deps),
+            on_failure=lambda grader, err: _record_failed_call(deps, fresh, grader.provider, err),
         )
-        _cache_put(deps, key, evaluation)
-    final, stored = _store(deps, fresh, evaluation, cached=cached, usage=usage)
+    except LlmUnavailable as err:
+        return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
+    except Exception:  # a bug or an unforeseen fault must not strand the saved answer
+        log.exception("evaluator %s failed unexpectedly", evaluator.provider)
+        _record_failed_call(deps, fresh, evaluator.provider, None)
+        return _failed(deps, interview, fresh, LlmFault.UNEXPECTED, UNEXPECTED_MESSAGE)
+    final, stored = _store(deps, fresh, graded, _usage_of(graded, started))
     return _outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
+
+
+def _usage_of(graded: Graded, started: float) -> LlmUsage | None:
+    """What the grading cost: none from the cache; timed here for a grader without a model."""
+    if graded.cached or graded.usage is not None:
+        return graded.usage
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return LlmUsage(model=graded.evaluation.provider, latency_ms=elapsed_ms)
 
 
 def _failed(
@@ -298,10 +300,11 @@ def _failed(
 
 
 def _store(
-    deps: Deps, attempt: Attempt, evaluation: Evaluation, *, cached: bool, usage: LlmUsage | None
+    deps: Deps, attempt: Attempt, graded: Graded, usage: LlmUsage | None
 ) -> tuple[Attempt, bool]:
     """Store the evaluation (conditionally) and return the attempt as it now stands."""
     now = deps.clock.now()
+    evaluation, cached = graded.evaluation, graded.cached
     with deps.uow() as uow:
         stored = uow.attempts.record_evaluation(
             attempt.id, evaluation, cached=cached, usage=usage, at=now
@@ -309,7 +312,7 @@ def _store(
         if usage is not None:  # the call happened (and cost) whether or not we won the store
             uow.llm_calls.add(
                 purpose="evaluate",
-                provider=deps.evaluator.provider,
+                provider=evaluation.provider,  # who graded: with a fallback chain, not the first
                 usage=usage,
                 ok=True,
                 error_kind=None,
@@ -342,19 +345,39 @@ def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = 
         uow.attempts.record_failure(
             attempt.id, error_kind=kind, auto_retry=auto_retry, at=deps.clock.now()
         )
-        if kind != Service.REDIS:
-            uow.llm_calls.add(
-                purpose="evaluate",
-                provider=deps.evaluator.provider,
-                usage=None,
-                ok=False,
-                error_kind=kind,
-                at=deps.clock.now(),
-                attempt_id=attempt.id,
-            )
         failed = uow.attempts.get(attempt.id)
         uow.commit()
     return failed or attempt
+
+
+def _record_failed_call(
+    deps: Deps, attempt: Attempt, provider: str, error: LlmUnavailable | None
+) -> None:
+    """One failed model call, for the analytics (kind "unexpected" when it was no LLM fault)."""
+    with deps.uow() as uow:
+        uow.llm_calls.add(
+            purpose="evaluate",
+            provider=provider,
+            usage=None,
+            ok=False,
+            error_kind=error.kind if error is not None else LlmFault.UNEXPECTED,
+            at=deps.clock.now(),
+            attempt_id=attempt.id,
+        )
+        uow.commit()
+
+
+class _GuardedCache:
+    """The evaluation cache as grading sees it: unreachable means a miss, never a failure."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    def get(self, key: str) -> Evaluation | None:
+        return _cache_get(self._deps, key)
+
+    def put(self, key: str, evaluation: Evaluation) -> None:
+        _cache_put(self._deps, key, evaluation)
 
 
 def _cache_get(deps: Deps, key: str) -> Evaluation | None:
