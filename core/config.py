@@ -216,7 +216,7 @@ LLM_PROVIDERS = ("offline", "gemini", "openai")
 
 
 def parse_provider_chain(value: str) -> tuple[str, ...]:
-    """"gemini, openai,offline" -> ("gemini", "openai", "offline"); each known, each once."""
+    """ "gemini, openai,offline" -> ("gemini", "openai", "offline"); each known, each once."""
     names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
     for name in names:
         if name not in LLM_PROVIDERS:

@@ -95,6 +95,25 @@ class QuestionWriter(Protocol):
     ) -> FollowUpReply: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DraftReply:
+    """Bank questions a model drafted, for a person to review (never used as they are)."""
+
+    questions: tuple[Question, ...]
+    drafted_by: str  # "gpt-4o-mini", "Gemini 2.5 Flash": written into the draft file
+    usage: LlmUsage | None = None
+
+
+class QuestionDrafter(Protocol):
+    """Drafts bank questions from a job description (`interviewbot bank generate`)."""
+
+    provider: str
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply: ...  # LlmUnavailable when it cannot
+
+
 class QuestionBank(Protocol):
     def pool(self, role: Role, difficulty: Difficulty) -> Sequence[Question]: ...
 

@@ -18,6 +18,15 @@ from google import genai
 from google.genai import types
 
 from core.adapters.gemini_call import GeminiCaller, GeminiRequest
+from core.adapters.llm_drafts import (
+    DRAFT_TEMPERATURE,
+    DRAFT_TEMPLATE_VERSION,
+    DraftPayload,
+    draft_budget,
+    draft_prompt,
+    draft_system_instruction,
+    drafts_from_payload,
+)
 from core.adapters.llm_prompt import (
     EVALUATION_TEMPLATE_VERSION,
     FOLLOW_UP_TEMPLATE_VERSION,
@@ -32,12 +41,14 @@ from core.adapters.llm_prompt import (
 from core.adapters.llm_replies import assessment_from_payload, question_from_payload
 from core.domain.grading import Assessment
 from core.domain.model import Evaluation, Question
-from core.ports import EvaluatorReply, FollowUpReply
+from core.domain.roles import Difficulty, Role
+from core.ports import DraftReply, EvaluatorReply, FollowUpReply
 
 __all__ = [
     "EVALUATION_MAX_OUTPUT_TOKENS",
     "FOLLOW_UP_MAX_OUTPUT_TOKENS",
     "GeminiEvaluator",
+    "GeminiQuestionDrafter",
     "GeminiQuestionWriter",
     "build_gemini_client",
     "model_label",
@@ -155,3 +166,29 @@ class GeminiQuestionWriter(_GeminiPort):
 
         follow_up, usage = self._caller.generate(request, accept)
         return FollowUpReply(question=follow_up, usage=usage)
+
+
+class GeminiQuestionDrafter(_GeminiPort):
+    """Drafts bank questions from a job description, for a person to review."""
+
+    template_version = DRAFT_TEMPLATE_VERSION
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply:
+        """Up to `count` drafted questions; raises LlmUnavailable on failure."""
+        fence = Fence.around((job_description,))
+        request = GeminiRequest(
+            purpose="draft",
+            system_instruction=draft_system_instruction(self.prompt_version, fence),
+            prompt=draft_prompt(role, difficulty, count, job_description, fence),
+            schema=DraftPayload,
+            max_output_tokens=draft_budget(count),
+            temperature=DRAFT_TEMPERATURE,
+        )
+
+        def accept(payload: DraftPayload) -> tuple[Question, ...]:
+            return drafts_from_payload(payload, role, difficulty, count)
+
+        questions, usage = self._caller.generate(request, accept)
+        return DraftReply(questions=questions, drafted_by=self.graded_by, usage=usage)

@@ -35,12 +35,21 @@ from typing import Generic, Protocol, TypeVar
 from core.domain.answer_signals import LANGUAGE_NAMES, guess_language
 from core.domain.errors import LlmFault, LlmUnavailable
 from core.domain.model import Evaluation, Question
-from core.ports import Evaluator, EvaluatorReply, FollowUpReply, QuestionWriter
+from core.domain.roles import Difficulty, Role
+from core.ports import (
+    DraftReply,
+    Evaluator,
+    EvaluatorReply,
+    FollowUpReply,
+    QuestionDrafter,
+    QuestionWriter,
+)
 
 __all__ = [
     "Breaker",
     "FallbackChain",
     "FallbackEvaluator",
+    "FallbackQuestionDrafter",
     "FallbackQuestionWriter",
     "falls_through",
 ]
@@ -202,9 +211,7 @@ class FallbackEvaluator:
                 return _cannot_read(LANGUAGE_NAMES.get(language, language))
             return None
 
-        return self.chain.first_success(
-            live, cached=cached, refuses=refuses, on_failure=on_failure
-        )
+        return self.chain.first_success(live, cached=cached, refuses=refuses, on_failure=on_failure)
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
         """The first provider's judgement; the Assessment names who judged (graded_by)."""
@@ -225,6 +232,22 @@ class FallbackQuestionWriter:
             return replace(reply, provider=getattr(member, "provider", ""))
 
         return self.chain.first_success(ask)
+
+
+class FallbackQuestionDrafter:
+    """The QuestionDrafter port over several LLM providers: the first that drafts wins."""
+
+    def __init__(self, members: Sequence[QuestionDrafter], breaker: Breaker) -> None:
+        self.chain = FallbackChain(members, breaker)
+        self.provider = self.chain.members[0].provider
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply:
+        """Drafts from the first provider that can write them; the reply names it."""
+        return self.chain.first_success(
+            lambda member: member.draft(role, difficulty, count, job_description)
+        )
 
 
 def _cannot_read(language: str) -> LlmUnavailable:

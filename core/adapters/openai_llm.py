@@ -16,6 +16,15 @@ from collections.abc import Callable
 
 import openai
 
+from core.adapters.llm_drafts import (
+    DRAFT_TEMPERATURE,
+    DRAFT_TEMPLATE_VERSION,
+    DraftPayload,
+    draft_budget,
+    draft_prompt,
+    draft_system_instruction,
+    drafts_from_payload,
+)
 from core.adapters.llm_prompt import (
     EVALUATION_TEMPLATE_VERSION,
     FOLLOW_UP_TEMPLATE_VERSION,
@@ -32,12 +41,14 @@ from core.adapters.openai_call import ChatRequest, OpenAICaller
 from core.adapters.openai_server import graded_by_label
 from core.domain.grading import Assessment
 from core.domain.model import Evaluation, Question
-from core.ports import EvaluatorReply, FollowUpReply
+from core.domain.roles import Difficulty, Role
+from core.ports import DraftReply, EvaluatorReply, FollowUpReply
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "NO_KEY",
     "OpenAIEvaluator",
+    "OpenAIQuestionDrafter",
     "OpenAIQuestionWriter",
     "build_openai_client",
 ]
@@ -156,3 +167,30 @@ class OpenAIQuestionWriter(_OpenAIPort):
 
         follow_up, usage = self._caller.generate(request, accept)
         return FollowUpReply(question=follow_up, usage=usage)
+
+
+class OpenAIQuestionDrafter(_OpenAIPort):
+    """Drafts bank questions from a job description, for a person to review."""
+
+    template_version = DRAFT_TEMPLATE_VERSION
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply:
+        """Up to `count` drafted questions; raises LlmUnavailable on failure."""
+        fence = Fence.around((job_description,))
+        request = ChatRequest(
+            purpose="draft",
+            system_instruction=draft_system_instruction(self.prompt_version, fence),
+            prompt=draft_prompt(role, difficulty, count, job_description, fence),
+            schema=DraftPayload,
+            # Never less than the configured budget; more for many questions.
+            max_output_tokens=max(self.max_output_tokens, draft_budget(count) - 4096),
+            temperature=DRAFT_TEMPERATURE,
+        )
+
+        def accept(payload: DraftPayload) -> tuple[Question, ...]:
+            return drafts_from_payload(payload, role, difficulty, count)
+
+        questions, usage = self._caller.generate(request, accept)
+        return DraftReply(questions=questions, drafted_by=self.graded_by, usage=usage)

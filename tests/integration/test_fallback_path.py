@@ -67,9 +67,7 @@ def chain_core(backend: Any, gemini: GeminiStub, ollama: OpenAIStub, **extra: An
     )
     core = build_core(settings, auto_migrate=True)
     # One question only, so every session asks the same one (and may hit the same cache key).
-    core.deps.bank = ShippedQuestionBank(
-        [core.deps.bank.pool(Role.BACKEND, Difficulty.MEDIUM)[0]]
-    )
+    core.deps.bank = ShippedQuestionBank([core.deps.bank.pool(Role.BACKEND, Difficulty.MEDIUM)[0]])
     return core
 
 
@@ -86,7 +84,9 @@ _threads = iter(range(1, 10_000))
 def answer(core: Core, text_: str = ANSWER):  # type: ignore[no-untyped-def]
     thread = f"th-{next(_threads)}"
     conversation = ConversationRef("slack", "T1", "C1", "U-alice", thread=thread)
-    services.start_session(core.deps, conversation=conversation, role="backend", difficulty="medium")
+    services.start_session(
+        core.deps, conversation=conversation, role="backend", difficulty="medium"
+    )
     return services.answer_in_conversation(
         core.deps, conversation=conversation, text=text_, delivery_id=f"m-{thread}"
     )
@@ -145,7 +145,9 @@ def test_both_out_of_quota_the_offline_scorer_grades(
 
 
 def test_a_spanish_answer_left_to_the_offline_scorer_fails_honestly_then_gemini_grades_it(
-    backend, gemini: GeminiStub, ollama: OpenAIStub  # type: ignore[no-untyped-def]
+    backend,
+    gemini: GeminiStub,
+    ollama: OpenAIStub,  # type: ignore[no-untyped-def]
 ) -> None:
     core = chain_core(backend, gemini, ollama, llm_fallback_cooldown_seconds=0)
     try:
@@ -160,7 +162,10 @@ def test_a_spanish_answer_left_to_the_offline_scorer_fails_honestly_then_gemini_
 
         gemini.script(json_reply(REPLY))  # the quota is back
         retried = services.retry_evaluation(
-            core.deps, session_id=failed.session.id, position=1, actor=failed.session.conversation.user_ref
+            core.deps,
+            session_id=failed.session.id,
+            position=1,
+            actor=failed.session.conversation.user_ref,
         )
         assert retried.status is AnswerStatus.EVALUATED and retried.evaluation is not None
         assert retried.evaluation.graded_by == "Gemini 2.5 Flash"
@@ -169,7 +174,10 @@ def test_a_spanish_answer_left_to_the_offline_scorer_fails_honestly_then_gemini_
 
 
 def test_a_primary_grade_and_a_fallback_grade_never_share_a_cache_entry(
-    core: Core, gemini: GeminiStub, ollama: OpenAIStub, backend  # type: ignore[no-untyped-def]
+    core: Core,
+    gemini: GeminiStub,
+    ollama: OpenAIStub,
+    backend,  # type: ignore[no-untyped-def]
 ) -> None:
     gemini.script(json_reply(REPLY))
     by_gemini = answer(core)

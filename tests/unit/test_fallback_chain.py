@@ -40,7 +40,9 @@ class Grader(ScriptedEvaluator):
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
         reply = super().evaluate(question, answer)
-        return replace(reply, assessment=replace(reply.assessment, graded_by=f"{self.provider} model"))
+        return replace(
+            reply, assessment=replace(reply.assessment, graded_by=f"{self.provider} model")
+        )
 
 
 class Ticks:

@@ -70,14 +70,27 @@ def test_without_a_chain_the_provider_stands_alone(monkeypatch: pytest.MonkeyPat
         ({"LLM_FALLBACK": "gemini,claude"}, "LLM_FALLBACK: unknown provider 'claude'"),
         ({"LLM_FALLBACK": "offline,openai,offline"}, "names offline more than once"),
         (
-            {"LLM_PROVIDER": "offline", "LLM_FALLBACK": "openai,offline", "OPENAI_BASE_URL": OLLAMA},
+            {
+                "LLM_PROVIDER": "offline",
+                "LLM_FALLBACK": "openai,offline",
+                "OPENAI_BASE_URL": OLLAMA,
+            },
             "LLM_PROVIDER=offline but LLM_FALLBACK starts with openai",
         ),
         ({"LLM_FALLBACK": "gemini,offline"}, "LLM_FALLBACK's gemini needs GEMINI_API_KEY"),
         ({"LLM_PROVIDER": "openai"}, "needs OPENAI_API_KEY"),
-        ({"LLM_FALLBACK": "offline,openai"}, "LLM_FALLBACK's openai on OpenAI's API needs OPENAI_API_KEY"),
-        ({"LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "ollama:11434"}, "OPENAI_BASE_URL: must be an http"),
-        ({"LLM_PROVIDER": "openai", "OPENAI_BASE_URL": OLLAMA, "OPENAI_MODEL": " "}, "name the model"),
+        (
+            {"LLM_FALLBACK": "offline,openai"},
+            "LLM_FALLBACK's openai on OpenAI's API needs OPENAI_API_KEY",
+        ),
+        (
+            {"LLM_PROVIDER": "openai", "OPENAI_BASE_URL": "ollama:11434"},
+            "OPENAI_BASE_URL: must be an http",
+        ),
+        (
+            {"LLM_PROVIDER": "openai", "OPENAI_BASE_URL": OLLAMA, "OPENAI_MODEL": " "},
+            "name the model",
+        ),
         (
             {"LLM_FALLBACK": "gemini,openai", "GEMINI_API_KEY": "k", "OPENAI_API_KEY": "sk-x"},
             "EVALUATION_LOCK_SECONDS=150 is not longer than the longest evaluation",
@@ -94,7 +107,10 @@ def test_bad_llm_settings_name_the_variable(
 
 def test_the_lock_check_counts_every_provider_of_the_chain(monkeypatch: pytest.MonkeyPatch) -> None:
     message = refusal(
-        monkeypatch, LLM_FALLBACK="gemini,openai,offline", GEMINI_API_KEY="k", OPENAI_BASE_URL=OLLAMA
+        monkeypatch,
+        LLM_FALLBACK="gemini,openai,offline",
+        GEMINI_API_KEY="k",
+        OPENAI_BASE_URL=OLLAMA,
     )
     assert "gemini 94 s + openai 94 s" in message  # 30 s x 3 tries + 1.5 s + 3 s of backoff
 
