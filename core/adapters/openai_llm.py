@@ -10,6 +10,7 @@ openai_errors), and openai_call holds the structured-output and prompt-only mode
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -65,6 +66,11 @@ def build_openai_client(
     *, base_url: str | None, api_key: str | None, timeout_seconds: float
 ) -> openai.OpenAI:
     """A client with a per-request timeout and no retries of its own (llm_retry decides)."""
+    # openai 1.x and 2.x log every request's body at DEBUG: candidates' answers stay out of
+    # the logs (as with Gemini) unless someone asks for them on this logger explicitly.
+    sdk_logger = logging.getLogger("openai")
+    if sdk_logger.getEffectiveLevel() < logging.INFO:
+        sdk_logger.setLevel(logging.INFO)
     # The address and the key are always passed: left out, the client would read
     # OPENAI_BASE_URL and OPENAI_API_KEY itself, behind the settings' validation.
     return openai.OpenAI(
