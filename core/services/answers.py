@@ -42,6 +42,7 @@ from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import interview_of_session, load_interview
 from core.services.deps import Deps
 from core.services.grading import (
+    ForgivingCache,
     Graded,
     check_language,
     evaluation_cache_key,  # noqa: F401  (re-exported: core.services names it)
@@ -265,7 +266,7 @@ def _evaluate_locked(
             evaluator,
             question,
             fresh.answer,
-            cache=_GuardedCache(deps),
+            cache=ForgivingCache(deps.cache),
             on_failure=lambda grader, err: _record_failed_call(deps, fresh, grader.provider, err),
         )
     except LlmUnavailable as err:
@@ -365,34 +366,6 @@ def _record_failed_call(
             attempt_id=attempt.id,
         )
         uow.commit()
-
-
-class _GuardedCache:
-    """The evaluation cache as grading sees it: unreachable means a miss, never a failure."""
-
-    def __init__(self, deps: Deps) -> None:
-        self._deps = deps
-
-    def get(self, key: str) -> Evaluation | None:
-        return _cache_get(self._deps, key)
-
-    def put(self, key: str, evaluation: Evaluation) -> None:
-        _cache_put(self._deps, key, evaluation)
-
-
-def _cache_get(deps: Deps, key: str) -> Evaluation | None:
-    try:
-        return deps.cache.get(key)
-    except ServiceUnavailable:
-        log.warning("evaluation cache unreachable; evaluating without it")
-        return None
-
-
-def _cache_put(deps: Deps, key: str, evaluation: Evaluation) -> None:
-    try:
-        deps.cache.put(key, evaluation)
-    except ServiceUnavailable:
-        log.warning("evaluation cache unreachable; result not cached")
 
 
 def _replay(interview: Interview, attempt: Attempt, delivery_id: str) -> AnswerOutcome:

@@ -14,18 +14,22 @@ fallback's grade is never served while the primary can grade (core.adapters.llm_
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from core.domain.answer_signals import LANGUAGE_NAMES, guess_language
-from core.domain.errors import LlmUnavailable, UnsupportedLanguage
+from core.domain.errors import LlmUnavailable, ServiceUnavailable, UnsupportedLanguage
 from core.domain.grading import POLICY_VERSION, grade
 from core.domain.model import Evaluation, LlmUsage, Question
-from core.ports import Evaluator, EvaluatorChain
+from core.ports import EvaluationCache, Evaluator, EvaluatorChain
+
+log = logging.getLogger(__name__)
 
 __all__ = [
+    "ForgivingCache",
     "Graded",
     "check_language",
     "evaluation_cache_key",
@@ -48,6 +52,26 @@ class GradeCache(Protocol):
     def get(self, key: str) -> Evaluation | None: ...
 
     def put(self, key: str, evaluation: Evaluation) -> None: ...
+
+
+class ForgivingCache:
+    """The evaluation cache as grading uses it: unreachable is a miss, never a failure."""
+
+    def __init__(self, cache: EvaluationCache) -> None:
+        self._cache = cache
+
+    def get(self, key: str) -> Evaluation | None:
+        try:
+            return self._cache.get(key)
+        except ServiceUnavailable:
+            log.warning("evaluation cache unreachable; evaluating without it")
+            return None
+
+    def put(self, key: str, evaluation: Evaluation) -> None:
+        try:
+            self._cache.put(key, evaluation)
+        except ServiceUnavailable:
+            log.warning("evaluation cache unreachable; result not cached")
 
 
 class _NoCache:
