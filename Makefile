@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := slack,discord,web,dev
+EXTRAS := slack,discord,web,openai,dev
 
 .PHONY: setup run web stop test test-fast test-integration test-e2e test-infra check lint typecheck infra-lint assets clean
 

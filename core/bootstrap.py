@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from core.config import ConfigError, Settings, load_settings
 from core.domain.errors import ServiceUnavailable
-from core.ports import Evaluator, QuestionWriter
+from core.ports import Evaluator, QuestionDrafter, QuestionWriter
 from core.services.deps import Deps, Rules
 
 log = logging.getLogger(__name__)
@@ -96,29 +96,100 @@ def rules_from(settings: Settings) -> Rules:
 
 
 def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
-    """The configured evaluator and follow-up writer. google-genai is imported only for Gemini."""
-    if settings.llm_provider == "gemini":
-        from core.adapters.gemini import (
-            GeminiEvaluator,
-            GeminiQuestionWriter,
-            build_gemini_client,
-        )
+    """The configured evaluator and follow-up writer: one provider, or LLM_FALLBACK's chain.
 
-        assert settings.gemini_api_key is not None  # enforced by Settings validation
-        client = build_gemini_client(
-            api_key=settings.gemini_api_key.get_secret_value(),
-            base_url=settings.gemini_base_url,
-            timeout_seconds=settings.gemini_timeout_seconds,
-        )
-        common = dict(
-            model=settings.gemini_model,
-            prompt_version=settings.prompt_version,
-            max_retries=settings.gemini_max_retries,
-        )
-        return GeminiEvaluator(client, **common), GeminiQuestionWriter(client, **common)  # type: ignore[arg-type]
+    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai)."""
+    pairs = [_build_provider(name, settings) for name in settings.llm_chain]
+    if len(pairs) == 1:
+        return pairs[0]
+    from core.adapters.llm_chain import Breaker, FallbackEvaluator, FallbackQuestionWriter
+
+    # One breaker: a provider out of quota is out for follow-ups as well as for grading.
+    breaker = Breaker(settings.llm_fallback_cooldown_seconds)
+    return (
+        FallbackEvaluator([evaluator for evaluator, _ in pairs], breaker),
+        FallbackQuestionWriter([writer for _, writer in pairs], breaker),
+    )
+
+
+def build_drafter(settings: Settings) -> QuestionDrafter | None:
+    """What drafts bank questions: the configured LLM providers in order; None when offline."""
+    from core.adapters.llm_chain import Breaker, FallbackQuestionDrafter
+
+    drafters = [_build_drafter(name, settings) for name in settings.llm_chain if name != "offline"]
+    if len(drafters) > 1:
+        return FallbackQuestionDrafter(drafters, Breaker(settings.llm_fallback_cooldown_seconds))
+    return drafters[0] if drafters else None
+
+
+def _build_drafter(name: str, settings: Settings) -> QuestionDrafter:
+    if name == "gemini":
+        from core.adapters.gemini import GeminiQuestionDrafter
+
+        return GeminiQuestionDrafter(_gemini_client(settings), **_gemini_options(settings))
+    client, options = _openai_client(settings)
+    from core.adapters.openai_llm import OpenAIQuestionDrafter
+
+    return OpenAIQuestionDrafter(client, **options)
+
+
+def _build_provider(name: str, settings: Settings) -> tuple[Evaluator, QuestionWriter]:
+    if name == "gemini":
+        from core.adapters.gemini import GeminiEvaluator, GeminiQuestionWriter
+
+        client, common = _gemini_client(settings), _gemini_options(settings)
+        return GeminiEvaluator(client, **common), GeminiQuestionWriter(client, **common)
+    if name == "openai":
+        client, options = _openai_client(settings)  # first: a missing extra is told clearly
+        from core.adapters.openai_llm import OpenAIEvaluator, OpenAIQuestionWriter
+
+        return OpenAIEvaluator(client, **options), OpenAIQuestionWriter(client, **options)
     from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 
     return OfflineEvaluator(prompt_version=settings.prompt_version), OfflineQuestionWriter()
+
+
+def _gemini_client(settings: Settings) -> Any:
+    from core.adapters.gemini import build_gemini_client
+
+    assert settings.gemini_api_key is not None  # enforced by Settings validation
+    return build_gemini_client(
+        api_key=settings.gemini_api_key.get_secret_value(),
+        base_url=settings.gemini_base_url,
+        timeout_seconds=settings.gemini_timeout_seconds,
+    )
+
+
+def _gemini_options(settings: Settings) -> dict[str, Any]:
+    return dict(
+        model=settings.gemini_model,
+        prompt_version=settings.prompt_version,
+        max_retries=settings.gemini_max_retries,
+    )
+
+
+def _openai_client(settings: Settings) -> tuple[Any, dict[str, Any]]:
+    """The client and the adapters' options; a clear message when the extra is missing."""
+    try:
+        from core.adapters.openai_llm import build_openai_client
+    except ImportError as exc:  # the optional extra is not installed
+        raise ConfigError(
+            "LLM_PROVIDER=openai needs the openai package: "
+            "pip install 'interviewbot[openai]' (make setup installs it)"
+        ) from exc
+    key = settings.openai_api_key
+    client = build_openai_client(
+        base_url=settings.openai_base_url,
+        api_key=key.get_secret_value() if key else None,
+        timeout_seconds=settings.openai_timeout_seconds,
+    )
+    options = dict(
+        model=settings.openai_model,
+        prompt_version=settings.prompt_version,
+        max_output_tokens=settings.openai_max_output_tokens,
+        max_retries=settings.openai_max_retries,
+    )
+    return client, options
 
 
 # What the surfaces need from the adapters, handed out here so that bots/ and web/ never import

@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     due.set_defaults(handler=_due)
 
+    from core.bank_cli import register as register_bank_commands
+
+    register_bank_commands(commands)
+
     for entry in sorted(entry_points(group="interviewbot.commands"), key=lambda e: e.name):
         try:
             register = entry.load()

@@ -39,14 +39,22 @@ class Settings(BaseSettings):
     session_idle_hours: int = Field(24, ge=1)
     # How often the long-running bots run the scheduled jobs (reminders) themselves
     due_check_seconds: float = Field(60.0, ge=1, le=3600)
-    # LLM
-    llm_provider: Literal["offline", "gemini"] = "offline"
+    # LLM (docs/providers.md)
+    llm_provider: Literal["offline", "gemini", "openai"] = "offline"
+    llm_fallback: str = ""  # "gemini,openai,offline": providers asked in order (the first grades)
+    llm_fallback_cooldown_seconds: float = Field(300.0, ge=0, le=86_400)
     prompt_version: str = "v1"
     gemini_api_key: SecretStr | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None  # tests point the real SDK at a stub on 127.0.0.1
     gemini_timeout_seconds: float = Field(30.0, gt=0, le=300)
     gemini_max_retries: int = Field(2, ge=0, le=5)
+    openai_base_url: str | None = None  # None: OpenAI's API; Ollama: http://127.0.0.1:11434/v1
+    openai_api_key: SecretStr | None = None  # optional for local servers
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    openai_max_retries: int = Field(2, ge=0, le=5)
+    openai_max_output_tokens: int = Field(4096, ge=256, le=32_768)
     evaluation_cache_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
     evaluation_lock_seconds: float = Field(150.0, gt=0)
     # Surfaces
@@ -111,10 +119,22 @@ class Settings(BaseSettings):
     def _web_address(cls, value: str) -> str:
         return check_http_url(value)
 
-    @field_validator("gemini_base_url")
+    @field_validator("gemini_base_url", "openai_base_url")
     @classmethod
     def _optional_web_address(cls, value: str | None) -> str | None:
         return check_http_url(value) if value else None
+
+    @field_validator("llm_fallback")
+    @classmethod
+    def _known_providers_once_each(cls, value: str) -> str:
+        return ",".join(parse_provider_chain(value))
+
+    @field_validator("openai_model", "gemini_model")
+    @classmethod
+    def _model_named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name the model")
+        return value.strip()
 
     @field_validator("web_static_url")
     @classmethod
@@ -125,11 +145,56 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _provider_has_key(self) -> Settings:
-        if self.llm_provider == "gemini" and not self.gemini_api_key:
-            raise ValueError("LLM_PROVIDER=gemini needs GEMINI_API_KEY")
+        self._agree_on_the_first_provider()
+        for provider in self.llm_chain:
+            self._check_configured(provider)
+        self._check_lock_outlasts_the_llm()
         if self.questions_per_session > self.max_questions_per_session:
             raise ValueError("QUESTIONS_PER_SESSION exceeds MAX_QUESTIONS_PER_SESSION")
         return self
+
+    def _agree_on_the_first_provider(self) -> None:
+        chain = parse_provider_chain(self.llm_fallback)
+        if not chain:
+            return
+        if "llm_provider" in self.model_fields_set and self.llm_provider != chain[0]:
+            raise ValueError(
+                f"LLM_PROVIDER={self.llm_provider} but LLM_FALLBACK starts with {chain[0]}: the "
+                "chain's first provider is the one that grades; make them agree or drop one"
+            )
+        self.llm_provider = chain[0]  # type: ignore[assignment]
+
+    def _check_configured(self, provider: str) -> None:
+        if provider == "gemini" and not self.gemini_api_key:
+            raise ValueError(f"{_named(provider, self.llm_fallback)} needs GEMINI_API_KEY")
+        if provider == "openai" and not self.openai_api_key and not self.openai_base_url:
+            raise ValueError(
+                f"{_named(provider, self.llm_fallback)} on OpenAI's API needs OPENAI_API_KEY "
+                "(a local server such as Ollama or vLLM needs OPENAI_BASE_URL instead)"
+            )
+
+    def _check_lock_outlasts_the_llm(self) -> None:
+        """A lock shorter than an evaluation lets a Retry start a second, paid, evaluation."""
+        from core.adapters.llm_retry import worst_case_seconds
+
+        spans = {
+            "gemini": worst_case_seconds(self.gemini_timeout_seconds, self.gemini_max_retries),
+            "openai": worst_case_seconds(self.openai_timeout_seconds, self.openai_max_retries),
+        }
+        used = [(p, spans[p]) for p in self.llm_chain if p in spans]
+        total = sum(seconds for _, seconds in used)
+        if total >= self.evaluation_lock_seconds:
+            parts = " + ".join(f"{p} {seconds:.0f} s" for p, seconds in used)
+            raise ValueError(
+                f"EVALUATION_LOCK_SECONDS={self.evaluation_lock_seconds:g} is not longer than "
+                f"the longest evaluation these LLM settings allow (about {total:.0f} s: {parts}, "
+                "each try at its full timeout); raise it, or lower the timeouts or retries"
+            )
+
+    @property
+    def llm_chain(self) -> tuple[str, ...]:
+        """The providers asked in order: LLM_FALLBACK, else LLM_PROVIDER alone."""
+        return parse_provider_chain(self.llm_fallback) or (self.llm_provider,)
 
     @cached_property
     def timezone(self) -> ZoneInfo:
@@ -147,6 +212,25 @@ def load_settings(**overrides: object) -> Settings:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{name}: {message}")
         raise ConfigError("Invalid configuration — " + "; ".join(problems)) from None
+
+
+LLM_PROVIDERS = ("offline", "gemini", "openai")
+
+
+def parse_provider_chain(value: str) -> tuple[str, ...]:
+    """ "gemini, openai,offline" -> ("gemini", "openai", "offline"); each known, each once."""
+    names = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    for name in names:
+        if name not in LLM_PROVIDERS:
+            raise ValueError(f"unknown provider {name!r} (use {', '.join(LLM_PROVIDERS)})")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"names {', '.join(repeated)} more than once")
+    return names
+
+
+def _named(provider: str, fallback: str) -> str:
+    return f"LLM_FALLBACK's {provider}" if fallback else f"LLM_PROVIDER={provider}"
 
 
 # ---------------------------------------------------------------- URL checks (by scheme)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 from zoneinfo import ZoneInfo
 
+from core.domain.errors import LlmUnavailable
 from core.domain.grading import Assessment
 from core.domain.history import Analytics, Page, SessionDetail, SessionFilter, SessionListItem
 from core.domain.learning import ReviewCard
@@ -29,6 +30,8 @@ from core.domain.model import (
 from core.domain.notices import Notice
 from core.domain.roles import Difficulty, Role
 
+T = TypeVar("T")
+
 
 class DuplicateKey(Exception):
     """A unique constraint refused a write: someone else got there first."""
@@ -49,6 +52,7 @@ class EvaluatorReply:
 class FollowUpReply:
     question: Question
     usage: LlmUsage | None = None
+    provider: str = ""  # who wrote it, when a fallback chain chose (else the configured one)
 
 
 class Evaluator(Protocol):
@@ -63,12 +67,54 @@ class Evaluator(Protocol):
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
 
 
+@runtime_checkable
+class EvaluatorChain(Protocol):
+    """An Evaluator made of providers asked in order (LLM_FALLBACK, core.adapters.llm_chain).
+
+    The core walks it itself, through `first_success`, so that each provider's grades are
+    cached under that provider's own key (core.services.grading.grade_cached)."""
+
+    provider: str
+    prompt_version: str
+    english_only: bool
+
+    def evaluate(self, question: Question, answer: str) -> EvaluatorReply: ...
+
+    def first_success(
+        self,
+        answer: str,
+        live: Callable[[Evaluator], T],
+        *,
+        cached: Callable[[Evaluator], T | None] | None = None,
+        on_failure: Callable[[Evaluator, LlmUnavailable], None] | None = None,
+    ) -> T: ...
+
+
 class QuestionWriter(Protocol):
     """Writes the "go deeper" follow-up from the gaps of the last answer."""
 
     def follow_up(
         self, question: Question, answer: str, evaluation: Evaluation
     ) -> FollowUpReply: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReply:
+    """Bank questions a model drafted, for a person to review (never used as they are)."""
+
+    questions: tuple[Question, ...]
+    drafted_by: str  # "gpt-4o-mini", "Gemini 2.5 Flash": written into the draft file
+    usage: LlmUsage | None = None
+
+
+class QuestionDrafter(Protocol):
+    """Drafts bank questions from a job description (`interviewbot bank generate`)."""
+
+    provider: str
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply: ...  # LlmUnavailable when it cannot
 
 
 class QuestionBank(Protocol):

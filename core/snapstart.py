@@ -50,8 +50,10 @@ CORE_MODULES = (
 )
 LLM_MODULES = {
     "gemini": ("core.adapters.gemini",),
+    "openai": ("core.adapters.openai_llm",),
     "offline": ("core.adapters.offline.evaluator",),
 }
+CHAIN_MODULES = ("core.adapters.llm_chain",)  # with LLM_FALLBACK
 
 
 def register(*, before_snapshot: Hook | None = None, after_restore: Hook | None = None) -> bool:
@@ -104,7 +106,11 @@ def dispose_engine(engine: Any) -> None:
 
 def warm_core_imports(settings: Settings, extra: Iterable[str] = ()) -> list[str]:
     """Import what building the core and a request need; return what could not be imported."""
-    names = [*CORE_MODULES, *LLM_MODULES.get(settings.llm_provider, ()), *extra]
+    providers = settings.llm_chain
+    llm = [name for provider in providers for name in LLM_MODULES.get(provider, ())]
+    if len(providers) > 1:
+        llm.extend(CHAIN_MODULES)
+    names = [*CORE_MODULES, *llm, *extra]
     missing = []
     for name in names:
         try:

@@ -1,10 +1,11 @@
 """Gemini (google-genai) implementations of the Evaluator and QuestionWriter ports.
 
-The evaluator returns an Assessment (per-key-point verdicts with quotes, see gemini_replies);
+The evaluator returns an Assessment (per-key-point verdicts with quotes, see llm_replies);
 core.services.grading.grade_answer holds it to the one grading policy, which computes the score.
 Only modules named core/adapters/gemini*.py import google.genai. Every failure surfaces as
-core.domain.LlmUnavailable with a message fit for the candidate; see gemini_errors for the
-fault kinds and gemini_call for the retry policy.
+core.domain.LlmUnavailable with a message fit for the candidate; see llm_faults for the fault
+kinds, llm_retry for the retry policy and gemini_errors for how Gemini's faults are told apart.
+The prompt and the reply mapping are shared with every provider (llm_prompt, llm_replies).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from google import genai
 from google.genai import types
 
 from core.adapters.gemini_call import GeminiCaller, GeminiRequest
-from core.adapters.gemini_prompt import (
+from core.adapters.llm_drafts import (
+    DRAFT_TEMPERATURE,
+    DRAFT_TEMPLATE_VERSION,
+    DraftPayload,
+    draft_budget,
+    draft_prompt,
+    draft_system_instruction,
+    drafts_from_payload,
+)
+from core.adapters.llm_prompt import (
     EVALUATION_TEMPLATE_VERSION,
     FOLLOW_UP_TEMPLATE_VERSION,
     EvaluationPayload,
@@ -28,21 +38,20 @@ from core.adapters.gemini_prompt import (
     follow_up_prompt,
     follow_up_system_instruction,
 )
-from core.adapters.gemini_replies import (
-    assessment_from_payload,
-    model_label,
-    question_from_payload,
-)
+from core.adapters.llm_replies import assessment_from_payload, question_from_payload
 from core.domain.grading import Assessment
 from core.domain.model import Evaluation, Question
-from core.ports import EvaluatorReply, FollowUpReply
+from core.domain.roles import Difficulty, Role
+from core.ports import DraftReply, EvaluatorReply, FollowUpReply
 
 __all__ = [
     "EVALUATION_MAX_OUTPUT_TOKENS",
     "FOLLOW_UP_MAX_OUTPUT_TOKENS",
     "GeminiEvaluator",
+    "GeminiQuestionDrafter",
     "GeminiQuestionWriter",
     "build_gemini_client",
+    "model_label",
 ]
 
 # The JSON itself needs well under 1,000 tokens, but on thinking models (2.5 and later) the
@@ -66,6 +75,13 @@ def build_gemini_client(
     return genai.Client(api_key=api_key, http_options=options)
 
 
+def model_label(model: str) -> str:
+    """A model id as people write it: "gemini-2.5-flash" -> "Gemini 2.5 Flash"."""
+    name = model.strip().removeprefix("models/")
+    parts = [p for p in name.replace("_", "-").split("-") if p]
+    return " ".join(p.capitalize() if p.isalpha() else p for p in parts) or "Gemini"
+
+
 class _GeminiPort:
     """What the evaluator and the writer share: one caller, and a versioned prompt."""
 
@@ -86,8 +102,8 @@ class _GeminiPort:
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        # The template's own version is part of the cache key: editing the prompt re-grades.
-        self.prompt_version = f"{self.template_version}/{prompt_version}"
+        # Part of the cache key: editing the prompt, or grading with another model, re-grades.
+        self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self.graded_by = model_label(model)
         self._caller = GeminiCaller(
             client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
@@ -150,3 +166,29 @@ class GeminiQuestionWriter(_GeminiPort):
 
         follow_up, usage = self._caller.generate(request, accept)
         return FollowUpReply(question=follow_up, usage=usage)
+
+
+class GeminiQuestionDrafter(_GeminiPort):
+    """Drafts bank questions from a job description, for a person to review."""
+
+    template_version = DRAFT_TEMPLATE_VERSION
+
+    def draft(
+        self, role: Role, difficulty: Difficulty, count: int, job_description: str
+    ) -> DraftReply:
+        """Up to `count` drafted questions; raises LlmUnavailable on failure."""
+        fence = Fence.around((job_description,))
+        request = GeminiRequest(
+            purpose="draft",
+            system_instruction=draft_system_instruction(self.prompt_version, fence),
+            prompt=draft_prompt(role, difficulty, count, job_description, fence),
+            schema=DraftPayload,
+            max_output_tokens=draft_budget(count),
+            temperature=DRAFT_TEMPERATURE,
+        )
+
+        def accept(payload: DraftPayload) -> tuple[Question, ...]:
+            return drafts_from_payload(payload, role, difficulty, count)
+
+        questions, usage = self._caller.generate(request, accept)
+        return DraftReply(questions=questions, drafted_by=self.graded_by, usage=usage)

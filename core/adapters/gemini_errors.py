@@ -1,33 +1,20 @@
-"""Sort everything that can go wrong in one Gemini call into a fault kind with a retry policy.
+"""Sort what can go wrong in one Gemini call into the shared fault kinds (core.adapters.llm_faults).
 
-Kinds, whether this call retries, and `retryable` on the LlmUnavailable raised at the end
-(`retryable` answers "is offering the candidate a retry in a minute worth it?"; the attempt itself
-always stays saved and retryable in the core):
-
-    kind          cause                                      retried here         retryable
-    rate_limited  429, per-minute quota                      yes, RetryInfo/backoff  yes
-    daily_quota   429, a PerDay quota in QuotaFailure        no                   no (until reset)
-    server        5xx ServerError, other non-4xx APIError    yes, backoff         yes
-    timeout       HTTP timeout, 408                          yes, backoff         yes
-    network       connection refused/reset, protocol error   yes, backoff         yes
-    malformed     .parsed None, off-schema or unusable JSON  once                 yes
-    truncated     finish_reason MAX_TOKENS                   once, bigger budget  yes
-    blocked       promptFeedback.blockReason, SAFETY finish  no                   no (same text)
-    config        401/403/404, API_KEY_INVALID               no                   no (operator fix)
-    bad_request   other 4xx (INVALID_ARGUMENT, ...)          no                   no
-    unexpected    any other exception (a bug, most likely)   no                   yes
+Gemini's own signals: a 429 carries google.rpc details, where a QuotaFailure on a PerDay quota
+means the daily quota is gone (no retry until midnight Pacific time) and a RetryInfo says how
+long to wait on a per-minute limit; 401/403/404 or the API_KEY_INVALID reason are configuration
+faults; timeouts and transport errors come from the HTTP library, not as APIError.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from google.genai import errors as genai_errors
 
-from core.domain.errors import LlmUnavailable
+from core.adapters.llm_faults import Fault, fault, scrub
 
 __all__ = ["Fault", "classify_exception", "fault", "parse_duration_seconds", "scrub"]
 
@@ -42,56 +29,7 @@ try:  # the SDK's default HTTP backend: a fork of httpx with its own exception c
 except ImportError:  # pragma: no cover - httpx2 is optional for google-genai
     pass
 
-_MESSAGES = {
-    "rate_limited": "The AI evaluator is receiving too many requests right now.",
-    "daily_quota": (
-        "The AI evaluator has used up its daily request quota. Your answer is saved and can be "
-        "evaluated once the quota resets (midnight Pacific time)."
-    ),
-    "server": "The AI evaluator is temporarily unavailable.",
-    "timeout": "The AI evaluator took too long to reply.",
-    "network": "The AI evaluator could not be reached.",
-    "malformed": "The AI evaluator returned an unreadable result.",
-    "truncated": "The AI evaluator's reply was cut off before it was complete.",
-    "blocked": (
-        "The AI evaluator's safety filter declined to process this answer, so it was not scored. "
-        "Please rephrase it or skip the question."
-    ),
-    "config": (
-        "The AI evaluator is not configured correctly (API key or model name). "
-        "Your answer is saved; please tell the administrator."
-    ),
-    "bad_request": (
-        "The AI evaluator rejected the request. Your answer is saved; please tell the administrator."
-    ),
-}
-_RETRY_LATER = " Your answer is saved — please try again in a minute."
-_NOT_WORTH_RETRYING_SOON = {"daily_quota", "blocked", "config", "bad_request"}
-_API_KEY_PATTERN = re.compile(r"AIza[0-9A-Za-z_\-]{20,}")
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """One failed try: what kind it was, and what Google told us about when to try again."""
-
-    kind: str
-    detail: str  # for logs only: status and a scrubbed, shortened API message
-    retry_after_seconds: float | None = None  # from a RetryInfo detail
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind not in _NOT_WORTH_RETRYING_SOON
-
-    def to_error(self) -> LlmUnavailable:
-        """The user-facing error: a fixed sentence per kind, never the API's own text."""
-        message = _MESSAGES.get(self.kind, _MESSAGES["server"])
-        if self.retryable:
-            message += _RETRY_LATER
-        return LlmUnavailable(message, kind=self.kind, retryable=self.retryable)
-
-
-def fault(kind: str, detail: str = "") -> Fault:
-    return Fault(kind=kind, detail=detail or kind)
+DAILY_RESET = " (midnight Pacific time)"
 
 
 def classify_exception(exc: BaseException) -> Fault | None:
@@ -128,7 +66,7 @@ def _classify_quota_error(details: list[dict[str, Any]], detail: str) -> Fault:
             for violation in item.get("violations") or []:
                 names = f"{violation.get('quotaId', '')} {violation.get('quotaMetric', '')}"
                 if re.search(r"per_?day", names, re.IGNORECASE):
-                    return fault("daily_quota", detail)
+                    return Fault("daily_quota", detail, resets=DAILY_RESET)
     delay = None
     for item in details:
         if item.get("@type", "").endswith("google.rpc.RetryInfo"):
@@ -154,8 +92,3 @@ def parse_duration_seconds(value: object) -> float | None:
         return None
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)s\s*", value)
     return float(match.group(1)) if match else None
-
-
-def scrub(text: object, limit: int = 200) -> str:
-    """Shorten an API message for a log line and blank anything shaped like a Google API key."""
-    return _API_KEY_PATTERN.sub("[key]", str(text or ""))[:limit]

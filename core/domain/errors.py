@@ -63,7 +63,7 @@ class Service(StrEnum):
 
 
 class LlmFault(StrEnum):
-    """Why a model call failed (see core/adapters/gemini_errors.py for the retry policy)."""
+    """Why a model call failed (see core/adapters/llm_faults.py for the table and retries)."""
 
     RATE_LIMITED = "rate_limited"
     DAILY_QUOTA = "daily_quota"

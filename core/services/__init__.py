@@ -3,8 +3,8 @@
 from core.services.answers import answer_in_conversation, retry_evaluation, submit_answer
 from core.services.claims import first_delivery
 from core.services.deps import Deps, Rules
-from core.services.evaluation import evaluation_cache_key
 from core.services.flow import give_hint, go_deeper, interview_of, next_question, skip_question
+from core.services.grading import evaluation_cache_key
 from core.services.history import (
     analytics,
     delete_history,

@@ -6,10 +6,8 @@ fault leaves it saved and retryable; the maintenance job and the Retry button co
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-import unicodedata
 from dataclasses import replace
 from datetime import datetime
 
@@ -24,7 +22,7 @@ from core.domain.interview import Interview
 from core.domain.model import Attempt, AttemptStatus, Evaluation, LlmUsage
 from core.domain.results import AnswerOutcome, AnswerStatus
 from core.services.deps import Deps
-from core.services.grading import grade_answer, graded_version
+from core.services.grading import ForgivingCache, Graded, grade_cached
 from core.services.learning import schedule_reviews
 
 log = logging.getLogger(__name__)
@@ -34,13 +32,6 @@ FAILED_MESSAGE = "The evaluation of this answer failed; it is saved — press Re
 UNEXPECTED_MESSAGE = (
     "Something went wrong while evaluating your answer. It is saved — press Retry in a moment."
 )
-
-
-def evaluation_cache_key(provider: str, prompt_version: str, question: str, answer: str) -> str:
-    """SHA-256 of prompt version + question + normalised answer (case and spacing ignored)."""
-    normalised = " ".join(unicodedata.normalize("NFKC", answer).casefold().split())
-    material = "\x1f".join((provider, prompt_version, question.strip(), normalised))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def evaluate_attempt(
@@ -92,34 +83,34 @@ def _evaluate_locked(
         return _outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
     question = interview.question_at(fresh.position).question
     evaluator = deps.evaluator
-    key = evaluation_cache_key(
-        evaluator.provider, graded_version(evaluator), question.text, fresh.answer
-    )
-    evaluation = _cache_get(deps, key)
-    cached = evaluation is not None
-    usage: LlmUsage | None = None
-    if evaluation is None:
-        started = time.perf_counter()
-        try:
-            evaluation, usage = grade_answer(evaluator, question, fresh.answer)
-        except LlmUnavailable as err:
-            return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
-        except Exception:  # a bug or an unforeseen fault must not strand the saved answer
-            log.exception("evaluator %s failed unexpectedly", evaluator.provider)
-            return _failed(deps, interview, fresh, LlmFault.UNEXPECTED, UNEXPECTED_MESSAGE)
-        model_called = usage is not None  # the offline scorer calls no model: no call to count
-        usage = usage or LlmUsage(
-            model=evaluator.provider, latency_ms=(time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    try:
+        # Each failed call is recorded as it happens (a fallback chain may make several).
+        graded = grade_cached(
+            evaluator,
+            question,
+            fresh.answer,
+            cache=ForgivingCache(deps.cache),
+            on_failure=lambda grader, err: _record_failed_call(deps, fresh, grader.provider, err),
         )
-        _cache_put(deps, key, evaluation)
-    else:
-        model_called = False
-    final, stored = _store(
-        deps, fresh, evaluation, cached=cached, usage=usage, model_called=model_called
-    )
+    except LlmUnavailable as err:
+        return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
+    except Exception:  # a bug or an unforeseen fault must not strand the saved answer
+        log.exception("evaluator %s failed unexpectedly", evaluator.provider)
+        _record_failed_call(deps, fresh, evaluator.provider, None)
+        return _failed(deps, interview, fresh, LlmFault.UNEXPECTED, UNEXPECTED_MESSAGE)
+    final, stored = _store(deps, fresh, graded, _usage_of(graded, started))
     if stored:  # ours is the evaluation: its answer reschedules what it reviewed, once
         schedule_reviews(deps, interview=interview, attempt=final)
     return _outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
+
+
+def _usage_of(graded: Graded, started: float) -> LlmUsage | None:
+    """What the grading cost: none from the cache; timed here for a grader without a model."""
+    if graded.cached or graded.usage is not None:
+        return graded.usage
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return LlmUsage(model=graded.evaluation.provider, latency_ms=elapsed_ms)
 
 
 def _failed(
@@ -136,25 +127,22 @@ def _failed(
 
 
 def _store(
-    deps: Deps,
-    attempt: Attempt,
-    evaluation: Evaluation,
-    *,
-    cached: bool,
-    usage: LlmUsage | None,
-    model_called: bool,
+    deps: Deps, attempt: Attempt, graded: Graded, usage: LlmUsage | None
 ) -> tuple[Attempt, bool]:
     """Store the evaluation (conditionally) and return the attempt as it now stands."""
     now = deps.clock.now()
+    evaluation, cached = graded.evaluation, graded.cached
     with deps.uow() as uow:
         stored = uow.attempts.record_evaluation(
             attempt.id, evaluation, cached=cached, usage=usage, at=now
         )
-        if model_called and usage is not None:  # it cost, whether or not we won the store
+        # A model that was called cost something, whether or not we won the store; the offline
+        # scorer calls none, so there is no call to count (one statement less per answer).
+        if graded.usage is not None and not cached:
             uow.llm_calls.add(
                 purpose="evaluate",
-                provider=deps.evaluator.provider,
-                usage=usage,
+                provider=evaluation.provider,  # who graded: with a fallback chain, not the first
+                usage=graded.usage,
                 ok=True,
                 error_kind=None,
                 at=now,
@@ -186,34 +174,26 @@ def _mark_failed(deps: Deps, attempt: Attempt, kind: str, *, auto_retry: bool = 
         uow.attempts.record_failure(
             attempt.id, error_kind=kind, auto_retry=auto_retry, at=deps.clock.now()
         )
-        if kind != Service.REDIS:
-            uow.llm_calls.add(
-                purpose="evaluate",
-                provider=deps.evaluator.provider,
-                usage=None,
-                ok=False,
-                error_kind=kind,
-                at=deps.clock.now(),
-                attempt_id=attempt.id,
-            )
         failed = uow.attempts.get(attempt.id)
         uow.commit()
     return failed or attempt
 
 
-def _cache_get(deps: Deps, key: str) -> Evaluation | None:
-    try:
-        return deps.cache.get(key)
-    except ServiceUnavailable:
-        log.warning("evaluation cache unreachable; evaluating without it")
-        return None
-
-
-def _cache_put(deps: Deps, key: str, evaluation: Evaluation) -> None:
-    try:
-        deps.cache.put(key, evaluation)
-    except ServiceUnavailable:
-        log.warning("evaluation cache unreachable; result not cached")
+def _record_failed_call(
+    deps: Deps, attempt: Attempt, provider: str, error: LlmUnavailable | None
+) -> None:
+    """One failed model call, for the analytics (kind "unexpected" when it was no LLM fault)."""
+    with deps.uow() as uow:
+        uow.llm_calls.add(
+            purpose="evaluate",
+            provider=provider,
+            usage=None,
+            ok=False,
+            error_kind=error.kind if error is not None else LlmFault.UNEXPECTED,
+            at=deps.clock.now(),
+            attempt_id=attempt.id,
+        )
+        uow.commit()
 
 
 def replay(interview: Interview, attempt: Attempt, delivery_id: str) -> AnswerOutcome:

@@ -153,7 +153,7 @@ def _write_follow_up(deps: Deps, interview: Interview, position: int) -> Questio
         if reply.usage is not None:
             uow.llm_calls.add(
                 purpose="follow_up",
-                provider=provider,
+                provider=reply.provider or provider,  # a fallback chain names who wrote it
                 usage=reply.usage,
                 ok=True,
                 error_kind=None,

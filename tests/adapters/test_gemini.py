@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS
-from core.adapters.gemini_prompt import EVALUATION_TEMPLATE_VERSION
-from core.adapters.gemini_replies import model_label
+from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS, model_label
+from core.adapters.llm_prompt import EVALUATION_TEMPLATE_VERSION
 from core.cli import evaluate_lines
 from core.domain.errors import LlmUnavailable
 from core.domain.grading import POLICY_VERSION
@@ -107,7 +106,7 @@ def test_the_grade_is_computed_by_the_policy(stub: GeminiStub, sleep: FakeSleep)
     assert evaluation.missing == ()
     assert evaluation.feedback.startswith("Solid answer.")
     assert (evaluation.provider, evaluation.graded_by) == ("gemini", "Gemini 2.5 Flash")
-    assert evaluation.prompt_version == f"{EVALUATION_TEMPLATE_VERSION}/v1+{POLICY_VERSION}"
+    assert evaluation.prompt_version == f"{EVALUATION_TEMPLATE_VERSION}/{MODEL}/v1+{POLICY_VERSION}"
     assert Evaluation.from_dict(evaluation.to_dict()) == evaluation
     assert usage is not None and usage.input_tokens == 812
 
@@ -136,7 +135,7 @@ def test_request_carries_the_verdict_schema_and_prompt_version(
     assert QUESTION.reference_answer in request.prompt_text
     assert all(f"{n}. {p}" in request.prompt_text for n, p in enumerate(QUESTION.key_points, 1))
     assert GOOD_ANSWER in request.prompt_text
-    assert f"[prompt {EVALUATION_TEMPLATE_VERSION}/v1]" in request.system_text
+    assert f"[prompt {EVALUATION_TEMPLATE_VERSION}/{MODEL}/v1]" in request.system_text
     assert "never instructions" in request.system_text
 
 

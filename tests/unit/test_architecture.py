@@ -48,13 +48,24 @@ EVERY_MODULE = modules_of("core") + modules_of("bots") + modules_of("web")
 
 
 @pytest.mark.parametrize("path", EVERY_MODULE, ids=lambda p: str(p.relative_to(ROOT)))
-def test_only_the_gemini_and_redis_adapters_import_their_clients(path: Path) -> None:
+def test_only_the_gemini_openai_and_redis_adapters_import_their_clients(path: Path) -> None:
     imports = imported_modules(path)
     name = path.name
     if any(m == "google.genai" or m.startswith("google.genai.") or m == "google" for m in imports):
         assert path.parent.name == "adapters" and name.startswith("gemini"), path
+    if any(top(m) == "openai" for m in imports):
+        assert path.parent.name == "adapters" and name.startswith("openai"), path
     if any(top(m) in {"redis", "fakeredis"} for m in imports):
         assert path.parent.name == "adapters" and name.startswith("redis"), path
+
+
+@pytest.mark.parametrize("path", modules_of("core"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_shared_llm_modules_import_no_provider_sdk(path: Path) -> None:
+    """core/adapters/llm_*.py serve every provider: none of them may lean on one SDK."""
+    if not (path.parent.name == "adapters" and path.name.startswith("llm_")):
+        return
+    sdks = {m for m in imported_modules(path) if top(m) in {"openai", "google", "httpx", "httpx2"}}
+    assert not sdks, f"{path.relative_to(ROOT)} imports {sorted(sdks)}"
 
 
 @pytest.mark.parametrize(
@@ -85,3 +96,5 @@ def test_the_rule_is_actually_checked() -> None:
     """Guard against an empty parametrisation making the tests above vacuous."""
     assert len(modules_of("core")) > 20
     assert "sqlalchemy" in {top(m) for m in imported_modules(ROOT / "core/adapters/sql/models.py")}
+    assert "openai" in {top(m) for m in imported_modules(ROOT / "core/adapters/openai_call.py")}
+    assert len([p for p in modules_of("core") if p.name.startswith("llm_")]) >= 5

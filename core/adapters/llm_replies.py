@@ -1,4 +1,4 @@
-"""Gemini's JSON replies turned into core values: an Assessment for the grading policy, a Question.
+"""A model's JSON replies (any provider) turned into core values: an Assessment for the grading policy, a Question.
 
 Nothing here judges the answer: no caps, no word lists, no score. The one grading policy
 (core.domain.grading) verifies the quotes and computes the grade for every provider alike; this
@@ -8,23 +8,16 @@ too broken to use (ValueError, which the caller counts as a malformed reply).
 
 from __future__ import annotations
 
-from core.adapters.gemini_prompt import EvaluationPayload, FollowUpPayload, PointPayload
+from core.adapters.llm_prompt import EvaluationPayload, FollowUpPayload, PointPayload
 from core.domain.answer_signals import GradingFlag
 from core.domain.grading import Assessment
 from core.domain.model import Evidence, PointVerdict, Question, Verdict
 from core.domain.text import flat
 
-__all__ = ["assessment_from_payload", "model_label", "question_from_payload"]
+__all__ = ["assessment_from_payload", "question_from_payload"]
 
 MAX_QUOTE_CHARS = 600  # a longer "quote" is cut with "…": the policy then checks the part kept
 MAX_STRENGTHS = 5
-
-
-def model_label(model: str) -> str:
-    """A model id as people write it: "gemini-2.5-flash" -> "Gemini 2.5 Flash"."""
-    name = model.strip().removeprefix("models/")
-    parts = [p for p in name.replace("_", "-").split("-") if p]
-    return " ".join(p.capitalize() if p.isalpha() else p for p in parts) or "Gemini"
 
 
 def assessment_from_payload(

@@ -1,4 +1,8 @@
-"""The versioned Gemini prompts, the per-request fence, and the pydantic schemas of the replies.
+"""The versioned grader prompts, the per-request fence, and the pydantic schemas of the replies.
+
+One prompt for every LLM provider (Gemini, OpenAI-compatible servers): a provider sends the
+schema its own way (Gemini's response_schema, OpenAI's json_schema response_format) or, where
+the server cannot, spells it out in the instruction (`json_only_instruction`).
 
 Bump EVALUATION_TEMPLATE_VERSION whenever the evaluation prompt or schema changes: it is part of
 the evaluator's prompt_version, hence of the evaluation cache key, so old cached grades made
@@ -13,10 +17,11 @@ tag inside the data can close its fence: the candidate never sees the boundary.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,10 +41,12 @@ __all__ = [
     "evaluation_system_instruction",
     "follow_up_prompt",
     "follow_up_system_instruction",
+    "json_only_instruction",
 ]
 
-EVALUATION_TEMPLATE_VERSION = "gemini-eval-2"
-FOLLOW_UP_TEMPLATE_VERSION = "gemini-follow-up-2"
+# "llm-" since one prompt serves every provider (it was "gemini-eval-2", same text).
+EVALUATION_TEMPLATE_VERSION = "llm-eval-3"
+FOLLOW_UP_TEMPLATE_VERSION = "llm-follow-up-3"
 BOUNDARY_BYTES = 8  # 16 hex digits: 2^64 guesses to close a fence by chance
 
 
@@ -243,6 +250,19 @@ The grader's feedback on the answer:
 
 Candidate's answer:
 {fence.wrap("candidate_answer", answer)}"""
+
+
+# ---------------------------------------------------------------- servers without a schema
+
+
+def json_only_instruction(schema: dict[str, Any]) -> str:
+    """What replaces a response schema the server cannot enforce: the schema, spelled out."""
+    spelled = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+    return f"""\
+The server cannot enforce the response schema, so follow it yourself: reply with exactly one \
+JSON object that validates against the JSON Schema below — every required field, nothing else, \
+no prose before or after it, no code fences.
+{spelled}"""
 
 
 def _numbered(items: Iterable[str]) -> str:
