@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(8000, ge=1, le=65535)
     web_static_url: str = "/static"  # production: the S3/CloudFront URL the assets are uploaded to
+    # Behind a CDN the web sees the CDN's address: the header holding the viewer's (per-network
+    # log-in and registration limits), e.g. CloudFront-Viewer-Address. Unset: the peer address.
+    web_client_ip_header: str | None = None
 
     @field_validator("quota_timezone")
     @classmethod

@@ -76,6 +76,7 @@ TABLES = (
     "session_questions",
     "interview_sessions",
     "identities",
+    "access_tokens",
     "users",
 )
 

@@ -45,7 +45,7 @@ class SkipIn(PositionIn):
 
 
 class OutcomeOut(BaseModel):
-    status: str
+    status: str = Field(description="in_progress (being evaluated), evaluated or failed")
     duplicate: bool
     superseded: bool
     has_next: bool
@@ -66,6 +66,18 @@ class OutcomeOut(BaseModel):
             question=QuestionOut.of(o.question, label=o.label),
             attempt=AttemptOut.of(o.attempt),
         )
+
+
+class AcceptedOut(OutcomeOut):
+    """An answer stored and being evaluated in the background (or a repeat, as it stands)."""
+
+    status_url: str = Field(
+        description="Poll this (GET) until the question's step is no longer `evaluating`"
+    )
+
+    @classmethod
+    def of_accepted(cls, o: AnswerOutcome, *, status_url: str) -> AcceptedOut:
+        return cls(**OutcomeOut.of(o).model_dump(), status_url=status_url)
 
 
 class SummaryOut(BaseModel):

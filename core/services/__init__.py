@@ -1,8 +1,10 @@
 """The use cases. Adapters call these with neutral values and render the plain results."""
 
 from core.services.answers import (
+    accept_answer,
     answer_in_conversation,
     evaluation_cache_key,
+    requeue_for_retry,
     retry_evaluation,
     submit_answer,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "Deps",
     "LinkCode",
     "Rules",
+    "accept_answer",
     "active_session_elsewhere",
     "analytics",
     "answer_in_conversation",
@@ -74,6 +77,7 @@ __all__ = [
     "next_question",
     "quota_status",
     "redeem_link_code",
+    "requeue_for_retry",
     "retry_evaluation",
     "retry_failed_evaluations",
     "scope_for_user",
