@@ -9,14 +9,19 @@ from pydantic import BaseModel, Field
 from core.domain.interview import Interview
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
 from core.domain.roles import Difficulty
+from web.params import ANSWER_TEXT, MAX_POSITION, SHORT_TEXT
 from web.practice_state import CLIENT_ID_PATTERN, Action, PracticeStart
 from web.schemas import AttemptOut, QuestionOut, QuotaOut, SessionOut
 
 
 class StartIn(BaseModel):
-    role: str = Field(description="backend, frontend, ml, sre, … (aliases accepted)")
+    role: str = Field(
+        max_length=SHORT_TEXT, description="backend, frontend, ml, sre, … (aliases accepted)"
+    )
     difficulty: str | None = Field(
-        None, description=f"easy, medium or hard (default {Difficulty.DEFAULT.value})"
+        None,
+        max_length=SHORT_TEXT,
+        description=f"easy, medium or hard (default {Difficulty.DEFAULT.value})",
     )
     questions: int | None = Field(None, ge=1, le=50)
     request_id: str | None = Field(
@@ -28,8 +33,11 @@ class StartIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    text: str
-    position: int = Field(ge=1, description="The question being answered")
+    text: str = Field(
+        max_length=ANSWER_TEXT,
+        description="The answer; the interview's own limit (Rules.max_answer_chars) applies",
+    )
+    position: int = Field(ge=1, le=MAX_POSITION, description="The question being answered")
     delivery_id: str = Field(
         pattern=CLIENT_ID_PATTERN,
         description="Unique per answer sent (8-64 letters, digits, - or _)",
@@ -37,7 +45,7 @@ class AnswerIn(BaseModel):
 
 
 class PositionIn(BaseModel):
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_POSITION)
 
 
 class SkipIn(PositionIn):
