@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from core.domain.interview import Interview
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
 from core.domain.roles import Difficulty
-from web.params import ANSWER_TEXT, MAX_POSITION, SHORT_TEXT
+from web.params import MAX_POSITION, SHORT_TEXT
 from web.practice_state import CLIENT_ID_PATTERN, Action, PracticeStart
 from web.schemas import AttemptOut, QuestionOut, QuotaOut, SessionOut
 
@@ -33,10 +33,10 @@ class StartIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    text: str = Field(
-        max_length=ANSWER_TEXT,
-        description="The answer; the interview's own limit (Rules.max_answer_chars) applies",
-    )
+    # No max_length here: pydantic would refuse a lone surrogate with its own generic error
+    # before the core's clear one (InvalidAnswerText). The body cap (web.limits) bounds it, and
+    # the core checks Rules.max_answer_chars with its own message.
+    text: str = Field(description="The answer (at most Rules.max_answer_chars characters)")
     position: int = Field(ge=1, le=MAX_POSITION, description="The question being answered")
     delivery_id: str = Field(
         pattern=CLIENT_ID_PATTERN,
