@@ -101,6 +101,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     core = wired_core(
         web_settings(f"sqlite:///{tmp_path / 'e2e.db'}", f"memory://e2e-{tmp_path.name}")
     )
+    yield from serve(core)
+
+
+def serve(core: Core) -> Iterator[LiveServer]:
+    """Serve `core`'s app under uvicorn on a free port until the generator is closed."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
