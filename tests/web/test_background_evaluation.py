@@ -50,7 +50,7 @@ class SlowModel(OfflineEvaluator):
         time.sleep(self.seconds)
         if self.fail_next:
             self.fail_next = False
-            raise LlmUnavailable("timeout", "The model did not answer in time.")
+            raise LlmUnavailable("The model did not answer in time.", kind="timeout")
         return super().evaluate(question, answer)
 
 

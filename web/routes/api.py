@@ -130,9 +130,7 @@ def link_identity(body: LinkIn, viewer: ApiViewer, deps: DepsDep) -> IdentityOut
     return IdentityOut.of(linked)
 
 
-@router.delete(
-    "/identities/{identity_id}", tags=["linking"], status_code=204, responses=NOT_FOUND
-)
+@router.delete("/identities/{identity_id}", tags=["linking"], status_code=204, responses=NOT_FOUND)
 def unlink_identity(identity_id: IdentityId, viewer: ApiViewer, deps: DepsDep) -> Response:
     if not services.unlink_identity(deps, web_user_id=viewer.id, identity_id=identity_id):
         raise HTTPException(404, "Not found.")
