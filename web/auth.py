@@ -113,7 +113,7 @@ def secure_cookies(settings: Settings) -> bool:
 
 
 class UserManager(UUIDIDMixin, BaseUserManager[WebUser, uuid.UUID]):
-    """Account rules. No mail is configured, so links are written to the local log instead.
+    """Account rules. No mail is configured: links go to the outbox folder (development only).
 
     With `deps`, password checks are limited per e-mail address and per client network, and
     registrations per client network (web.throttle): the browser forms, the API's token login

@@ -49,7 +49,6 @@ ShortQuery = Annotated[str, Query(max_length=SHORT_TEXT)]
 
 FormPosition = Annotated[int, Form(ge=1, le=MAX_POSITION)]
 OptionalFormPosition = Annotated[int, Form(ge=0, le=MAX_POSITION)]
-FormText = Annotated[str, Form(max_length=SHORT_TEXT)]
 ClientIdForm = Annotated[str, Form(max_length=CLIENT_ID_TEXT)]
 AnswerForm = Annotated[str, Form(max_length=ANSWER_TEXT)]
 EmailForm = Annotated[str, Form(max_length=EMAIL_TEXT)]
