@@ -96,6 +96,7 @@ def serving(database_url: str, redis_url: str, prefix: str) -> Iterator[tuple[st
     from core.bootstrap import build_core
     from core.config import Settings
     from web.app import create_app
+    from web.outbox import Outbox
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -106,10 +107,11 @@ def serving(database_url: str, redis_url: str, prefix: str) -> Iterator[tuple[st
         quota_per_day=1000,
     )
     core = build_core(settings, auto_migrate=True)
+    outbox = tempfile.mkdtemp()  # the reset and verification mail the fuzzer asks for
     counts = Counts()
     port = _free_port()
     config = uvicorn.Config(
-        counting(create_app(core=core), counts),
+        counting(create_app(core=core, outbox=Outbox(Path(outbox))), counts),
         host="127.0.0.1",
         port=port,
         log_level="critical",
@@ -180,7 +182,8 @@ def run_schemathesis(base: str, token: str, args: argparse.Namespace, report: Pa
     ]
     for operation in EXCLUDED:
         command += ["--exclude-name", operation]
-    return subprocess.run(command, check=False).returncode
+    # In the report's folder: schemathesis keeps a cache in its working directory.
+    return subprocess.run(command, check=False, cwd=report.parent).returncode
 
 
 def fuzz(name: str, database_url: str, redis_url: str, args: argparse.Namespace) -> dict[str, Any]:

@@ -234,7 +234,7 @@ class _SlowModel(OfflineEvaluator):
 def slow_server(tmp_path: Path) -> Iterator[LiveServer]:
     settings = web_settings(f"sqlite:///{tmp_path / 'slow.db'}", f"memory://slow-{tmp_path.name}")
     core = build_core(settings, auto_migrate=True, llm=(_SlowModel(), OfflineQuestionWriter()))
-    yield from serve(core)
+    yield from serve(core, tmp_path)
 
 
 def test_the_page_follows_a_slow_evaluation_by_itself(
