@@ -197,6 +197,7 @@ def _openai_client(settings: Settings) -> tuple[Any, dict[str, Any]]:
 # Slack ack path imports this module and must not pay for the ORM.
 _ADAPTER_EXPORTS = {
     "WebUser": "core.adapters.sql.models",  # fastapi-users' user table
+    "AccessTokenRow": "core.adapters.sql.models",  # the web's revocable sign-ins
     "make_engine": "core.adapters.sql.database",  # slack_sdk's installation store
 }
 

@@ -74,10 +74,15 @@ class Settings(BaseSettings):
     discord_private_threads: bool = False
     discord_message_content: bool = True  # privileged intent: thread replies count as answers
     discord_api_base_url: str = "https://discord.com/api/v10"  # tests: a mock on 127.0.0.1
-    web_secret: SecretStr | None = None  # JWT and CSRF secret, at least 32 bytes in production
+    web_secret: SecretStr | None = (
+        None  # reset/verify links and CSRF; at least 32 bytes in production
+    )
     web_host: str = "127.0.0.1"
     web_port: int = Field(8000, ge=1, le=65535)
     web_static_url: str = "/static"  # production: the S3/CloudFront URL the assets are uploaded to
+    # Behind a CDN the web sees the CDN's address: the header holding the viewer's (per-network
+    # log-in and registration limits), e.g. CloudFront-Viewer-Address. Unset: the peer address.
+    web_client_ip_header: str | None = None
 
     @field_validator("quota_timezone")
     @classmethod

@@ -310,6 +310,8 @@ class Attempts(Protocol):
         self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
     ) -> bool: ...  # counts the failure; auto_retry False: maintenance leaves it alone
 
+    def requeue(self, attempt_id: int) -> bool: ...  # failed -> pending (a Retry in the background)
+
     def retryable(
         self, *, stuck_before: datetime, max_failures: int, limit: int
     ) -> list[Attempt]: ...  # least recently tried first

@@ -79,6 +79,7 @@ TABLES = (
     "reminder_sends",
     "reminders",
     "identities",
+    "access_tokens",
     "users",
 )
 

@@ -381,6 +381,13 @@ class _Attempts(_Repo):
         )
         return True
 
+    def requeue(self, attempt_id: int) -> bool:
+        a = self.db.attempts[attempt_id]
+        if a.status is not AttemptStatus.FAILED:
+            return False
+        self.db.attempts[attempt_id] = replace(a, status=AttemptStatus.PENDING)
+        return True
+
     def record_failure(
         self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
     ) -> bool:

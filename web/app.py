@@ -15,8 +15,12 @@ from web.auth import AuthConfig, UserCreate, UserRead, UserUpdate, bearer_backen
 from web.csrf import CsrfCookieMiddleware, require_csrf_with_cookie
 from web.errors import install_error_handlers
 from web.health import router as health_router
+from web.limits import BodyLimitMiddleware, body_limit
+from web.logs import redact_tokens_in_access_logs
+from web.outbox import Outbox
 from web.resources import WebResources
 from web.routes import account, api, export, link, pages, practice, practice_api, progress
+from web.schemas import API_ERRORS
 from web.security import SecurityHeadersMiddleware
 from web.templating import STATIC_DIR, build_templates
 
@@ -28,11 +32,15 @@ Requests that ride on the browser's session cookie must send the page's `X-CSRF-
 """
 
 
-def create_app(settings: Settings | None = None, core: Core | None = None) -> FastAPI:
-    """Build the app. Pass `core` to share an already wired core (tests, benchmarks)."""
+def create_app(
+    settings: Settings | None = None, core: Core | None = None, *, outbox: Outbox | None = None
+) -> FastAPI:
+    """Build the app. Pass `core` to share an already wired core (tests, benchmarks), and
+    `outbox` for where account mail goes in development (default `.data/outbox`)."""
     resources = WebResources(settings, core)
     settings = resources.settings
-    auth = AuthConfig.from_settings(settings)
+    auth = AuthConfig.from_settings(settings, outbox=outbox or Outbox())
+    redact_tokens_in_access_logs()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +63,7 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Fa
     app.state.templates = build_templates(settings)
 
     app.add_middleware(CsrfCookieMiddleware, secure=auth.secure)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings.max_answer_chars))
     app.add_middleware(
         SecurityHeadersMiddleware, static_url=settings.web_static_url, hsts=auth.secure
     )
@@ -63,8 +72,8 @@ def create_app(settings: Settings | None = None, core: Core | None = None) -> Fa
     _include_account_api(app)
     for module in (pages, account, practice, progress, link, export):
         app.include_router(module.router)
-    app.include_router(api.router)
-    app.include_router(practice_api.router)
+    app.include_router(api.router, responses=API_ERRORS)
+    app.include_router(practice_api.router, responses=API_ERRORS)
     app.include_router(health_router)
     install_error_handlers(app)
     return app
@@ -81,4 +90,6 @@ def _include_account_api(app: FastAPI) -> None:
         (fastapi_users.get_users_router(UserRead, UserUpdate), "/api/users", ["users"]),
     )
     for router, prefix, tags in routers:
-        app.include_router(router, prefix=prefix, tags=tags, dependencies=csrf)
+        app.include_router(
+            router, prefix=prefix, tags=tags, dependencies=csrf, responses=API_ERRORS
+        )

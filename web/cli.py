@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 128  # as web.auth.MAX_PASSWORD_LENGTH (importing it here would load fastapi)
 
 
 def register(commands: Any) -> None:
@@ -66,8 +67,8 @@ def _read_password(from_stdin: bool) -> str | None:
         if password and getpass.getpass("Repeat the password: ") != password:
             print("The passwords do not match.", file=sys.stderr)
             return None
-    if len(password) < MIN_PASSWORD:
-        print(f"Use at least {MIN_PASSWORD} characters.", file=sys.stderr)
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        print(f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters.", file=sys.stderr)
         return None
     return password
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import quote
 
@@ -27,6 +29,10 @@ from web.throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
 
+NOT_UTF8 = (
+    "The request is not valid UTF-8 text (perhaps a broken copy-paste or encoding), so nothing "
+    "was recorded. Please retype it and send it again."
+)
 BAD_LOGIN_MESSAGE = "That e-mail and password do not match an account."
 NOT_FOUND = "We could not find that page. It may have moved, or it belongs to another account."
 PAGE_MESSAGES = {
@@ -35,7 +41,9 @@ PAGE_MESSAGES = {
     404: NOT_FOUND,
     405: "That page cannot be used this way.",
     422: "Some of the values sent were not valid. Please check the form and try again.",
-    500: "Something went wrong on our side. Your answers are saved; please try again in a moment.",
+    # Nothing is known about what an unexpected error left behind: say so, and claim nothing.
+    500: "Something went wrong on our side and this request did not finish. Please reload the "
+    "page to see what was saved, then try again.",
     503: "The service is briefly unavailable. Please try again in a minute.",
 }
 TITLES = {403: "No access", 404: "Not found", 500: "Something went wrong", 503: "Unavailable"}
@@ -63,6 +71,15 @@ def status_for(exc: InterviewError) -> int:
     return STATUS_OF[exc.category]
 
 
+def retry_after(exc: InterviewError, now: datetime | None = None) -> dict[str, str]:
+    """A Retry-After header (seconds) for a limit that says when it lifts."""
+    until = getattr(exc, "retry_at", None) or getattr(exc, "resets_at", None)
+    if not isinstance(until, datetime):
+        return {}
+    seconds = math.ceil((until - (now or datetime.now(UTC))).total_seconds())
+    return {"Retry-After": str(max(1, seconds))}
+
+
 def error_body(exc: InterviewError) -> dict[str, object]:
     """`code` names the error (`error` too, as every API error has it); `message` explains it."""
     if isinstance(exc, CONCEALED):
@@ -86,6 +103,7 @@ API_ERRORS = {
     404: ("not_found", "Not found."),
     405: ("method_not_allowed", "This URL does not accept that method."),
     409: ("conflict", "That conflicts with the current state."),
+    413: ("too_large", "The request is too large."),
     422: ("invalid_request", "Some values are missing or not valid."),
     429: ("too_many_requests", "Too many requests; try again later."),
 }
@@ -155,13 +173,24 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InterviewError)
     async def interview_error(request: Request, exc: InterviewError) -> Response:
         status_code = status_for(exc)
+        headers = retry_after(exc)
         if is_api(request):
-            return JSONResponse(error_body(exc), status_code=status_code)
+            return JSONResponse(error_body(exc), status_code=status_code, headers=headers)
         message = NOT_FOUND if isinstance(exc, CONCEALED) else exc.message
-        return await error_page(request, status_code, message)
+        page = await error_page(request, status_code, message)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI's "error parsing the body": bytes that are not UTF-8. The body never
+            # reached a route, so nothing was recorded; a 422 says what to fix.
+            if is_api(request):
+                detail = [{"loc": ["body"], "msg": NOT_UTF8, "type": "utf8_invalid"}]
+                body = {"error": "invalid_text", "code": "invalid_text", "message": NOT_UTF8}
+                return JSONResponse({**body, "detail": detail}, status_code=422)
+            return await error_page(request, 422, NOT_UTF8)
         if is_api(request):
             return api_error(exc.status_code, exc.detail, exc.headers)
         if exc.status_code == 401:

@@ -60,7 +60,12 @@ async def _async_database(resources: WebResources) -> State:
     return "ok"
 
 
-@router.get("/healthz", response_model=Health, tags=["health"])
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["health"],
+    responses={503: {"model": Health, "description": "The database or Redis is unreachable"}},
+)
 async def healthz(request: Request) -> JSONResponse:
     """Database and Redis reachability; 503 when either is down."""
     resources = resources_of(request)

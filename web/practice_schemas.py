@@ -9,14 +9,19 @@ from pydantic import BaseModel, Field
 from core.domain.interview import Interview
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
 from core.domain.roles import Difficulty
+from web.params import MAX_POSITION, SHORT_TEXT
 from web.practice_state import CLIENT_ID_PATTERN, Action, PracticeStart
 from web.schemas import AttemptOut, QuestionOut, QuotaOut, SessionOut
 
 
 class StartIn(BaseModel):
-    role: str = Field(description="backend, frontend, ml, sre, … (aliases accepted)")
+    role: str = Field(
+        max_length=SHORT_TEXT, description="backend, frontend, ml, sre, … (aliases accepted)"
+    )
     difficulty: str | None = Field(
-        None, description=f"easy, medium or hard (default {Difficulty.DEFAULT.value})"
+        None,
+        max_length=SHORT_TEXT,
+        description=f"easy, medium or hard (default {Difficulty.DEFAULT.value})",
     )
     questions: int | None = Field(None, ge=1, le=50)
     request_id: str | None = Field(
@@ -28,8 +33,11 @@ class StartIn(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    text: str
-    position: int = Field(ge=1, description="The question being answered")
+    # No max_length here: pydantic would refuse a lone surrogate with its own generic error
+    # before the core's clear one (InvalidAnswerText). The body cap (web.limits) bounds it, and
+    # the core checks Rules.max_answer_chars with its own message.
+    text: str = Field(description="The answer (at most Rules.max_answer_chars characters)")
+    position: int = Field(ge=1, le=MAX_POSITION, description="The question being answered")
     delivery_id: str = Field(
         pattern=CLIENT_ID_PATTERN,
         description="Unique per answer sent (8-64 letters, digits, - or _)",
@@ -37,7 +45,7 @@ class AnswerIn(BaseModel):
 
 
 class PositionIn(BaseModel):
-    position: int = Field(ge=1)
+    position: int = Field(ge=1, le=MAX_POSITION)
 
 
 class SkipIn(PositionIn):
@@ -45,7 +53,7 @@ class SkipIn(PositionIn):
 
 
 class OutcomeOut(BaseModel):
-    status: str
+    status: str = Field(description="in_progress (being evaluated), evaluated or failed")
     duplicate: bool
     superseded: bool
     has_next: bool
@@ -66,6 +74,18 @@ class OutcomeOut(BaseModel):
             question=QuestionOut.of(o.question, label=o.label),
             attempt=AttemptOut.of(o.attempt),
         )
+
+
+class AcceptedOut(OutcomeOut):
+    """An answer stored and being evaluated in the background (or a repeat, as it stands)."""
+
+    status_url: str = Field(
+        description="Poll this (GET) until the question's step is no longer `evaluating`"
+    )
+
+    @classmethod
+    def of_accepted(cls, o: AnswerOutcome, *, status_url: str) -> AcceptedOut:
+        return cls(**OutcomeOut.of(o).model_dump(), status_url=status_url)
 
 
 class SummaryOut(BaseModel):

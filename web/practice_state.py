@@ -13,12 +13,16 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from fastapi import Request
+
 from core import services
 from core.domain.errors import NotYourSession
 from core.domain.interview import Interview, Step
 from core.domain.model import ConversationRef, Platform
-from core.domain.results import QuotaStatus
+from core.domain.results import AnswerOutcome, AnswerStatus, QuotaStatus
 from core.services.deps import Deps
+from web.auth import resources_of
+from web.background import EvaluationJob
 from web.dependencies import Viewer
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # request and delivery ids a client may choose
@@ -124,3 +128,48 @@ def start_practice(
     if interview is None:  # not expected: the thread is named after this account
         raise NotYourSession()
     return PracticeStart(interview, quota)
+
+
+def answer_now_evaluate_later(
+    request: Request,
+    deps: Deps,
+    viewer: Viewer,
+    *,
+    session_id: int,
+    text: str,
+    delivery: str,
+    position: int,
+) -> AnswerOutcome:
+    """Store the answer and return at once; the evaluation runs after the response."""
+    outcome = services.accept_answer(
+        deps,
+        session_id=session_id,
+        actor=viewer.ref,
+        text=text,
+        delivery_id=delivery_id(delivery),
+        position=position,
+    )
+    _evaluate_later(request, deps, viewer, session_id, outcome)
+    return outcome
+
+
+def retry_later(
+    request: Request, deps: Deps, viewer: Viewer, *, session_id: int, position: int
+) -> AnswerOutcome:
+    """Retry a failed evaluation after the response (the answer shows as being evaluated)."""
+    outcome = services.requeue_for_retry(
+        deps, session_id=session_id, position=position, actor=viewer.ref
+    )
+    _evaluate_later(request, deps, viewer, session_id, outcome)
+    return outcome
+
+
+def _evaluate_later(
+    request: Request, deps: Deps, viewer: Viewer, session_id: int, outcome: AnswerOutcome
+) -> None:
+    # Pending, whether just stored or sent again: a second job for the same answer waits on
+    # its lock and stores nothing twice, and it revives an answer whose worker was lost.
+    if outcome.status is not AnswerStatus.IN_PROGRESS:
+        return
+    job = EvaluationJob(session_id, outcome.attempt.position, viewer.id)
+    resources_of(request).evaluations.schedule(deps, job, request.scope.get("aws.context"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 import threading
@@ -19,6 +20,7 @@ from sqlalchemy.pool import NullPool
 
 from core.bootstrap import Core, build_core
 from core.config import Settings, load_settings
+from web.background import BackgroundEvaluations
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class WebResources:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self._lock = threading.Lock()
+        self.evaluations = BackgroundEvaluations()
 
     @property
     def settings(self) -> Settings:
@@ -133,6 +136,7 @@ class WebResources:
         return self._sessions
 
     async def aclose(self) -> None:
+        await asyncio.to_thread(self.evaluations.shutdown)  # evaluations use the core
         if self._engine is not None:
             await self._engine.dispose()
             self._engine, self._sessions = None, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +14,33 @@ from core.domain.model import AskedQuestion, Attempt, Evaluation, Session
 from core.domain.results import QuotaStatus
 from core.ports import IdentityRecord
 from web import views
+
+
+class ErrorOut(BaseModel):
+    """Every error: `code` names it (`error` repeats it), `message` is a sentence for people."""
+
+    error: str
+    code: str
+    message: str
+    detail: Any = Field(None, description="fastapi-users' code, or the invalid fields")
+    resets_at: datetime | None = Field(None, description="When the daily quota resets (429)")
+    retry_at: datetime | None = Field(None, description="When to try again (429)")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Statuses any route of the API may answer besides its own (documented for clients, and so the
+# schema fuzzing in `make fuzz-api` holds every answer to the schema).
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _error("Not signed in: send a bearer token or the session cookie"),
+    403: _error("Not allowed; or a cookie request without its X-CSRF-Token"),
+    413: _error("The request body is too large"),
+    422: _error("A value is missing or not valid"),
+    429: _error("A limit was reached: Retry-After says when to try again"),
+    503: _error("The database or Redis is unreachable; the message says what was stored"),
+}
 
 
 class SessionOut(BaseModel):

@@ -17,6 +17,7 @@ from core.domain.roles import Difficulty, Role
 from core.ports import IdentityRecord
 from core.services.deps import Deps
 from web.dependencies import Viewer
+from web.params import FIRST_DAY, LAST_DAY
 
 DASHBOARD_DAYS = 90
 TOP_TAGS = 8
@@ -81,10 +82,12 @@ def session_filter(
 
 
 def parse_day(text: str | None) -> date | None:
+    """A day typed in a filter, or None when it is not one (or too far off to compute with)."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 @dataclass(frozen=True, slots=True)

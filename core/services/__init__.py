@@ -1,6 +1,12 @@
 """The use cases. Adapters call these with neutral values and render the plain results."""
 
-from core.services.answers import answer_in_conversation, retry_evaluation, submit_answer
+from core.services.answers import (
+    accept_answer,
+    answer_in_conversation,
+    requeue_for_retry,
+    retry_evaluation,
+    submit_answer,
+)
 from core.services.claims import first_delivery
 from core.services.deps import Deps, Rules
 from core.services.flow import give_hint, go_deeper, interview_of, next_question, skip_question
@@ -48,6 +54,7 @@ __all__ = [
     "LinkCode",
     "ReviewStatus",
     "Rules",
+    "accept_answer",
     "active_session_elsewhere",
     "analytics",
     "answer_in_conversation",
@@ -75,6 +82,7 @@ __all__ = [
     "quota_status",
     "redeem_link_code",
     "reminder_of",
+    "requeue_for_retry",
     "retry_evaluation",
     "retry_failed_evaluations",
     "review_history",

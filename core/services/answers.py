@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.domain.errors import (
@@ -28,16 +29,18 @@ from core.domain.model import (
     ConversationRef,
     UserRef,
 )
-from core.domain.results import AnswerOutcome
+from core.domain.results import AnswerOutcome, AnswerStatus
 from core.ports import DuplicateKey, UnitOfWork
 from core.services.common import interview_of_session, load_interview
 from core.services.deps import Deps
-from core.services.evaluation import evaluate_attempt, replay
+from core.services.evaluation import evaluate_attempt, outcome, replay
 from core.services.grading import check_language
 
 log = logging.getLogger(__name__)
 
 AcceptedHook = Callable[[Attempt], None]
+
+ACCEPTED_MESSAGE = "Your answer is saved and being evaluated — the result will appear shortly."
 
 
 def answer_in_conversation(
@@ -76,14 +79,46 @@ def submit_answer(
     `on_accepted` runs once per answer, only in the caller whose insert stored it, after the
     commit and before the evaluation: an adapter shows "Evaluating…" there, so redeliveries
     and racers (which get `duplicate=True`) never show it a second time."""
-    answer = validated_answer(deps, text)
-    with deps.uow() as uow:
-        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
-        accepted = _accept(deps, uow, interview, answer, delivery_id, position)
+    accepted = _accept_submission(deps, session_id, actor, text, delivery_id, position)
     return _evaluate_accepted(deps, accepted, on_accepted)
 
 
+def accept_answer(
+    deps: Deps,
+    *,
+    session_id: int,
+    actor: UserRef,
+    text: str,
+    delivery_id: str,
+    position: int | None = None,
+) -> AnswerOutcome:
+    """Store the answer (idempotent on delivery id) and return without evaluating it.
+
+    For a caller that must answer at once (the web, behind a 30-second gateway): it has the
+    answer evaluated afterwards with `retry_evaluation`, which evaluates a pending answer once
+    under its lock. A fresh answer comes back IN_PROGRESS; a repeat, as it stands."""
+    accepted = _accept_submission(deps, session_id, actor, text, delivery_id, position)
+    if isinstance(accepted, AnswerOutcome):
+        return accepted
+    interview, attempt = accepted
+    return outcome(interview, attempt, AnswerStatus.IN_PROGRESS, message=ACCEPTED_MESSAGE)
+
+
 Accepted = tuple[Interview, Attempt] | AnswerOutcome  # stored now, or what was stored before
+
+
+def _accept_submission(
+    deps: Deps,
+    session_id: int,
+    actor: UserRef,
+    text: str,
+    delivery_id: str,
+    position: int | None,
+) -> Accepted:
+    answer = validated_answer(deps, text)
+    with deps.uow() as uow:
+        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        return _accept(deps, uow, interview, answer, delivery_id, position)
 
 
 def _accept(
@@ -176,6 +211,25 @@ def retry_evaluation(
     if attempt.status is AttemptStatus.EVALUATED:
         return replay(interview, attempt, attempt.delivery_id)
     return evaluate_attempt(deps, interview=interview, attempt=attempt)
+
+
+def requeue_for_retry(
+    deps: Deps, *, session_id: int, position: int, actor: UserRef
+) -> AnswerOutcome:
+    """The Retry button, for a caller that evaluates afterwards (`retry_evaluation`): a failed
+    answer goes back to pending, so the interview shows it being evaluated again at once."""
+    with deps.uow() as uow:
+        interview = load_interview(uow, session_id, deps.rules, actor=actor, lock=True)
+        attempt = interview.attempt_at(position)
+        if attempt is None or attempt.status is AttemptStatus.SKIPPED:
+            raise NothingToRetry()
+        if attempt.status is AttemptStatus.EVALUATED:
+            return replay(interview, attempt, attempt.delivery_id)
+        if attempt.status is AttemptStatus.FAILED:
+            uow.attempts.requeue(attempt.id)
+            uow.commit()
+            attempt = replace(attempt, status=AttemptStatus.PENDING)
+    return outcome(interview, attempt, AnswerStatus.IN_PROGRESS, message=ACCEPTED_MESSAGE)
 
 
 def validated_answer(deps: Deps, text: str) -> str:

@@ -61,7 +61,7 @@ def _evaluate_stored(
         _mark_failed(deps, attempt, Service.REDIS)  # saved and retryable once Redis is back
         raise ServiceUnavailable(exc.service, answer_saved=True) from exc
     if token is None:
-        return _outcome(interview, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
+        return outcome(interview, attempt, AnswerStatus.IN_PROGRESS, duplicate=True)
     try:
         return _evaluate_locked(deps, interview, attempt, just_stored=just_stored)
     finally:
@@ -80,7 +80,7 @@ def _evaluate_locked(
             fresh = uow.attempts.get(attempt.id)
     assert fresh is not None
     if fresh.status is AttemptStatus.EVALUATED:
-        return _outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
+        return outcome(interview, fresh, AnswerStatus.EVALUATED, duplicate=True)
     question = interview.question_at(fresh.position).question
     evaluator = deps.evaluator
     started = time.perf_counter()
@@ -102,7 +102,7 @@ def _evaluate_locked(
     final, stored = _store(deps, fresh, graded, _usage_of(graded, started))
     if stored:  # ours is the evaluation: its answer reschedules what it reviewed, once
         schedule_reviews(deps, interview=interview, attempt=final)
-    return _outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
+    return outcome(interview, final, AnswerStatus.EVALUATED, duplicate=not stored)
 
 
 def _usage_of(graded: Graded, started: float) -> LlmUsage | None:
@@ -123,7 +123,7 @@ def _failed(
     auto_retry: bool = True,
 ) -> AnswerOutcome:
     failed = _mark_failed(deps, attempt, kind, auto_retry=auto_retry)
-    return _outcome(interview, failed, AnswerStatus.FAILED, message=message)
+    return outcome(interview, failed, AnswerStatus.FAILED, message=message)
 
 
 def _store(
@@ -205,7 +205,7 @@ def replay(interview: Interview, attempt: Attempt, delivery_id: str) -> AnswerOu
         AttemptStatus.FAILED: AnswerStatus.FAILED,
     }.get(attempt.status, AnswerStatus.IN_PROGRESS)
     message = {AnswerStatus.FAILED: FAILED_MESSAGE}.get(status, "")
-    return _outcome(
+    return outcome(
         interview,
         attempt,
         status,
@@ -215,7 +215,7 @@ def replay(interview: Interview, attempt: Attempt, delivery_id: str) -> AnswerOu
     )
 
 
-def _outcome(
+def outcome(
     interview: Interview,
     attempt: Attempt,
     status: AnswerStatus,

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from core.bootstrap import Core
 from tests.web.conftest import web_settings, wired_core
 from web.app import create_app
+from web.outbox import Outbox
 from web.templating import STATIC_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,9 +102,20 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     core = wired_core(
         web_settings(f"sqlite:///{tmp_path / 'e2e.db'}", f"memory://e2e-{tmp_path.name}")
     )
+    yield from serve(core, tmp_path)
+
+
+def serve(core: Core, folder: Path) -> Iterator[LiveServer]:
+    """Serve `core`'s app under uvicorn on a free port until the generator is closed (account
+    mail goes to `folder`/outbox)."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(core=core), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(core=core, outbox=Outbox(folder / "outbox")),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

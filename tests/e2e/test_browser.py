@@ -4,16 +4,20 @@ runs a practice interview to its summary."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from core import services
+from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
+from core.bootstrap import build_core
 from core.domain.interview import Step
 from core.domain.model import UserRef
-from tests.e2e.conftest import BrowserPage, LiveServer
+from tests.e2e.conftest import BrowserPage, LiveServer, serve
+from tests.web.conftest import web_settings
 from tests.web.helpers import PASSWORD, new_email
 from tests.web.seeding import past, play_session
 
@@ -21,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 Shot = Callable[[Page, str], Path]
 SLACK = UserRef("slack", "T024BE7LD", "U-ada")
+SLOW_MODEL_SECONDS = 5
 ANSWER = (
     "A database index is a separate sorted structure, usually a B-tree, that lets the engine find "
     "rows without scanning the table. It speeds up reads and range queries but every insert and "
@@ -214,4 +219,43 @@ def test_the_practice_page_shows_the_cores_steps(
     expect(page.get_by_test_id("summary")).to_contain_text("Average score")
     expect(page.locator(".advice li").first).to_be_visible()  # the core's practice_next
     screenshot(page, "summary")
+    assert tab.problems == [], tab.problems
+
+
+class _SlowModel(OfflineEvaluator):
+    """A model that takes a few seconds: the page must show the wait and then the result."""
+
+    def evaluate(self, question, answer):  # type: ignore[no-untyped-def]
+        time.sleep(SLOW_MODEL_SECONDS)
+        return super().evaluate(question, answer)
+
+
+@pytest.fixture
+def slow_server(tmp_path: Path) -> Iterator[LiveServer]:
+    settings = web_settings(f"sqlite:///{tmp_path / 'slow.db'}", f"memory://slow-{tmp_path.name}")
+    core = build_core(settings, auto_migrate=True, llm=(_SlowModel(), OfflineQuestionWriter()))
+    yield from serve(core, tmp_path)
+
+
+def test_the_page_follows_a_slow_evaluation_by_itself(
+    tab: BrowserPage, slow_server: LiveServer, screenshot: Shot
+) -> None:
+    """The answer is taken at once; the page says so, shows the wait, and shows the result
+    when it lands, with nobody touching the page (it polls the API)."""
+    page, base = tab.page, slow_server.url
+    _register(page, base)
+    page.goto(base + "/practice")
+    page.get_by_label("Backend").check()
+    page.get_by_role("button", name="Start interview").click()
+    page.get_by_label("Your answer").fill(ANSWER)
+    page.get_by_role("button", name="Submit answer").click()
+
+    step = page.get_by_test_id("step")
+    expect(step).to_have_text(Step.EVALUATING.label)
+    expect(page.get_by_text("Your answer is saved")).to_be_visible()
+    expect(page.get_by_text("Waiting for the result")).to_be_visible()
+    screenshot(page, "evaluating")
+    expect(page.get_by_test_id("score")).to_be_visible(timeout=SLOW_MODEL_SECONDS * 5 * 1000)
+    expect(step).to_have_text(Step.EVALUATED.label)
+    screenshot(page, "evaluated")
     assert tab.problems == [], tab.problems

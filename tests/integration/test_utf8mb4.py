@@ -123,7 +123,8 @@ def test_tables_created_before_the_charset_was_stated_are_converted(latin1_datab
         )
     assert kept == "Renée Café"  # converted, not mangled
     assert rules["fk_identities_web_user_id_users"] == "SET NULL"  # the key is back as it was
-    assert len(rules) >= 6  # every key of 0001–0003 survives (later migrations add more)
+    assert rules["fk_access_tokens_user_id_users"] == "CASCADE"  # 0009, after the conversion
+    assert len(rules) >= 7  # every key of 0001–0003 survives; later migrations add more
     engine.dispose()
     core = wire(latin1_database, "memory://utf8mb4-converted")
     try:

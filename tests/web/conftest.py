@@ -11,6 +11,7 @@ from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWri
 from core.bootstrap import Core, build_core
 from core.config import Settings
 from web.app import create_app
+from web.outbox import Outbox
 
 SECRET = "test-secret-for-the-web-companion-0123456789"
 
@@ -54,13 +55,21 @@ def embedded_core(tmp_path) -> Iterator[Core]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(core: Core) -> Iterator[TestClient]:
+def outbox(tmp_path) -> Outbox:  # type: ignore[no-untyped-def]
+    """Where the app under test writes account mail (reset and verification links)."""
+    return Outbox(tmp_path / "outbox")
+
+
+@pytest.fixture
+def client(core: Core, outbox: Outbox) -> Iterator[TestClient]:
     # One client per app: its event loop owns the async engine's pooled connections.
-    with TestClient(create_app(core=core), base_url="http://127.0.0.1") as test_client:
+    app = create_app(core=core, outbox=outbox)
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
 @pytest.fixture
-def embedded_client(embedded_core: Core) -> Iterator[TestClient]:
-    with TestClient(create_app(core=embedded_core), base_url="http://127.0.0.1") as test_client:
+def embedded_client(embedded_core: Core, outbox: Outbox) -> Iterator[TestClient]:
+    app = create_app(core=embedded_core, outbox=outbox)
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -66,3 +68,34 @@ def link_chat_identity(
     linked = client.post("/api/identities", json={"code": code}, headers=headers)
     assert linked.status_code == 201, linked.text
     return int(linked.json()["id"])
+
+
+def wait_for_evaluation(
+    client: TestClient,
+    session_id: int,
+    position: int,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> dict[str, Any]:
+    """Ask `GET /api/practice/{id}` (as the page does) until the question at `position` is no
+    longer being evaluated in the background; returns that question's entry."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = client.get(f"/api/practice/{session_id}", headers=headers)
+        assert state.status_code == 200, state.text
+        entry = next(e for e in state.json()["questions"] if e["question"]["position"] == position)
+        if entry["step"] != "evaluating":
+            return dict(entry)
+        assert time.monotonic() < deadline, f"still evaluating after {timeout} s"
+        time.sleep(0.05)
+
+
+def answer_and_wait(
+    client: TestClient, session_id: int, body: dict[str, Any], headers: dict[str, str] | None
+) -> dict[str, Any]:
+    """Post an answer over the API (stored at once: 202) and wait for its evaluation; returns
+    the answer's response with the attempt as the evaluation left it."""
+    posted = client.post(f"/api/practice/{session_id}/answer", json=body, headers=headers)
+    assert posted.status_code == 202, posted.text
+    entry = wait_for_evaluation(client, session_id, body["position"], headers)
+    return {**posted.json(), "attempt": entry["attempt"], "step": entry["step"]}

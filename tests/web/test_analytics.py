@@ -16,7 +16,7 @@ from core.bootstrap import Core
 from core.domain.model import UserRef
 from core.domain.presentation import score_band
 from tests.web.conftest import web_settings, wired_core
-from tests.web.helpers import link_chat_identity, register_api
+from tests.web.helpers import answer_and_wait, link_chat_identity, register_api
 from tests.web.seeding import play_session
 from web.app import create_app
 
@@ -41,7 +41,7 @@ def test_skipped_questions_are_not_answers(client: TestClient) -> None:
     base = f"/api/practice/{sid}"
     client.post(f"{base}/skip", json={"position": 1, "delivery_id": "skip-0001"}, headers=headers)
     answer = {"text": ANSWER, "position": 2, "delivery_id": "answer-0002"}
-    assert client.post(f"{base}/answer", json=answer, headers=headers).status_code == 200
+    answer_and_wait(client, sid, answer, headers)
 
     figures = client.get("/api/analytics", headers=headers).json()
     assert figures["sessions"] == 1

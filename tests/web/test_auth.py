@@ -21,6 +21,7 @@ from tests.web.helpers import (
 )
 from web import throttle
 from web.app import create_app
+from web.outbox import Outbox
 
 
 def _set_cookies(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -160,16 +161,19 @@ def test_form_posts_need_the_page_token_and_cookie_api_calls_need_the_header(
     assert client.post("/api/identities", json={"code": "x"}, headers=bearer).status_code == 422
 
 
-def test_password_reset_link_is_logged_locally_and_works_once(
-    client: TestClient, caplog: pytest.LogCaptureFixture
+def test_password_reset_link_goes_to_the_local_outbox_never_a_log_and_works_once(
+    client: TestClient, outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     email = new_email()
     register_api(client, email)
     token = csrf_from(client, "/forgot-password")
-    with caplog.at_level(logging.WARNING, logger="web.auth"):
+    with caplog.at_level(logging.DEBUG):
         sent = client.post("/forgot-password", data={"email": email, "csrf_token": token})
     assert sent.status_code == 200 and "on its way" in sent.text
-    reset_token = re.search(r"/reset-password\?token=(\S+)", caplog.text).group(1)  # type: ignore[union-attr]
+    (message,) = outbox.messages()
+    assert f"To: {email}" in message
+    reset_token = re.search(r"/reset-password\?token=(\S+)", message).group(1)  # type: ignore[union-attr]
+    assert reset_token not in caplog.text and "written to" in caplog.text
 
     form = client.get(f"/reset-password?token={reset_token}")
     assert 'name="token"' in form.text
@@ -189,15 +193,14 @@ def test_password_reset_link_is_logged_locally_and_works_once(
 
 
 def test_reset_requests_do_not_reveal_who_has_an_account(
-    embedded_client: TestClient, caplog: pytest.LogCaptureFixture
+    embedded_client: TestClient, outbox: Outbox
 ) -> None:
     token = csrf_from(embedded_client, "/forgot-password")
-    with caplog.at_level(logging.WARNING, logger="web.auth"):
-        answer = embedded_client.post(
-            "/forgot-password", data={"email": "nobody@example.com", "csrf_token": token}
-        )
+    answer = embedded_client.post(
+        "/forgot-password", data={"email": "nobody@example.com", "csrf_token": token}
+    )
     assert answer.status_code == 200 and "If an account exists" in answer.text
-    assert "reset-password?token" not in caplog.text
+    assert outbox.messages() == []
 
 
 def test_reset_tokens_are_never_logged_in_production(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -227,16 +230,17 @@ def test_login_redirects_only_within_the_site(embedded_client: TestClient) -> No
         assert response.headers["location"] == "/"
 
 
-def test_email_verification_link_is_logged_locally_and_verifies(
-    embedded_client: TestClient, caplog: pytest.LogCaptureFixture
+def test_email_verification_link_goes_to_the_outbox_and_verifies(
+    embedded_client: TestClient, outbox: Outbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     client = embedded_client
     browser_register(client)
     token = csrf_from(client, "/account")
-    with caplog.at_level(logging.WARNING, logger="web.auth"):
+    with caplog.at_level(logging.DEBUG):
         sent = client.post("/account/verify", data={"csrf_token": token}, follow_redirects=False)
     assert sent.headers["location"] == "/account?notice=verify-sent"
-    link = re.search(r"/verify\?token=(\S+)", caplog.text).group(1)  # type: ignore[union-attr]
+    link = re.search(r"/verify\?token=(\S+)", outbox.messages()[-1]).group(1)  # type: ignore[union-attr]
+    assert link not in caplog.text
     assert client.get("/verify?token=not-a-token").status_code == 400
     verified = client.get(f"/verify?token={link}", follow_redirects=False)
     assert verified.headers["location"] == "/account?notice=verified"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from core.bootstrap import Core
 from core.domain.model import UserRef
-from tests.web.helpers import csrf_from, link_chat_identity, register_api
+from tests.web.helpers import answer_and_wait, csrf_from, link_chat_identity, register_api
 from tests.web.seeding import play_session
 
 BOB_SLACK = UserRef("slack", "T9", "U-bob")
@@ -26,10 +26,7 @@ def bob(client: TestClient, core: Core) -> dict[str, Any]:
     )
     practice = started.json()["session"]["id"]
     answer = {"text": "An index speeds up reads", "position": 1, "delivery_id": "bob-answer-1"}
-    assert (
-        client.post(f"/api/practice/{practice}/answer", json=answer, headers=headers).status_code
-        == 200
-    )
+    answer_and_wait(client, practice, answer, headers)
     return {
         "slack_session": slack_session,
         "practice": practice,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from core.domain import errors
 from core.domain.errors import ErrorCategory, InterviewError
-from tests.web.helpers import csrf_from, register_api
+from tests.web.helpers import answer_and_wait, csrf_from, register_api
 from web.errors import STATUS_OF, error_body, status_for
 from web.throttle import LINK_CODES, TooManyAttempts
 
@@ -92,12 +92,8 @@ def test_a_limit_is_429(client: TestClient) -> None:
         "position": 1,
         "delivery_id": "answer-0001",
     }
-    client.post(f"{base}/answer", json=answer, headers=headers)
+    answer_and_wait(client, sid, answer, headers)
     client.post(f"{base}/deeper", json={"position": 1}, headers=headers)
-    client.post(
-        f"{base}/answer",
-        json={**answer, "position": 2, "delivery_id": "answer-0002"},
-        headers=headers,
-    )
+    answer_and_wait(client, sid, {**answer, "position": 2, "delivery_id": "answer-0002"}, headers)
     capped = client.post(f"{base}/deeper", json={"position": 2}, headers=headers)
     assert capped.status_code == 429 and capped.json()["code"] == "follow_up_limit"

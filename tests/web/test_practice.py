@@ -11,7 +11,14 @@ from core import services
 from core.bootstrap import Core
 from core.domain.errors import QuotaExceeded
 from tests.web.conftest import web_settings, wired_core
-from tests.web.helpers import browser_register, csrf_from, register_api, user_id
+from tests.web.helpers import (
+    answer_and_wait,
+    browser_register,
+    csrf_from,
+    register_api,
+    user_id,
+    wait_for_evaluation,
+)
 from web.app import create_app
 
 ANSWER = (
@@ -58,11 +65,13 @@ def test_a_browser_interview_runs_to_its_summary(client: TestClient) -> None:
         "delivery": _hidden(page.text, "delivery"),
         "csrf_token": token,
     }
-    first = client.post(f"{url}/answer", data=answer)
-    assert first.status_code == 200 and 'data-testid="score"' in first.text
-    twice = client.post(f"{url}/answer", data=answer)  # the same form sent again
-    assert twice.status_code == 200
+    first = client.post(f"{url}/answer", data=answer)  # stored; evaluated in the background
+    assert first.status_code == 200 and first.url.path == url
     session_id = int(url.rsplit("/", 1)[1])
+    wait_for_evaluation(client, session_id, int(answer["position"]))
+    assert 'data-testid="score"' in client.get(url).text
+    twice = client.post(f"{url}/answer", data=answer)  # the same form sent again
+    assert twice.status_code == 200 and 'data-testid="score"' in twice.text
     detail = client.get(f"/api/sessions/{session_id}").json()
     assert sum(e["attempt"] is not None for e in detail["entries"]) == 1
 
@@ -110,19 +119,21 @@ def test_practice_over_the_api(client: TestClient) -> None:
     hint = client.post(f"{base}/hint", json={"position": 1}, headers=headers).json()
     assert hint["hints_used"] == 1 and hint["hint"]
     body = {"text": ANSWER, "position": 1, "delivery_id": "answer-0001"}
-    outcome = client.post(f"{base}/answer", json=body, headers=headers).json()
-    assert outcome["status"] == "evaluated" and outcome["attempt"]["evaluation"]["feedback"]
+    outcome = answer_and_wait(client, session_id, body, headers)
+    assert outcome["status"] == "in_progress" and outcome["status_url"] == base
+    assert outcome["step"] == "evaluated" and outcome["attempt"]["evaluation"]["feedback"]
     assert outcome["duplicate"] is False and outcome["has_next"] is True
-    replay = client.post(f"{base}/answer", json=body, headers=headers).json()
-    assert replay["duplicate"] is True and replay["attempt"] == outcome["attempt"]
+    replay = client.post(f"{base}/answer", json=body, headers=headers)
+    assert replay.status_code == 202 and replay.json()["duplicate"] is True
+    assert replay.json()["status"] == "evaluated" and replay.json()["attempt"] == outcome["attempt"]
 
     deeper = client.post(f"{base}/deeper", json={"position": 1}, headers=headers).json()
     assert deeper["question"]["kind"] == "follow_up"
     assert deeper["question"]["label"] == "Follow-up on question 1 of 2"
     follow_up = {"text": ANSWER, "position": 2, "delivery_id": "answer-0002"}
-    assert client.post(f"{base}/answer", json=follow_up, headers=headers).status_code == 200
+    answer_and_wait(client, session_id, follow_up, headers)
     retry = client.post(f"{base}/retry", json={"position": 2}, headers=headers)
-    assert retry.status_code == 200 and retry.json()["duplicate"] is True  # nothing failed
+    assert retry.status_code == 202 and retry.json()["duplicate"] is True  # nothing failed
 
     second = client.post(f"{base}/next", json={"position": 2}, headers=headers).json()
     assert second["question"]["label"] == "Question 2 of 2"

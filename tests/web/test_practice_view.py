@@ -17,7 +17,7 @@ from core.bootstrap import Core
 from core.domain.interview import Interview, Step
 from core.domain.model import ConversationRef, UserRef
 from tests.fakes import FakeClock
-from tests.web.helpers import link_chat_identity, register_api, user_id
+from tests.web.helpers import answer_and_wait, link_chat_identity, register_api, user_id
 
 ANSWER = (
     "An index is a separate B-tree structure kept sorted by the indexed columns, so lookups "
@@ -34,9 +34,7 @@ def _start(client: TestClient, headers: dict[str, str], questions: int = 2) -> i
 
 def _answer(client: TestClient, headers: dict[str, str], sid: int, position: int) -> Any:
     body = {"text": ANSWER, "position": position, "delivery_id": f"answer-{sid}-{position}"}
-    outcome = client.post(f"/api/practice/{sid}/answer", json=body, headers=headers)
-    assert outcome.status_code == 200, outcome.text
-    return outcome.json()
+    return answer_and_wait(client, sid, body, headers)
 
 
 def test_the_api_returns_the_state_to_resume_from(client: TestClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from fastapi.security import OAuth2PasswordRequestForm
@@ -17,17 +17,31 @@ from core import services
 from core.bootstrap import WebUser
 from core.services.deps import Deps
 from web import views
-from web.auth import AuthConfig, UserCreate, UserManager, UserUpdate, auth_config, get_user_manager
+from web.auth import (
+    SESSION_COOKIE,
+    AuthConfig,
+    UserCreate,
+    UserManager,
+    UserUpdate,
+    auth_config,
+    cookie_tokens,
+    get_user_manager,
+)
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageUser, PageViewer
+from web.errors import retry_after
+from web.params import CONFIRM_TEXT, EmailForm, PasswordForm
 from web.templating import render
 from web.throttle import TooManyAttempts
+from web.tokens import RevocableTokens
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 
 Manager = Annotated[UserManager, Depends(get_user_manager)]
 Auth = Annotated[AuthConfig, Depends(auth_config)]
-Text = Annotated[str, Form()]
+CookieTokens = Annotated[RevocableTokens, Depends(cookie_tokens)]
+LinkToken = Annotated[str, Form(max_length=2048)]  # a reset token (a signed JWT, ~200 chars)
+NextPath = Annotated[str, Form(max_length=2048)]
 
 BAD_LOGIN = "That e-mail and password do not match an account. Check both and try again."
 BAD_EMAIL = "Please enter a valid e-mail address, such as ada@example.com."
@@ -43,14 +57,27 @@ def safe_next(target: str | None) -> str:
     return "/"
 
 
-async def _signed_in(auth: AuthConfig, user: WebUser, target: str) -> Response:
+async def _signed_in(
+    auth: AuthConfig, tokens: RevocableTokens, user: WebUser, target: str
+) -> Response:
     response = RedirectResponse(target, status_code=303)
-    auth.set_session_cookie(response, await auth.strategy().write_token(user))
+    auth.set_session_cookie(response, await tokens.write_token(user))
+    return response
+
+
+def _limited(
+    request: Request, page: str, context: dict[str, object], exc: TooManyAttempts
+) -> Response:
+    """A form refused by an attempt limit: 429, the limit's message and Retry-After."""
+    response = render(request, page, {**context, "error": exc.message}, status_code=429)
+    response.headers.update(retry_after(exc))
     return response
 
 
 @router.get("/login")
-async def login_form(request: Request, user: MaybeUser, next: str = "/") -> Response:
+async def login_form(
+    request: Request, user: MaybeUser, next: Annotated[str, Query(max_length=2048)] = "/"
+) -> Response:
     if user is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "auth/login.html", {"next": safe_next(next)})
@@ -58,18 +85,23 @@ async def login_form(request: Request, user: MaybeUser, next: str = "/") -> Resp
 
 @router.post("/login")
 async def login(
-    request: Request, manager: Manager, auth: Auth, email: Text, password: Text, next: Text = "/"
+    request: Request,
+    manager: Manager,
+    auth: Auth,
+    tokens: CookieTokens,
+    email: EmailForm,
+    password: PasswordForm,
+    next: NextPath = "/",
 ) -> Response:
     credentials = OAuth2PasswordRequestForm(username=email.strip(), password=password)
     try:
         user = await manager.authenticate(credentials)
     except TooManyAttempts as exc:
-        context = {"next": safe_next(next), "email": email, "error": exc.message}
-        return render(request, "auth/login.html", context, status_code=429)
+        return _limited(request, "auth/login.html", {"next": safe_next(next), "email": email}, exc)
     if user is None or not user.is_active:
         context = {"next": safe_next(next), "email": email, "error": BAD_LOGIN}
         return render(request, "auth/login.html", context, status_code=400)
-    response = await _signed_in(auth, user, safe_next(next))
+    response = await _signed_in(auth, tokens, user, safe_next(next))
     await manager.on_after_login(user, request, response)
     return response
 
@@ -83,11 +115,18 @@ async def register_form(request: Request, user: MaybeUser) -> Response:
 
 @router.post("/register")
 async def register(
-    request: Request, manager: Manager, auth: Auth, email: Text, password: Text
+    request: Request,
+    manager: Manager,
+    auth: Auth,
+    tokens: CookieTokens,
+    email: EmailForm,
+    password: PasswordForm,
 ) -> Response:
     try:
         new_user = UserCreate(email=email.strip(), password=password)
         user = await manager.create(new_user, safe=True, request=request)
+    except TooManyAttempts as exc:
+        return _limited(request, "auth/register.html", {"email": email}, exc)
     except ValidationError:
         error = BAD_EMAIL
     except user_errors.UserAlreadyExists:
@@ -95,13 +134,17 @@ async def register(
     except user_errors.InvalidPasswordException as exc:
         error = str(exc.reason)
     else:
-        return await _signed_in(auth, user, "/?notice=registered")
+        return await _signed_in(auth, tokens, user, "/?notice=registered")
     context = {"email": email, "error": error}
     return render(request, "auth/register.html", context, status_code=400)
 
 
 @router.post("/logout")
-async def logout(auth: Auth) -> Response:
+async def logout(request: Request, auth: Auth, tokens: CookieTokens, user: MaybeUser) -> Response:
+    """Ends this sign-in for good: the cookie is removed and its token revoked."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and user is not None:
+        await tokens.destroy_token(token, user)
     response = RedirectResponse("/login?notice=logged-out", status_code=303)
     auth.clear_session_cookie(response)
     return response
@@ -113,7 +156,7 @@ async def forgot_form(request: Request) -> Response:
 
 
 @router.post("/forgot-password")
-async def forgot(request: Request, manager: Manager, email: Text) -> Response:
+async def forgot(request: Request, manager: Manager, email: EmailForm) -> Response:
     try:
         user = await manager.get_by_email(email.strip())
         await manager.forgot_password(user, request)
@@ -123,12 +166,17 @@ async def forgot(request: Request, manager: Manager, email: Text) -> Response:
 
 
 @router.get("/reset-password")
-async def reset_form(request: Request, token: str = "") -> Response:
+async def reset_form(
+    request: Request, token: Annotated[str, Query(max_length=2048)] = ""
+) -> Response:
     return render(request, "auth/reset.html", {"token": token})
 
 
 @router.post("/reset-password")
-async def reset(request: Request, manager: Manager, token: Text, password: Text) -> Response:
+async def reset(
+    request: Request, manager: Manager, token: LinkToken, password: PasswordForm
+) -> Response:
+    """A new password from a reset link; every sign-in of the account ends with the old one."""
     try:
         await manager.reset_password(token, password, request)
     except (user_errors.InvalidResetPasswordToken, user_errors.UserInactive):
@@ -141,7 +189,9 @@ async def reset(request: Request, manager: Manager, token: Text, password: Text)
 
 
 @router.get("/verify")
-async def verify(request: Request, manager: Manager, token: str = "") -> Response:
+async def verify(
+    request: Request, manager: Manager, token: Annotated[str, Query(max_length=2048)] = ""
+) -> Response:
     try:
         await manager.verify(token, request)
     except user_errors.UserAlreadyVerified:
@@ -178,9 +228,13 @@ async def change_password(
     user: PageUser,
     deps: DepsDep,
     manager: Manager,
-    current: Text,
-    password: Text,
+    auth: Auth,
+    tokens: CookieTokens,
+    current: PasswordForm,
+    password: PasswordForm,
 ) -> Response:
+    """A new password ends every sign-in of the account (other browsers, API tokens); this
+    browser is signed in again with a fresh cookie."""
     try:
         checked = await manager.authenticate(
             OAuth2PasswordRequestForm(username=user.email, password=current)
@@ -189,9 +243,12 @@ async def change_password(
             error = "Your current password is not right."
         else:
             await manager.update(UserUpdate(password=password), user, safe=True, request=request)
-            return RedirectResponse("/account?notice=password-changed", status_code=303)
+            return await _signed_in(auth, tokens, user, "/account?notice=password-changed")
     except TooManyAttempts as exc:
-        error = exc.message
+        page = await run_in_threadpool(_account, request, user, deps, password_error=exc.message)
+        page.status_code = 429
+        page.headers.update(retry_after(exc))
+        return page
     except user_errors.InvalidPasswordException as exc:
         error = str(exc.reason)
     return await run_in_threadpool(_account, request, user, deps, password_error=error)
@@ -211,8 +268,8 @@ async def delete_data(
     deps: DepsDep,
     manager: Manager,
     auth: Auth,
-    confirm: Text = "",
-    delete_account: Text = "",
+    confirm: Annotated[str, Form(max_length=CONFIRM_TEXT)] = "",
+    delete_account: Annotated[str, Form(max_length=CONFIRM_TEXT)] = "",
 ) -> Response:
     if confirm.strip().upper() != CONFIRM_WORD:
         planned = await run_in_threadpool(views.data_to_delete, deps, viewer)

@@ -13,10 +13,12 @@ from core.domain.roles import Difficulty, Role
 from web import throttle, views
 from web.csrf import require_csrf_with_cookie
 from web.dependencies import ApiViewer, DepsDep, Superuser
+from web.params import WORKSPACE_TEXT, Day, IdentityId, Page, PerPage, SessionId
 from web.schemas import (
     AnalyticsOut,
     DashboardOut,
     DeletedOut,
+    ErrorOut,
     IdentityOut,
     LinkIn,
     QuotaOut,
@@ -57,10 +59,10 @@ def list_sessions(
     role: Role | None = None,
     difficulty: Difficulty | None = None,
     platform: Platform | None = None,
-    since: Annotated[date | None, Query(description="First day, in the quota time zone")] = None,
-    until: Annotated[date | None, Query(description="Last day, inclusive")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    since: Annotated[Day | None, Query(description="First day, in the quota time zone")] = None,
+    until: Annotated[Day | None, Query(description="Last day, inclusive")] = None,
+    page: Page = 1,
+    per_page: PerPage = 20,
 ) -> SessionPageOut:
     """Sessions from every linked identity, newest first."""
     filters = views.session_filter(
@@ -84,7 +86,7 @@ def list_sessions(
 
 
 @router.get("/sessions/{session_id}", tags=["history"], responses=NOT_FOUND)
-def session_detail(session_id: int, viewer: ApiViewer, deps: DepsDep) -> SessionDetailOut:
+def session_detail(session_id: SessionId, viewer: ApiViewer, deps: DepsDep) -> SessionDetailOut:
     """Every question, answer, score, feedback, ideal answer and tag of one session."""
     detail = services.session_detail(deps, scope=viewer.scope, session_id=session_id)
     if detail is None:
@@ -103,7 +105,10 @@ def team_analytics(
     _: Superuser,
     deps: DepsDep,
     days: Days = 90,
-    workspace: Annotated[str | None, Query(description="platform:tenant, e.g. slack:T024")] = None,
+    workspace: Annotated[
+        str | None,
+        Query(max_length=WORKSPACE_TEXT, description="platform:tenant, e.g. slack:T024"),
+    ] = None,
 ) -> AnalyticsOut:
     """Team-wide figures (superusers): per workspace or server, cache hit rate, LLM use."""
     platform, tenant = views.split_workspace(workspace)
@@ -125,14 +130,18 @@ def link_identity(body: LinkIn, viewer: ApiViewer, deps: DepsDep) -> IdentityOut
     return IdentityOut.of(linked)
 
 
-@router.delete("/identities/{identity_id}", tags=["linking"], status_code=204)
-def unlink_identity(identity_id: int, viewer: ApiViewer, deps: DepsDep) -> Response:
+@router.delete("/identities/{identity_id}", tags=["linking"], status_code=204, responses=NOT_FOUND)
+def unlink_identity(identity_id: IdentityId, viewer: ApiViewer, deps: DepsDep) -> Response:
     if not services.unlink_identity(deps, web_user_id=viewer.id, identity_id=identity_id):
         raise HTTPException(404, "Not found.")
     return Response(status_code=204)
 
 
-@router.delete("/history", tags=["history"])
+@router.delete(
+    "/history",
+    tags=["history"],
+    responses={400: {"model": ErrorOut, "description": "confirm=true is missing"}},
+)
 def delete_history(
     viewer: ApiViewer,
     deps: DepsDep,

@@ -15,6 +15,7 @@ from fastapi.responses import StreamingResponse
 from core import services
 from web.csrf import require_csrf
 from web.dependencies import ApiViewer, DepsDep, PageViewer
+from web.schemas import API_ERRORS
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
@@ -87,7 +88,18 @@ def export_page(
     return export_response(services.export_history(deps, scope=viewer.scope), fmt)
 
 
-@router.get("/api/export", tags=["history"], summary="Export my history")
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **API_ERRORS,
+    200: {
+        "description": "The history as a file: CSV, or a JSON array of rows",
+        "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}},
+    },
+}
+
+
+@router.get(
+    "/api/export", tags=["history"], summary="Export my history", responses=EXPORT_RESPONSES
+)
 def export_api(
     viewer: ApiViewer, deps: DepsDep, format: Literal["csv", "json"] = "json"
 ) -> StreamingResponse:

@@ -15,6 +15,7 @@ from web import throttle
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, PageViewer, Viewer
 from web.errors import status_for
+from web.params import CODE_TEXT, IdentityId
 from web.templating import render
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
@@ -41,7 +42,10 @@ def link_page(request: Request, viewer: PageViewer, deps: DepsDep) -> Response:
 
 @router.post("/link")
 def link(
-    request: Request, viewer: PageViewer, deps: DepsDep, code: Annotated[str, Form()] = ""
+    request: Request,
+    viewer: PageViewer,
+    deps: DepsDep,
+    code: Annotated[str, Form(max_length=CODE_TEXT)] = "",
 ) -> Response:
     try:
         throttle.redeem_link_code(deps, code=code, web_user_id=viewer.id)
@@ -51,7 +55,7 @@ def link(
 
 
 @router.post("/link/{identity_id}/unlink")
-def unlink(identity_id: int, viewer: PageViewer, deps: DepsDep) -> Response:
+def unlink(identity_id: IdentityId, viewer: PageViewer, deps: DepsDep) -> Response:
     if not services.unlink_identity(deps, web_user_id=viewer.id, identity_id=identity_id):
         raise HTTPException(404)
     return RedirectResponse("/link?notice=unlinked", status_code=303)

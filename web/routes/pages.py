@@ -11,6 +11,7 @@ from core import services
 from web import views
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageViewer, page_viewer
+from web.params import WORKSPACE_TEXT, Page, SessionId, ShortQuery
 from web.templating import render
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
@@ -35,12 +36,12 @@ def sessions(
     request: Request,
     viewer: PageViewer,
     deps: DepsDep,
-    role: str = "",
-    difficulty: str = "",
-    platform: str = "",
-    since: str = "",
-    until: str = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    role: ShortQuery = "",
+    difficulty: ShortQuery = "",
+    platform: ShortQuery = "",
+    since: ShortQuery = "",
+    until: ShortQuery = "",
+    page: Page = 1,
 ) -> Response:
     chosen = {"role": role, "difficulty": difficulty, "platform": platform}
     days = {"since": views.parse_day(since), "until": views.parse_day(until)}
@@ -61,7 +62,9 @@ def sessions(
 
 
 @router.get("/sessions/{session_id}")
-def session_page(request: Request, session_id: int, viewer: PageViewer, deps: DepsDep) -> Response:
+def session_page(
+    request: Request, session_id: SessionId, viewer: PageViewer, deps: DepsDep
+) -> Response:
     detail = services.session_detail(deps, scope=viewer.scope, session_id=session_id)
     if detail is None:
         raise HTTPException(404)
@@ -86,7 +89,11 @@ def analytics_page(
 
 @router.get("/team")
 def team_page(
-    request: Request, viewer: PageViewer, deps: DepsDep, days: Days = 90, workspace: str = ""
+    request: Request,
+    viewer: PageViewer,
+    deps: DepsDep,
+    days: Days = 90,
+    workspace: Annotated[str, Query(max_length=WORKSPACE_TEXT)] = "",
 ) -> Response:
     """Team-wide figures for superusers, optionally for one Slack workspace or Discord server."""
     if not viewer.user.is_superuser:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -21,19 +21,29 @@ from web import views
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, PageViewer, Viewer
 from web.errors import status_for
+from web.params import (
+    SHORT_TEXT,
+    AnswerForm,
+    ClientIdForm,
+    FormPosition,
+    OptionalFormPosition,
+    SessionId,
+)
 from web.practice_state import (
     actions,
+    answer_now_evaluate_later,
     delivery_id,
     is_own_practice,
     new_delivery_id,
+    retry_later,
     start_practice,
 )
 from web.templating import render
 
 router = APIRouter(dependencies=[Depends(require_csrf)], include_in_schema=False)
 
-Position = Annotated[int, Form(ge=1, le=1000)]
-Text = Annotated[str, Form()]
+Text = Annotated[str, Form(max_length=SHORT_TEXT)]
+POLL_SECONDS = 2  # how often a page whose answer is being evaluated asks how it stands
 
 
 def _start_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> Response:
@@ -64,7 +74,7 @@ def start(
     viewer: PageViewer,
     deps: DepsDep,
     role: Text,
-    request_id: Text,
+    request_id: ClientIdForm,
     difficulty: Text = "",
     questions: Annotated[int | None, Form(ge=1, le=50)] = None,
     adaptive: Annotated[bool, Form()] = False,
@@ -111,13 +121,16 @@ def practice_page(
         "interview": interview,
         "actions": actions(interview),
         "delivery": new_delivery_id(),
+        "poll_seconds": POLL_SECONDS,
         **extra,
     }
     return render(request, "practice/interview.html", context, status_code=status_code)
 
 
 @router.get("/practice/{session_id}")
-def interview(request: Request, session_id: int, viewer: PageViewer, deps: DepsDep) -> Response:
+def interview(
+    request: Request, session_id: SessionId, viewer: PageViewer, deps: DepsDep
+) -> Response:
     return practice_page(request, viewer, deps, session_id)
 
 
@@ -148,20 +161,23 @@ def _act(
 @router.post("/practice/{session_id}/answer")
 def answer(
     request: Request,
-    session_id: int,
+    session_id: SessionId,
     viewer: PageViewer,
     deps: DepsDep,
-    position: Position,
-    delivery: Text,
-    text: Text = "",
+    position: FormPosition,
+    delivery: ClientIdForm,
+    text: AnswerForm = "",
 ) -> Response:
+    """Store the answer and show the page at once: it follows the evaluation by itself."""
+
     def submit() -> Any:
-        return services.submit_answer(
+        return answer_now_evaluate_later(
+            request,
             deps,
+            viewer,
             session_id=session_id,
-            actor=viewer.ref,
             text=text,
-            delivery_id=delivery_id(delivery),
+            delivery=delivery,
             position=position,
         )
 
@@ -171,13 +187,13 @@ def answer(
 @router.post("/practice/{session_id}/{action}")
 def step(
     request: Request,
-    session_id: int,
-    action: str,
+    session_id: SessionId,
+    action: Annotated[str, Path(max_length=SHORT_TEXT)],
     viewer: PageViewer,
     deps: DepsDep,
-    position: Annotated[int, Form(ge=0, le=1000)] = 0,
-    delivery: Text = "",
-    text: Text = "",
+    position: OptionalFormPosition = 0,
+    delivery: ClientIdForm = "",
+    text: AnswerForm = "",
 ) -> Response:
     """Next, Go deeper, Hint, Skip, Retry and End: buttons that name the question they act on."""
     sid, actor = session_id, viewer.ref
@@ -190,9 +206,7 @@ def step(
         "skip": lambda: services.skip_question(
             deps, session_id=sid, position=position, actor=actor, delivery_id=delivery_id(delivery)
         ),
-        "retry": lambda: services.retry_evaluation(
-            deps, session_id=sid, position=position, actor=actor
-        ),
+        "retry": lambda: retry_later(request, deps, viewer, session_id=sid, position=position),
         "end": lambda: services.end_session(deps, session_id=sid, actor=actor),
     }
     if action not in actions:

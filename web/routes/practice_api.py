@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
 from core import services
+from core.domain.results import AnswerOutcome
 from web.csrf import require_csrf_with_cookie
 from web.dependencies import ApiViewer, DepsDep
+from web.params import SessionId
 from web.practice_schemas import (
+    AcceptedOut,
     AnswerIn,
     HintOut,
-    OutcomeOut,
     PositionIn,
     PracticeOut,
     SkipIn,
@@ -21,9 +23,11 @@ from web.practice_schemas import (
 )
 from web.practice_state import (
     actions,
+    answer_now_evaluate_later,
     delivery_id,
     is_own_practice,
     new_delivery_id,
+    retry_later,
     start_practice,
 )
 
@@ -55,7 +59,7 @@ def start(body: StartIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
 
 
 @router.get("/{session_id}", responses=ERRORS)
-def state(session_id: int, viewer: ApiViewer, deps: DepsDep) -> PracticeOut:
+def state(session_id: SessionId, viewer: ApiViewer, deps: DepsDep) -> PracticeOut:
     """Where the interview stands, to resume it: the current question, its step and label, and
     which actions may be posted now (with the summary once it is over). A linked chat
     interview is shown too, with no actions: it continues in its chat."""
@@ -69,31 +73,55 @@ def state(session_id: int, viewer: ApiViewer, deps: DepsDep) -> PracticeOut:
     return PracticeOut.of(interview, offered=offered, summary=summary)
 
 
-@router.post("/{session_id}/answer", responses=ERRORS)
-def answer(session_id: int, body: AnswerIn, viewer: ApiViewer, deps: DepsDep) -> OutcomeOut:
-    """Answer the question at `position`; sending the same delivery_id again is harmless."""
-    outcome = services.submit_answer(
+@router.post("/{session_id}/answer", status_code=202, responses=ERRORS)
+def answer(
+    request: Request,
+    response: Response,
+    session_id: SessionId,
+    body: AnswerIn,
+    viewer: ApiViewer,
+    deps: DepsDep,
+) -> AcceptedOut:
+    """Store the answer to the question at `position` and return at once (202); it is evaluated
+    in the background. Poll `status_url` (`GET /api/practice/{id}`) until the question's `step`
+    is no longer `evaluating`. Sending the same delivery_id again is harmless."""
+    outcome = answer_now_evaluate_later(
+        request,
         deps,
+        viewer,
         session_id=session_id,
-        actor=viewer.ref,
         text=body.text,
-        delivery_id=delivery_id(body.delivery_id),
+        delivery=body.delivery_id,
         position=body.position,
     )
-    return OutcomeOut.of(outcome)
+    return _accepted(response, session_id, outcome)
 
 
-@router.post("/{session_id}/retry", responses=ERRORS)
-def retry(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> OutcomeOut:
-    """Evaluate a saved answer again after a failed evaluation."""
-    outcome = services.retry_evaluation(
-        deps, session_id=session_id, position=body.position, actor=viewer.ref
-    )
-    return OutcomeOut.of(outcome)
+@router.post("/{session_id}/retry", status_code=202, responses=ERRORS)
+def retry(
+    request: Request,
+    response: Response,
+    session_id: SessionId,
+    body: PositionIn,
+    viewer: ApiViewer,
+    deps: DepsDep,
+) -> AcceptedOut:
+    """Evaluate a saved answer again after a failed evaluation, in the background (202, as
+    for an answer)."""
+    outcome = retry_later(request, deps, viewer, session_id=session_id, position=body.position)
+    return _accepted(response, session_id, outcome)
+
+
+def _accepted(response: Response, session_id: int, outcome: AnswerOutcome) -> AcceptedOut:
+    status_url = f"{router.prefix}/{session_id}"
+    response.headers["Location"] = status_url
+    return AcceptedOut.of_accepted(outcome, status_url=status_url)
 
 
 @router.post("/{session_id}/next", responses=ERRORS)
-def next_question(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
+def next_question(
+    session_id: SessionId, body: PositionIn, viewer: ApiViewer, deps: DepsDep
+) -> StepOut:
     """The next main question after `position`, or the summary after the last one."""
     result = services.next_question(
         deps, session_id=session_id, after_position=body.position, actor=viewer.ref
@@ -102,7 +130,7 @@ def next_question(session_id: int, body: PositionIn, viewer: ApiViewer, deps: De
 
 
 @router.post("/{session_id}/deeper", responses=ERRORS)
-def go_deeper(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
+def go_deeper(session_id: SessionId, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
     """A follow-up question built from the gaps of the answer at `position`."""
     result = services.go_deeper(
         deps, session_id=session_id, position=body.position, actor=viewer.ref
@@ -111,7 +139,7 @@ def go_deeper(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDe
 
 
 @router.post("/{session_id}/hint", responses=ERRORS)
-def hint(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> HintOut:
+def hint(session_id: SessionId, body: PositionIn, viewer: ApiViewer, deps: DepsDep) -> HintOut:
     given = services.give_hint(
         deps, session_id=session_id, position=body.position, actor=viewer.ref
     )
@@ -119,7 +147,7 @@ def hint(session_id: int, body: PositionIn, viewer: ApiViewer, deps: DepsDep) ->
 
 
 @router.post("/{session_id}/skip", responses=ERRORS)
-def skip(session_id: int, body: SkipIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
+def skip(session_id: SessionId, body: SkipIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
     result = services.skip_question(
         deps,
         session_id=session_id,
@@ -131,6 +159,6 @@ def skip(session_id: int, body: SkipIn, viewer: ApiViewer, deps: DepsDep) -> Ste
 
 
 @router.post("/{session_id}/end", responses=ERRORS)
-def end(session_id: int, viewer: ApiViewer, deps: DepsDep) -> StepOut:
+def end(session_id: SessionId, viewer: ApiViewer, deps: DepsDep) -> StepOut:
     """End the interview now; the summary covers what was answered."""
     return StepOut.of(services.end_session(deps, session_id=session_id, actor=viewer.ref))

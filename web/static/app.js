@@ -50,6 +50,37 @@
     });
   });
 
+  // An answer being evaluated in the background: ask the API how the question stands and
+  // reload the page once its step is another one. The step names come from the server (the
+  // core's Interview); nothing is decided here but "has it changed".
+  document.querySelectorAll("[data-poll]").forEach(function (box) {
+    const url = box.dataset.poll;
+    const step = box.dataset.pollStep;
+    const every = Math.max(1, Number(box.dataset.pollSeconds) || 2) * 1000;
+    const elapsed = box.querySelector("[data-poll-elapsed]");
+    const problem = box.querySelector("[data-poll-problem]");
+    const started = Date.now();
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (answer) {
+          if (answer.ok && answer.body.step !== step) {
+            window.location.reload();
+            return;
+          }
+          problem.hidden = answer.ok;
+          if (!answer.ok) problem.textContent = answer.body.message || "";
+          window.setTimeout(poll, every);
+        })
+        .catch(function () { window.setTimeout(poll, every); });  // offline for a moment
+      elapsed.hidden = false;
+      elapsed.textContent = "Waiting for the result: " + Math.round((Date.now() - started) / 1000) + " s so far.";
+    }
+    window.setTimeout(poll, every);
+  });
+
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });

@@ -114,6 +114,14 @@ class SqlAttempts:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def requeue(self, attempt_id: int) -> bool:
+        result = self.db.execute(
+            update(AttemptRow)
+            .where(AttemptRow.id == attempt_id, AttemptRow.status == AttemptStatus.FAILED.value)
+            .values(status=AttemptStatus.PENDING.value)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def retryable(self, *, stuck_before: datetime, max_failures: int, limit: int) -> list[Attempt]:
         failed = (
             (AttemptRow.status == AttemptStatus.FAILED.value)

@@ -84,6 +84,20 @@ class WebUser(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
 
 
+class AccessTokenRow(Base):
+    """A web sign-in (the browser's cookie or an API bearer token); deleting the row revokes it.
+
+    Only the token's SHA-256 is kept: a copy of this table signs nobody in."""
+
+    __tablename__ = "access_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, index=True)
+
+
 class IdentityRow(Base):
     """A chat or terminal identity; linking sets web_user_id and merges its history."""
 
