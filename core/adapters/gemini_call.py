@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from google import genai
@@ -18,10 +17,11 @@ from pydantic import BaseModel
 
 from core.adapters.gemini_errors import classify_exception
 from core.adapters.llm_faults import Failed, fault, scrub
+from core.adapters.llm_ports import LlmRequest
 from core.adapters.llm_retry import RetryingCaller, UsageTally
 from core.domain.model import LlmUsage
 
-__all__ = ["GeminiCaller", "GeminiRequest"]
+__all__ = ["GeminiCaller", "gemini_config"]
 
 T = TypeVar("T")
 
@@ -37,25 +37,15 @@ _BLOCKING_FINISH_REASONS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class GeminiRequest:
-    """Everything one generate_content call needs apart from the client and the model."""
-
-    purpose: str  # "evaluation", "follow_up", "draft": for logs
-    system_instruction: str
-    prompt: str
-    schema: type[BaseModel]
-    max_output_tokens: int
-    temperature: float = 0.2
-
-    def config(self, max_output_tokens: int) -> types.GenerateContentConfig:
-        return types.GenerateContentConfig(
-            system_instruction=self.system_instruction,
-            response_mime_type="application/json",
-            response_schema=self.schema,
-            temperature=self.temperature,
-            max_output_tokens=max_output_tokens,
-        )
+def gemini_config(request: LlmRequest, max_output_tokens: int) -> types.GenerateContentConfig:
+    """The request as Gemini's config: JSON constrained to the response schema."""
+    return types.GenerateContentConfig(
+        system_instruction=request.system_instruction,
+        response_mime_type="application/json",
+        response_schema=request.schema,
+        temperature=request.temperature,
+        max_output_tokens=max_output_tokens,
+    )
 
 
 class GeminiCaller:
@@ -82,7 +72,7 @@ class GeminiCaller:
             jitter=jitter,
         )
 
-    def generate(self, request: GeminiRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
+    def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
         """Return accept(parsed payload) and the call's usage; raise LlmUnavailable on failure.
 
         `accept` turns the parsed pydantic payload into the caller's value and raises ValueError
@@ -96,14 +86,14 @@ class GeminiCaller:
 
     def _attempt(
         self,
-        request: GeminiRequest,
+        request: LlmRequest,
         budget: int,
         accept: Callable[[Any], T],
         tally: UsageTally,
     ) -> T:
         try:
             response = self._client.models.generate_content(
-                model=self._model, contents=request.prompt, config=request.config(budget)
+                model=self._model, contents=request.prompt, config=gemini_config(request, budget)
             )
         except Exception as exc:  # every failure must end as LlmUnavailable, never a raw error
             known = classify_exception(exc)

@@ -30,6 +30,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from core.adapters.llm_faults import Failed, fault, scrub
+from core.adapters.llm_ports import LlmRequest
 from core.adapters.llm_prompt import json_only_instruction
 from core.adapters.llm_retry import RetryingCaller, UsageTally
 from core.adapters.llm_schema import payload_from_text, response_schema
@@ -37,23 +38,11 @@ from core.adapters.openai_errors import classify_exception, rejects_parameter
 from core.adapters.openai_server import ServerKind, detect_kind, is_openai_host
 from core.domain.model import LlmUsage
 
-__all__ = ["ChatRequest", "OpenAICaller", "ServerFeatures", "features_for", "forget_servers"]
+__all__ = ["OpenAICaller", "ServerFeatures", "features_for", "forget_servers"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRequest:
-    """Everything one chat completion needs apart from the client and the model."""
-
-    purpose: str  # "evaluation", "follow_up", "draft": for logs and the schema's name
-    system_instruction: str
-    prompt: str
-    schema: type[BaseModel]
-    max_output_tokens: int
-    temperature: float = 0.2
 
 
 @dataclass
@@ -116,7 +105,7 @@ class OpenAICaller:
             jitter=jitter,
         )
 
-    def generate(self, request: ChatRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
+    def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
         """Return accept(validated payload) and the call's usage; raise LlmUnavailable.
 
         `accept` raises ValueError for a payload it cannot use: a malformed reply."""
@@ -130,7 +119,7 @@ class OpenAICaller:
 
         return self._retrying.run(request.purpose, request.max_output_tokens, attempt)
 
-    def _payload(self, request: ChatRequest, budget: int, tally: UsageTally) -> BaseModel:
+    def _payload(self, request: LlmRequest, budget: int, tally: UsageTally) -> BaseModel:
         response, structured = self._create(request, budget)
         if not isinstance(response, ChatCompletion):  # a 200 that is no JSON comes back as text
             raise Failed(fault("malformed", f"not a chat completion: {type(response).__name__}"))
@@ -159,7 +148,7 @@ class OpenAICaller:
             self._learn("structured", False, "it wrapped the JSON in prose or a code fence")
         return parsed.payload  # complete and valid, even if the budget ran out right after it
 
-    def _create(self, request: ChatRequest, budget: int) -> tuple[Any, bool]:
+    def _create(self, request: LlmRequest, budget: int) -> tuple[Any, bool]:
         """One reply, and whether it was asked for with the response schema.
 
         A parameter the server refuses is dropped and the request sent again."""
@@ -199,7 +188,7 @@ class OpenAICaller:
         )
         return True
 
-    def _arguments(self, request: ChatRequest, budget: int) -> dict[str, Any]:
+    def _arguments(self, request: LlmRequest, budget: int) -> dict[str, Any]:
         features = self.features
         schema = response_schema(request.schema)
         system = request.system_instruction

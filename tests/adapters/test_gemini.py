@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from core.adapters.gemini import EVALUATION_MAX_OUTPUT_TOKENS, model_label
+from core.adapters.gemini import MAX_OUTPUT_TOKENS, model_label
 from core.adapters.llm_prompt import EVALUATION_TEMPLATE_VERSION
 from core.cli import evaluate_lines
 from core.domain.errors import LlmUnavailable
@@ -130,7 +130,7 @@ def test_request_carries_the_verdict_schema_and_prompt_version(
     assert {"number", "key_point", "verdict", "quote"} <= set(point["required"])
     assert "score" not in schema.get("required", [])  # a claim the grade never uses
     assert config["temperature"] <= 0.2
-    assert config["maxOutputTokens"] == EVALUATION_MAX_OUTPUT_TOKENS
+    assert config["maxOutputTokens"] == MAX_OUTPUT_TOKENS
     assert QUESTION.text in request.prompt_text
     assert QUESTION.reference_answer in request.prompt_text
     assert all(f"{n}. {p}" in request.prompt_text for n, p in enumerate(QUESTION.key_points, 1))

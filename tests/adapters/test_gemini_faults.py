@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core.adapters.gemini import (
-    EVALUATION_MAX_OUTPUT_TOKENS,
+    MAX_OUTPUT_TOKENS,
     GeminiEvaluator,
     build_gemini_client,
 )
@@ -113,7 +113,7 @@ def test_truncated_reply_is_retried_with_a_bigger_budget(
     stub.script(truncated_reply(evaluation_payload()), json_reply(evaluation_payload()))
     make_evaluator(stub, sleep).evaluate(QUESTION, GOOD_ANSWER)
     budgets = [r.generation_config["maxOutputTokens"] for r in stub.requests]
-    assert budgets == [EVALUATION_MAX_OUTPUT_TOKENS, 2 * EVALUATION_MAX_OUTPUT_TOKENS]
+    assert budgets == [MAX_OUTPUT_TOKENS, 2 * MAX_OUTPUT_TOKENS]
 
 
 def test_truncated_twice_is_reported(stub: GeminiStub, sleep: FakeSleep) -> None:
