@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from core.config import ConfigError, Settings, load_settings
 from core.domain.errors import ServiceUnavailable
-from core.ports import Evaluator, QuestionWriter
+from core.ports import Evaluator, Notifier, QuestionWriter
+from core.ports_qotd import EvaluationQueue
 from core.services.deps import Deps, Rules
 
 log = logging.getLogger(__name__)
@@ -25,8 +27,25 @@ class Core:
     engine: Engine
     redis: Any
     session_factory: Any
+    _notifiers: dict[str, Notifier] | None = field(default=None, repr=False)
+
+    @property
+    def notifiers(self) -> dict[str, Notifier]:
+        """A Notifier per configured platform (found through entry points on first use)."""
+        if self._notifiers is None:
+            from core.jobs import notifiers_for
+
+            self._notifiers = notifiers_for(self.settings)
+        return self._notifiers
+
+    def use_notifiers(self, notifiers: Mapping[str, Notifier]) -> None:
+        """Send the core's own messages through these (tests, a bot with its own clients)."""
+        self._notifiers = dict(notifiers)
 
     def close(self) -> None:
+        stop = getattr(self.deps.evaluations, "stop", None)
+        if stop is not None:
+            stop()
         self.engine.dispose()
         self.redis.close()
 
@@ -62,6 +81,7 @@ def build_core(
     )
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
+    evaluator = throttled(settings, evaluator, client)
     deps = Deps(
         uow=lambda: SqlUnitOfWork(factory),
         quota=RedisQuotaStore(client, prefix=prefix),
@@ -76,7 +96,67 @@ def build_core(
         rules=rules_from(settings),
         history=SqlReadModel(factory),
     )
-    return Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
+    core = Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
+    deps.evaluations = evaluation_queue(core)
+    return core
+
+
+def throttled(settings: Settings, evaluator: Evaluator, client: Any) -> Evaluator:
+    """The evaluator behind the global rate limiter (a model's per-minute limit is shared by
+    every process); the offline scorer calls no model and is never throttled."""
+    if evaluator.provider == "offline" or settings.llm_requests_per_minute <= 0:
+        return evaluator
+    from core.adapters.redis_rate_limit import RedisRateLimiter
+    from core.services.throttle import ThrottledEvaluator
+
+    return ThrottledEvaluator(
+        evaluator,
+        RedisRateLimiter(client, prefix=settings.redis_prefix),
+        bucket=f"{evaluator.provider}:{settings.gemini_model}",
+        per_minute=settings.llm_requests_per_minute,
+        burst=settings.llm_burst,
+        max_wait=settings.llm_max_wait_seconds,
+    )
+
+
+def evaluation_queue(core: Core) -> EvaluationQueue:
+    """SQS on AWS (EVALUATION_QUEUE_URL), else a local worker pool (or inline with 0 workers)."""
+    settings = core.settings
+    if settings.evaluation_queue_url:
+        from core.adapters.sqs_queue import SqsEvaluationQueue
+
+        return SqsEvaluationQueue(settings.evaluation_queue_url)
+    from core.services.qotd_evaluation import evaluate_qotd_answer
+    from core.services.qotd_queue import InlineEvaluations
+
+    def run(answer_id: int) -> Any:
+        return evaluate_qotd_answer(core.deps, core.notifiers, answer_id=answer_id)
+
+    if settings.qotd_evaluation_workers == 0:
+        return InlineEvaluations(run)
+    return LazyPool(run, settings.qotd_evaluation_workers)
+
+
+class LazyPool:
+    """A worker pool whose threads start with the first answer (most processes take none)."""
+
+    def __init__(self, run: Any, workers: int) -> None:
+        self._run, self._workers = run, workers
+        self.pool: Any = None
+
+    def submit(self, answer_id: int) -> None:
+        if self.pool is None:
+            from core.services.qotd_queue import WorkerPool
+
+            self.pool = WorkerPool(self._run, workers=self._workers)
+        self.pool.submit(answer_id)
+
+    def drain(self, timeout: float) -> bool:
+        return self.pool.drain(timeout) if self.pool is not None else True
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -89,6 +169,7 @@ def rules_from(settings: Settings) -> Rules:
         max_follow_ups_per_question=settings.max_follow_ups_per_question,
         evaluation_lock_seconds=settings.evaluation_lock_seconds,
         session_idle_hours=settings.session_idle_hours,
+        qotd_answers_per_day=settings.qotd_answers_per_day,
     )
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from zoneinfo import ZoneInfo
 
 from core.domain.grading import Assessment
@@ -25,6 +25,9 @@ from core.domain.model import (
 )
 from core.domain.notices import Notice
 from core.domain.roles import Difficulty, Role
+
+if TYPE_CHECKING:
+    from core.ports_qotd import QotdRepository
 
 
 class DuplicateKey(Exception):
@@ -290,6 +293,9 @@ class UnitOfWork(Protocol):
 
     @property
     def link_codes(self) -> LinkCodes: ...
+
+    @property
+    def qotd(self) -> QotdRepository: ...  # the team question of the day (core.ports_qotd)
 
     def __enter__(self) -> Self: ...
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from core.adapters.sql.attempts import SqlAttempts, SqlLinkCodes, SqlLlmCalls
+from core.adapters.sql.qotd import SqlQotd
 from core.adapters.sql.repositories import SqlIdentities, SqlQuestions, SqlSessions
 from core.domain.errors import ServiceUnavailable
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
         self.attempts = SqlAttempts(self.db)
         self.llm_calls = SqlLlmCalls(self.db)
         self.link_codes = SqlLinkCodes(self.db)
+        self.qotd = SqlQotd(self.db)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
