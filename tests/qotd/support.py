@@ -71,8 +71,10 @@ def qotd_settings(backend: Any, **overrides: Any) -> Settings:
     return Settings(**(values | overrides))
 
 
-def make_core(settings: Settings, notifier: RecordingNotifier, now: datetime = MORNING) -> Core:
-    core = build_core(settings, auto_migrate=True)
+def make_core(
+    settings: Settings, notifier: RecordingNotifier, now: datetime = MORNING, *, llm: Any = None
+) -> Core:
+    core = build_core(settings, auto_migrate=True, llm=llm)
     core.deps.clock = FakeClock(now)
     core.use_notifiers({notifier.platform: notifier})
     return core

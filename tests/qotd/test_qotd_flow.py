@@ -74,7 +74,11 @@ def test_only_admins_configure_and_anyone_sees_the_setting(core: Core) -> None:
     set_up(core, at="09:30", until="16:00", tz="Europe/Paris", days="mon,wed,fri")
     status = qotd_status(core.deps, channel=CHANNEL)
     settings = status.schedule.settings
-    assert (settings.post_at.hour, settings.closes_at.hour, settings.timezone) == (9, 16, "Europe/Paris")
+    assert (settings.post_at.hour, settings.closes_at.hour, settings.timezone) == (
+        9,
+        16,
+        "Europe/Paris",
+    )
     assert settings.weekdays == {0, 2, 4}
     assert status.next_post is not None and status.next_post.weekday() == 4  # tomorrow, Friday
     paused = pause_qotd(core.deps, channel=CHANNEL, actor=ADMIN, is_admin=True)
@@ -149,14 +153,16 @@ def test_the_evaluation_the_person_gets_is_the_stored_graded_one(
 def test_a_daily_limit_of_its_own(backend, notifier: RecordingNotifier) -> None:  # type: ignore[no-untyped-def]
     core = make_core(qotd_settings(backend, qotd_answers_per_day=2), notifier)
     try:
-        for n, channel in enumerate(("C1", "C2", "C3")):
+        for _n, channel in enumerate(("C1", "C2", "C3")):
             set_up(core, channel=CHANNEL.__class__("slack", "T1", channel))
         at(core, 1.5)
         run_due(core.deps, core.notifiers)
         posts = [n.post for n in notifier.of(QotdQuestionNotice)]
         alice = person(1)
         for post in posts[:2]:
-            submit_qotd_answer(core.deps, post_id=post.id, actor=alice, text=ANSWER, delivery_id=f"d{post.id}")
+            submit_qotd_answer(
+                core.deps, post_id=post.id, actor=alice, text=ANSWER, delivery_id=f"d{post.id}"
+            )
         with pytest.raises(QotdLimitReached, match="2 questions of the day"):
             submit_qotd_answer(
                 core.deps, post_id=posts[2].id, actor=alice, text=ANSWER, delivery_id="d3"
@@ -176,13 +182,21 @@ def test_answers_after_the_window_are_refused_and_the_reveal_goes_out_once(
     post = question.post
     join_leaderboard(core.deps, user=person(2), display_name="Bea")
     scores = {}
-    for n, text in ((1, ANSWER), (2, ANSWER + " Covering indexes avoid the table."), (3, "no idea")):
-        submit_qotd_answer(core.deps, post_id=post.id, actor=person(n), text=text, delivery_id=f"d{n}")
+    for n, text in (
+        (1, ANSWER),
+        (2, ANSWER + " Covering indexes avoid the table."),
+        (3, "no idea"),
+    ):
+        submit_qotd_answer(
+            core.deps, post_id=post.id, actor=person(n), text=text, delivery_id=f"d{n}"
+        )
     for notice in notifier.of(QotdEvaluationNotice):
         scores[notice.user] = notice.answer
     at(core, 9.5)  # 17:30: closed
     with pytest.raises(QotdClosed):
-        submit_qotd_answer(core.deps, post_id=post.id, actor=person(4), text=ANSWER, delivery_id="x")
+        submit_qotd_answer(
+            core.deps, post_id=post.id, actor=person(4), text=ANSWER, delivery_id="x"
+        )
     run_due(core.deps, core.notifiers)
     run_due(core.deps, core.notifiers)
     reveals = notifier.of(QotdRevealNotice)
