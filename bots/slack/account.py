@@ -11,6 +11,7 @@ from bots.slack import messaging
 from bots.slack.errors import UNEXPECTED, elsewhere_text, message_for
 from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
+from bots.slack.qotd_render import home_blocks
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import (
     HISTORY_SIZE,
@@ -23,6 +24,7 @@ from bots.slack.surfaces import (
 from core import services
 from core.domain.errors import InterviewError, NoActiveSession
 from core.domain.model import ConversationRef, UserRef
+from core.services.qotd_leaderboard import my_qotd
 
 log = logging.getLogger(__name__)
 
@@ -82,4 +84,6 @@ def _home(rt: SlackRuntime, user: UserRef) -> dict:
     scope = services.scope_for_user(deps, user=user)
     recent = services.list_sessions(deps, scope=scope, per_page=HISTORY_SIZE)
     figures = services.analytics(deps, scope=scope) if scope else None
-    return home_view(quota=quota, recent=recent, figures=figures, web_base_url=rt.web_base_url)
+    view = home_view(quota=quota, recent=recent, figures=figures, web_base_url=rt.web_base_url)
+    view["blocks"] += home_blocks(my_qotd(deps, user=user))  # the question of the day, if any
+    return view

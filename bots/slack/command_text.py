@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from bots.slack.errors import message_for
 from core.domain.errors import InvalidQuestionCount, UnknownDifficulty, UnknownRole
+from core.domain.qotd import QotdChange
+from core.domain.qotd_errors import InvalidQotdSetting
+from core.domain.qotd_parsing import change_from, options_from_words
 from core.domain.roles import Difficulty, Role
 
 
@@ -18,11 +21,26 @@ class Kind(StrEnum):
     LINK = "link"
     END = "end"
     START = "start"
+    QOTD = "qotd"  # the channel's question of the day: show, set, pause, resume, post-now
+    LEADERBOARD = "leaderboard"  # show, join, leave
     INVALID = "invalid"
 
 
 # Sub-commands whose answer needs the database or Redis: they run in a lazy listener.
-NEEDS_CORE = frozenset({Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START})
+NEEDS_CORE = frozenset(
+    {Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START, Kind.QOTD, Kind.LEADERBOARD}
+)
+QOTD_ACTIONS = {
+    "show": "show",
+    "status": "show",
+    "set": "set",
+    "setup": "set",
+    "pause": "pause",
+    "resume": "resume",
+    "post-now": "post-now",
+    "now": "post-now",
+}
+LEADERBOARD_ACTIONS = ("show", "join", "leave")
 WORDS = {
     "help": Kind.HELP,
     "?": Kind.HELP,
@@ -41,6 +59,8 @@ class Command:
     difficulty: Difficulty | None = None
     questions: int | None = None
     error: str = ""  # what to tell the user when kind is INVALID
+    action: str = ""  # QOTD / LEADERBOARD: what to do
+    change: QotdChange | None = None  # QOTD set: the settings asked for
 
 
 def parse_command(text: str | None, *, max_questions: int) -> Command:
@@ -50,6 +70,15 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         return Command(Kind.MODAL)
     if len(tokens) == 1 and tokens[0].lower() in WORDS:
         return Command(WORDS[tokens[0].lower()])
+    if tokens[0].lower() == "qotd":
+        return _qotd(tokens[1:])
+    if tokens[0].lower() in ("leaderboard", "board"):
+        action = tokens[1].lower() if len(tokens) > 1 else "show"
+        if action not in LEADERBOARD_ACTIONS or len(tokens) > 2:
+            return Command(
+                Kind.INVALID, error="Use `/interview leaderboard`, `… join` or `… leave`."
+            )
+        return Command(Kind.LEADERBOARD, action=action)
     questions = None
     if tokens[-1].isdigit():
         questions = int(tokens.pop())
@@ -64,6 +93,23 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
     except (UnknownRole, UnknownDifficulty) as error:
         return Command(Kind.INVALID, error=message_for(error))
     return Command(Kind.START, role=role, difficulty=difficulty, questions=questions)
+
+
+def _qotd(words: list[str]) -> Command:
+    """`qotd`, `qotd set at 09:30 until 17:00 tz Europe/Paris days mon-fri roles backend`, …"""
+    action = QOTD_ACTIONS.get(words[0].lower() if words else "show")
+    if action is None:
+        return Command(
+            Kind.INVALID,
+            error="Use `/interview qotd` with `show`, `set …`, `pause`, `resume` or `post-now`.",
+        )
+    if action != "set":
+        return Command(Kind.QOTD, action=action)
+    try:
+        change = change_from(options_from_words(words[1:]))
+    except InvalidQotdSetting as error:
+        return Command(Kind.INVALID, error=error.message)
+    return Command(Kind.QOTD, action=action, change=change)
 
 
 def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:

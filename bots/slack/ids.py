@@ -23,6 +23,12 @@ INTERVIEW_ACTIONS = (NEXT, DEEPER, HINT, SKIP, END, RETRY)
 HOME_START = "home_start"
 OPEN_DASHBOARD = "open_dashboard"  # a link button: Slack still sends an action, which we ack
 
+# The question of the day: the Answer button (value: the post id), its modal, App Home toggles.
+QOTD_ANSWER = "qotd_answer"
+QOTD_MODAL = "qotd_answer_modal"
+QOTD_ANSWER_BLOCK, QOTD_ANSWER_INPUT = "qotd_answer", "qotd_answer_text"
+QOTD_JOIN, QOTD_LEAVE = "qotd_join", "qotd_leave"
+
 # The start modal and its inputs.
 START_MODAL = "interview_start"
 ROLE_BLOCK, ROLE_INPUT = "role", "role_select"

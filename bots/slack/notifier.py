@@ -68,17 +68,22 @@ def _dm_channel(client: WebClient, user: str) -> str:
 
 def make_notifier(settings: Settings) -> SlackNotifier | None:
     """The `interviewbot.notifiers` entry point: None when Slack is not configured."""
+    from bots.slack import qotd_render  # noqa: F401  (registers how its notices look)
     from bots.slack.installation import is_multi_workspace, oauth_settings
+
+    api: dict[str, str] = (
+        {"base_url": settings.slack_api_base_url} if settings.slack_api_base_url else {}
+    )
 
     if is_multi_workspace(settings):
         store = oauth_settings(settings).installation_store
 
         def client_for(team: str) -> WebClient | None:
             bot = store.find_bot(enterprise_id=None, team_id=team)
-            return WebClient(token=bot.bot_token) if bot and bot.bot_token else None
+            return WebClient(token=bot.bot_token, **api) if bot and bot.bot_token else None
 
         return SlackNotifier(client_for)
     if settings.slack_bot_token is None:
         return None
-    client = WebClient(token=settings.slack_bot_token.get_secret_value())
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), **api)
     return SlackNotifier(lambda team: client)

@@ -10,10 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from core.domain.errors import ErrorCategory, InterviewError, UnknownDifficulty, UnknownRole
 from core.domain.model import Evaluation, LlmUsage, Question, UserRef
+from core.domain.qotd_errors import (  # noqa: F401  (re-exported: the errors of the feature)
+    InvalidQotdSetting,
+    NotAnAdmin,
+    QotdAlreadyAnswered,
+    QotdAlreadyPosted,
+    QotdClosed,
+    QotdLimitReached,
+    QotdNotConfigured,
+    QotdNotFound,
+)
 from core.domain.roles import Difficulty, Role
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -30,166 +39,6 @@ DEFAULT_CLOSES_AT = time(17, 0)
 CLAIM_LEASE = timedelta(minutes=10)
 # Reveal waits this long after the window for answers still being evaluated (a burst).
 REVEAL_GRACE = timedelta(minutes=30)
-
-
-# ---------------------------------------------------------------- errors
-
-
-class NotAnAdmin(InterviewError):
-    code = "qotd_admins_only"
-    category = ErrorCategory.FORBIDDEN
-
-    def __init__(self, place: str = "workspace") -> None:
-        super().__init__(
-            f"Only {place} admins can configure the question of the day. Ask one of them, "
-            "or see the current setting with `show`."
-        )
-
-
-class QotdNotConfigured(InterviewError):
-    code = "qotd_not_configured"
-    category = ErrorCategory.NOT_FOUND
-
-    def __init__(self) -> None:
-        super().__init__(
-            "There is no question of the day in this channel yet. An admin can set one up "
-            "with `qotd set` (for example `qotd set at 09:30 until 17:00 days mon-fri`)."
-        )
-
-
-class InvalidQotdSetting(InterviewError):
-    code = "qotd_invalid_setting"
-
-
-class QotdClosed(InterviewError):
-    code = "qotd_closed"
-    category = ErrorCategory.CONFLICT
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This question of the day has closed — the ideal answer is in its thread. "
-            "The next one comes on the next scheduled day."
-        )
-
-
-class QotdNotFound(InterviewError):
-    code = "qotd_not_found"
-    category = ErrorCategory.NOT_FOUND
-
-    def __init__(self) -> None:
-        super().__init__("That question of the day no longer exists.")
-
-
-class QotdAlreadyAnswered(InterviewError):
-    code = "qotd_already_answered"
-    category = ErrorCategory.CONFLICT
-
-    def __init__(self) -> None:
-        super().__init__(
-            "You have already answered this question of the day — one answer per person. "
-            "Your evaluation was sent to you privately."
-        )
-
-
-class QotdLimitReached(InterviewError):
-    code = "qotd_limit"
-    category = ErrorCategory.LIMIT
-
-    def __init__(self, limit: int, resets_at: datetime) -> None:
-        when = resets_at.strftime("%Y-%m-%d %H:%M %Z").strip()
-        super().__init__(
-            f"You have answered {limit} questions of the day today, the daily limit. "
-            f"It resets at {when}. (Interview sessions are counted separately.)"
-        )
-        self.limit, self.resets_at = limit, resets_at
-
-
-class QotdAlreadyPosted(InterviewError):
-    code = "qotd_already_posted"
-    category = ErrorCategory.CONFLICT
-
-    def __init__(self) -> None:
-        super().__init__("Today's question is already posted in this channel.")
-
-
-# ---------------------------------------------------------------- parsing what admins type
-
-
-def parse_clock(text: str) -> time:
-    """ "9:30", "09:30", "17h", "5pm" -> a local time of day."""
-    raw = text.strip().lower().replace("h", ":").rstrip(":")
-    suffix = ""
-    if raw.endswith(("am", "pm")):
-        raw, suffix = raw[:-2].strip(), raw[-2:]
-    hours, _, minutes = raw.partition(":")
-    try:
-        hour, minute = int(hours), int(minutes or 0)
-    except ValueError:
-        raise InvalidQotdSetting(f"'{text}' is not a time of day; use 24-hour HH:MM.") from None
-    if suffix:
-        if not 1 <= hour <= 12:
-            raise InvalidQotdSetting(f"'{text}' is not a time of day.")
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    if not (0 <= hour < 24 and 0 <= minute < 60):
-        raise InvalidQotdSetting(f"'{text}' is not a time of day; use 24-hour HH:MM.")
-    return time(hour, minute)
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """ "mon-fri", "mon,wed,fri", "weekdays", "daily" -> weekday numbers (Monday is 0)."""
-    words = text.strip().lower().replace(" ", ",")
-    if words in WEEKDAY_WORDS:
-        return WEEKDAY_WORDS[words]
-    days: set[int] = set()
-    for part in filter(None, words.split(",")):
-        first, _, last = part.partition("-")
-        try:
-            start = WEEKDAYS.index(first[:3])
-            end = WEEKDAYS.index(last[:3]) if last else start
-        except ValueError:
-            raise InvalidQotdSetting(
-                f"'{text}' names no weekdays; use e.g. mon-fri, mon,wed,fri, weekdays or daily."
-            ) from None
-        span = range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
-        days.update(span)
-    if not days:
-        raise InvalidQotdSetting("Name at least one weekday, e.g. mon-fri.")
-    return frozenset(days)
-
-
-def parse_zone(text: str) -> str:
-    try:
-        ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidQotdSetting(
-            f"Unknown time zone '{text}'; use an IANA name such as Europe/Paris or UTC."
-        ) from None
-    return text.strip()
-
-
-def parse_roles(text: str) -> tuple[Role, ...]:
-    try:
-        roles = tuple(dict.fromkeys(Role.parse(p) for p in text.split(",") if p.strip()))
-    except UnknownRole as error:
-        raise InvalidQotdSetting(error.message) from None
-    if not roles:
-        raise InvalidQotdSetting("Name at least one role, e.g. backend or backend,frontend.")
-    return roles
-
-
-def parse_difficulty(text: str) -> Difficulty:
-    try:
-        return Difficulty.parse(text)
-    except UnknownDifficulty as error:
-        raise InvalidQotdSetting(error.message) from None
-
-
-def weekdays_label(days: frozenset[int]) -> str:
-    """Monday to Friday -> "Mon–Fri"; anything else listed."""
-    ordered = sorted(days)
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{WEEKDAYS[ordered[0]].title()}–{WEEKDAYS[ordered[-1]].title()}"
-    return ", ".join(WEEKDAYS[d].title() for d in ordered)
 
 
 # ---------------------------------------------------------------- the schedule

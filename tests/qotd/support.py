@@ -13,7 +13,8 @@ from core.bootstrap import Core, build_core
 from core.config import Settings
 from core.domain.model import UserRef
 from core.domain.notices import DeliveryFailed, Notice
-from core.domain.qotd import ChannelRef, QotdChange, parse_clock, parse_weekdays
+from core.domain.qotd import ChannelRef, QotdChange
+from core.domain.qotd_parsing import parse_clock, parse_weekdays
 from core.services.qotd_settings import configure_qotd
 from tests.fakes import FakeClock
 

@@ -117,15 +117,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table('qotd_members')
-    with op.batch_alter_table('qotd_answers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_qotd_answers_status_created_at'))
-        batch_op.drop_index(batch_op.f('ix_qotd_answers_identity_id_created_at'))
-
-    op.drop_table('qotd_answers')
-    op.drop_table('qotd_weekly_boards')
-    with op.batch_alter_table('qotd_posts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_qotd_posts_status_closes_at'))
-
-    op.drop_table('qotd_posts')
-    op.drop_table('qotd_schedules')
+    # Dropping a table drops its indexes (MySQL refuses to drop one a foreign key still uses).
+    for table in ("qotd_members", "qotd_answers", "qotd_weekly_boards", "qotd_posts", "qotd_schedules"):
+        op.drop_table(table)
