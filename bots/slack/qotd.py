@@ -113,6 +113,7 @@ def submit_answer(
         text=text,
         delivery_id=f"view:{view_id}",
         display_name=name,
+        on_stored=lambda stored: reply(qotd_render.received_text(stored.post)),
     )
-    if not received.duplicate:
-        reply(qotd_render.received_text(received.post))
+    if received.duplicate:
+        log.info("a question-of-the-day submission was delivered again; answered already")

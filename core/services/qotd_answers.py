@@ -7,6 +7,7 @@ model allows (core.services.qotd_evaluation)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,11 +45,14 @@ def submit_qotd_answer(
     display_name: str | None = None,
     reply_handle: str | None = None,
     reply_seconds: float = 0.0,
+    on_stored: Callable[[QotdAnswerReceived], None] | None = None,
 ) -> QotdAnswerReceived:
     """Store the answer and queue its evaluation; the person hears back privately.
 
     `reply_handle` is the surface's way to answer this person privately for `reply_seconds`
-    (a Discord interaction's follow-up); after that the evaluation goes by direct message."""
+    (a Discord interaction's follow-up); after that the evaluation goes by direct message.
+    `on_stored` runs once the answer is saved and before it is queued: the surface says
+    "received" there, so that message always comes before the evaluation."""
     answer_text = validated_answer(deps, text)
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -84,8 +88,14 @@ def submit_qotd_answer(
     except Exception:
         counted.refund()
         raise
+    received = QotdAnswerReceived(post, answer)
+    if on_stored is not None:
+        try:
+            on_stored(received)
+        except Exception:  # the answer is saved: a failed courtesy message must not lose it
+            log.exception("on_stored hook failed for answer %s", answer.id)
     _queue(deps, answer.id)
-    return QotdAnswerReceived(post, answer)
+    return received
 
 
 @dataclass(frozen=True, slots=True)

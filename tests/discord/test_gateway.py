@@ -221,7 +221,23 @@ async def test_sync_commands_registers_the_command_schema(
     assert sync.path == f"/applications/{payloads.APP_ID}/guilds/1234/commands"
     (group,) = sync.body
     subcommands = {o["name"]: o for o in group["options"]}
-    assert sorted(subcommands) == ["end", "help", "history", "link", "quota", "start"]
+    assert sorted(subcommands) == [
+        "end",
+        "help",
+        "history",
+        "leaderboard",
+        "link",
+        "qotd",
+        "quota",
+        "start",
+    ]
+    # The question of the day's groups (type 2) and their sub-commands.
+    qotd = {o["name"]: o for o in subcommands["qotd"]["options"]}
+    assert subcommands["qotd"]["type"] == 2
+    assert sorted(qotd) == ["pause", "post-now", "resume", "set", "show"]
+    set_options = {o["name"] for o in qotd["set"]["options"]}
+    assert set_options == {"channel", "time", "until", "timezone", "days", "roles", "difficulty"}
+    assert [o["name"] for o in subcommands["leaderboard"]["options"]] == ["show", "join", "leave"]
     options = {o["name"]: o for o in subcommands["start"]["options"]}
     assert options["role"]["autocomplete"] is True and options["role"]["required"] is True
     assert [c["value"] for c in options["difficulty"]["choices"]] == ["easy", "medium", "hard"]
