@@ -56,8 +56,11 @@ def run_gateway(_: argparse.Namespace) -> int:
 
     settings = load_settings()
     token = _token(settings)
+    from bots.discord.qotd_schedule import start_schedule
+
     core = build_core(settings)  # fail fast on a bad database or Redis, before connecting
     bot = _bot(settings, lambda: core)
+    timer = start_schedule(core)  # questions of the day, reveals, weekly leaderboards
     try:
         asyncio.run(_serve(bot, token))
     except discord.PrivilegedIntentsRequired:
@@ -73,6 +76,7 @@ def run_gateway(_: argparse.Namespace) -> int:
         reason = str(exc) or type(exc).__name__
         return _failed(f"could not reach Discord ({reason}): check the network connection.")
     finally:
+        timer.stop()
         core.close()
     return 0
 

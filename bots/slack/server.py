@@ -62,11 +62,15 @@ def run(
     except OSError as exc:  # no network, DNS, TLS: Slack cannot be reached at all
         core.close()
         raise ConfigError(f"Could not reach Slack to check SLACK_BOT_TOKEN ({exc}).") from None
+    from bots.slack.qotd_schedule import start_schedule
+
+    timer = start_schedule(core)  # questions of the day, reveals, weekly leaderboards
     try:
         if socket_mode:
             return _run_socket_mode(app, settings)
         return serve_http(app, host=host, port=port)
     finally:
+        timer.stop()
         core.close()
 
 
