@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import REDIS_URL, scratch_mysql_database  # noqa: E402
+from benchmarks._common import REDIS_URL, scratch_mysql_database
 
 ANSWER = (
     "An index is a B-tree kept sorted on the column, so a lookup reads a few pages instead of "

@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from slack_bolt import App
@@ -61,31 +60,6 @@ def command(app: App, mock: MockSlack, text: str, user: str = s.ALICE) -> str:
     )
     told = [c.text() for c in mock.to("response_url")]
     return "\n".join([response.body or "", *told])
-
-
-def answer_modal_submission(post_id: str, text: str, *, user: str, view_id: str) -> str:
-    payload = {
-        "type": "view_submission",
-        "api_app_id": "A0APP",
-        "token": "legacy",
-        "team": {"id": s.TEAM, "domain": "mock"},
-        "user": {"id": user, "team_id": s.TEAM, "username": user.lower(), "name": user.lower()},
-        "view": {
-            "id": view_id,
-            "type": "modal",
-            "callback_id": ids.QOTD_MODAL,
-            "hash": "h",
-            "private_metadata": json.dumps({"post": post_id, "channel": s.CHANNEL}),
-            "state": {
-                "values": {
-                    ids.QOTD_ANSWER_BLOCK: {
-                        ids.QOTD_ANSWER_INPUT: {"type": "plain_text_input", "value": text}
-                    }
-                }
-            },
-        },
-    }
-    return urlencode({"payload": json.dumps(payload)})
 
 
 def posted_question(mock: MockSlack) -> Any:
@@ -139,7 +113,7 @@ def test_schedule_post_answer_reveal_and_leaderboard(
 
     # Alice answers: "received" privately in the channel, the evaluation by DM.
     mock_slack.clear()
-    assert send(app, answer_modal_submission(post_id, ANSWER, user=s.ALICE, view_id="V1")) == 200
+    assert send(app, s.qotd_submission(post_id, ANSWER, user=s.ALICE, view_id="V1")) == 200
     [ephemeral] = mock_slack.to("chat.postEphemeral")
     assert ephemeral.params["user"] == s.ALICE and "Answer received" in ephemeral.text()
     [dm] = dms_to(mock_slack, s.ALICE)
@@ -148,20 +122,16 @@ def test_schedule_post_answer_reveal_and_leaderboard(
 
     # A second answer is refused, privately; an empty one is refused in the form.
     mock_slack.clear()
-    send(app, answer_modal_submission(post_id, "Another go", user=s.ALICE, view_id="V2"))
+    send(app, s.qotd_submission(post_id, "Another go", user=s.ALICE, view_id="V2"))
     assert "already answered" in mock_slack.to("chat.postEphemeral")[0].text()
-    empty = app.dispatch(
-        s.bolt_request(answer_modal_submission(post_id, "  ", user=s.BOB, view_id="V3"))
-    )
+    empty = app.dispatch(s.bolt_request(s.qotd_submission(post_id, "  ", user=s.BOB, view_id="V3")))
     assert json.loads(empty.body)["response_action"] == "errors"
 
     # Bob joins the leaderboard and answers; the window closes; the reveal names only Bob.
     assert "joined the leaderboard" in command(app, mock_slack, "leaderboard join", user=s.BOB)
     send(
         app,
-        answer_modal_submission(
-            post_id, ANSWER + " Covering indexes too.", user=s.BOB, view_id="V4"
-        ),
+        s.qotd_submission(post_id, ANSWER + " Covering indexes too.", user=s.BOB, view_id="V4"),
     )
     mock_slack.clear()
     clock.current = MORNING + timedelta(hours=9.5)
@@ -216,7 +186,7 @@ def test_an_answer_through_the_lambda_handler(
     post_id = s.buttons(posted_question(mock_slack))[ids.QOTD_ANSWER]
     mock_slack.clear()
     started = time.perf_counter()
-    response = lam.send(answer_modal_submission(post_id, ANSWER, user=s.ALICE, view_id="VL"))
+    response = lam.send(s.qotd_submission(post_id, ANSWER, user=s.ALICE, view_id="VL"))
     assert response["statusCode"] == 200 and time.perf_counter() - started < 3
     assert mock_slack.to("chat.postEphemeral") == []  # the ack did nothing but ack
     assert lam.replay() == 1
