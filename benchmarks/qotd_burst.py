@@ -285,7 +285,8 @@ def figures(
     user_texts = _user_visible(burst)
     # What a rate limit could look like to a person: the API's words, or our own refusals.
     rate_words = (
-        "429",
+        "HTTP 429",
+        "Too Many Requests",
         "RESOURCE_EXHAUSTED",
         "rate limit",
         "exceeded your current quota",
