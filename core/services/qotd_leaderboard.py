@@ -43,7 +43,7 @@ def leaderboard(deps: Deps, *, channel: ChannelRef) -> Leaderboard:
     now = deps.clock.now()
     with deps.uow() as uow:
         schedule = _schedule_for(uow, channel)
-        return _board(
+        return board_of(
             uow, schedule, week_start(schedule.local_day(now)), today=schedule.local_day(now)
         )
 
@@ -65,7 +65,7 @@ def my_qotd(deps: Deps, *, user: UserRef) -> MyQotd | None:
         )
         current = streak(uow.qotd.post_days(schedule.id, since=since), days, today=today)
         monday = week_start(today)
-        board = _board(uow, schedule, monday, today=today)
+        board = board_of(uow, schedule, monday, today=today)
         joined = uow.qotd.is_member(identity.id)
     name = identity.display_name or user.user
     mine = next((e for e in board.entries if e.name == name), None) if joined else None
@@ -99,7 +99,7 @@ def post_weekly_leaderboards(
                 uow.rollback()
                 continue
             uow.commit()
-            board = _board(uow, schedule, last_week, today=today)
+            board = board_of(uow, schedule, last_week, today=today)
         channel = schedule.channel
         notice = QotdLeaderboardNotice(
             platform=channel.platform, tenant=channel.tenant, channel=channel.channel, board=board
@@ -122,7 +122,7 @@ def _had_posts(uow: UnitOfWork, schedule: QotdSchedule, monday: date) -> bool:
     return any(d < monday + timedelta(days=7) for d in days)
 
 
-def _board(uow: UnitOfWork, schedule: QotdSchedule, monday: date, *, today: date) -> Leaderboard:
+def board_of(uow: UnitOfWork, schedule: QotdSchedule, monday: date, *, today: date) -> Leaderboard:
     since = _local(monday, time.min, schedule)
     rows = uow.qotd.member_weeks(schedule.id, since=since, until=since + timedelta(days=7))
     horizon = today - STREAK_HORIZON

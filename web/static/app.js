@@ -105,6 +105,11 @@
       data: { labels: d.labels, datasets: [{ data: d.counts, label: "Times", backgroundColor: colour("--band-fair"), borderRadius: 4 }] },
       options: { indexAxis: "y", scales: { x: countAxis } },
     }),
+    participation: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
+      options: { scales: { y: countAxis } },
+    }),
     answersPerSession: (d) => ({
       type: "bar",
       data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
@@ -133,7 +138,9 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const key = canvas.dataset.chart;
     const series = data[key];
-    if (!series || !builders[key]) return;
+    // One participation chart per question-of-the-day channel: "participation<id>".
+    const build = builders[key] || (key.startsWith("participation") ? builders.participation : null);
+    if (!series || !build) return;
     if (!series.labels.length) {
       const empty = document.createElement("p");
       empty.className = "empty";
@@ -141,7 +148,7 @@
       canvas.replaceWith(empty);
       return;
     }
-    new Chart(canvas, builders[key](series));
+    new Chart(canvas, build(series));
     canvas.dataset.rendered = "true";
   });
 })();
