@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,7 +133,9 @@ def evaluation_queue(core: Core) -> EvaluationQueue:
     def run(answer_id: int) -> Any:
         return evaluate_qotd_answer(core.deps, core.notifiers, answer_id=answer_id)
 
-    if settings.qotd_evaluation_workers == 0:
+    # On Lambda without a queue, threads would freeze with the function: evaluate in the request
+    # (a lazy invocation has the time); the database keeps anything unfinished for maintenance.
+    if settings.qotd_evaluation_workers == 0 or os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return InlineEvaluations(run)
     return LazyPool(run, settings.qotd_evaluation_workers)
 

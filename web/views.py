@@ -16,8 +16,8 @@ from core.domain.qotd import ChannelRef
 from core.domain.results import QuotaStatus
 from core.domain.roles import Difficulty, Role
 from core.ports import IdentityRecord
-from core.services.qotd_reads import ChannelHistory
 from core.services.deps import Deps
+from core.services.qotd_reads import ChannelHistory
 from web.dependencies import Viewer
 
 DASHBOARD_DAYS = 90
