@@ -134,9 +134,12 @@ def _failed(
     message: str,
     retryable: bool,
 ) -> QotdRun:
+    # The last automatic retry spent, or a failure retrying cannot fix: tell the person now
+    # instead of leaving them waiting for an evaluation that will not come.
+    final = not retryable or answer.failures + 1 >= MAX_AUTOMATIC_RETRIES
     now = deps.clock.now()
     with deps.uow() as uow:
-        uow.qotd.record_failure(answer.id, error_kind=kind, auto_retry=retryable, at=now)
+        uow.qotd.record_failure(answer.id, error_kind=kind, auto_retry=not final, at=now)
         uow.llm_calls.add(
             purpose="qotd",
             provider=deps.evaluator.provider,
@@ -147,9 +150,10 @@ def _failed(
         )
         failed = uow.qotd.get_answer(answer.id)
         uow.commit()
-    if not retryable:  # retrying cannot help: say so now instead of leaving them waiting
+    if final:
         deliver(deps, notifiers, post, failed or answer, failed_reason=message or kind)
-    return QotdRun("failed", retry_after=0.0 if not retryable else RETRY_BACKOFF.total_seconds())
+        return QotdRun("failed")
+    return QotdRun("failed", retry_after=RETRY_BACKOFF.total_seconds())
 
 
 def deliver(

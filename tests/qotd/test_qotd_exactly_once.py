@@ -184,3 +184,30 @@ def test_concurrent_double_submits_store_one_answer(
         thread.join(30)
     assert sorted(outcomes) == ["QotdAlreadyAnswered"] * (RUNNERS - 1) + ["stored"]
     assert len(notifier.of(QotdEvaluationNotice)) == 1
+
+
+def test_an_answer_that_cannot_be_evaluated_is_said_so_privately_once(
+    runners: list[Core], notifier: RecordingNotifier
+) -> None:
+
+    core = runners[0]
+    move(runners, 1.5)
+    run_due(core.deps, core.notifiers)
+    post = questions(notifier)[0].post
+    core.deps.evaluator.evaluate = _refuse  # type: ignore[method-assign]
+    submit_qotd_answer(core.deps, post_id=post.id, actor=person(5), text=ANSWER, delivery_id="z")
+    [told] = notifier.of(QotdEvaluationNotice)
+    assert told.failed and "could not be evaluated" in told.failed and told.user == person(5).user
+    assert retry_qotd_evaluations(core.deps, core.notifiers) == {
+        "evaluated": 0,
+        "failed": 0,
+        "busy": 0,
+        "deferred": 0,
+        "delivered": 0,
+    }
+
+
+def _refuse(question: object, answer: object) -> object:
+    from core.domain.errors import LlmUnavailable
+
+    raise LlmUnavailable("The model refused this request.", kind="blocked", retryable=False)
