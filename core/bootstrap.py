@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from core.config import ConfigError, Settings, load_settings
 from core.domain.errors import ServiceUnavailable
 from core.ports import Evaluator, Notifier, QuestionWriter
-from core.ports_qotd import EvaluationQueue
+from core.ports_qotd import EvaluationQueue, LlmTurns
 from core.services.deps import Deps, Rules
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,6 @@ def build_core(
     )
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
-    evaluator = throttled(settings, evaluator, client)
     deps = Deps(
         uow=lambda: SqlUnitOfWork(factory),
         quota=RedisQuotaStore(client, prefix=prefix),
@@ -96,24 +95,24 @@ def build_core(
         clock=SystemClock(),
         rules=rules_from(settings),
         history=SqlReadModel(factory),
+        throttle=None if llm else throttle_for(settings, client),
     )
     core = Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
     deps.evaluations = evaluation_queue(core)
     return core
 
 
-def throttled(settings: Settings, evaluator: Evaluator, client: Any) -> Evaluator:
-    """The evaluator behind the global rate limiter (a model's per-minute limit is shared by
-    every process); the offline scorer calls no model and is never throttled."""
-    if evaluator.provider == "offline" or settings.llm_requests_per_minute <= 0:
-        return evaluator
+def throttle_for(settings: Settings, client: Any) -> LlmTurns | None:
+    """The global rate limit of model calls (a model's per-minute limit is shared by every
+    process); the offline scorer calls no model and is never limited."""
+    if settings.llm_provider == "offline" or settings.llm_requests_per_minute <= 0:
+        return None
     from core.adapters.redis_rate_limit import RedisRateLimiter
-    from core.services.throttle import ThrottledEvaluator
+    from core.services.throttle import LlmThrottle
 
-    return ThrottledEvaluator(
-        evaluator,
+    return LlmThrottle(
         RedisRateLimiter(client, prefix=settings.redis_prefix),
-        bucket=f"{evaluator.provider}:{settings.gemini_model}",
+        bucket=f"{settings.llm_provider}:{settings.gemini_model}",
         per_minute=settings.llm_requests_per_minute,
         burst=settings.llm_burst,
         max_wait=settings.llm_max_wait_seconds,

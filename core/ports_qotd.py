@@ -168,3 +168,9 @@ class RateLimiter(Protocol):
     def reserve(
         self, bucket: str, *, per_minute: float, burst: int, max_wait: float
     ) -> Reservation: ...
+
+
+class LlmTurns(Protocol):
+    """Waits for this process's turn at the model (core.services.throttle.LlmThrottle)."""
+
+    def take_turn(self) -> None: ...  # LlmBusy when the turn is too far off

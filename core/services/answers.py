@@ -257,7 +257,9 @@ def _evaluate_locked(
     if evaluation is None:
         started = time.perf_counter()
         try:
-            evaluation, usage = grade_answer(evaluator, question, fresh.answer)
+            evaluation, usage = grade_answer(
+                evaluator, question, fresh.answer, throttle=deps.throttle
+            )
         except LlmUnavailable as err:
             return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)
         except Exception:  # a bug or an unforeseen fault must not strand the saved answer

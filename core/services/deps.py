@@ -18,7 +18,7 @@ from core.ports import (
     QuotaStore,
     UnitOfWorkFactory,
 )
-from core.ports_qotd import EvaluationQueue
+from core.ports_qotd import EvaluationQueue, LlmTurns
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +56,5 @@ class Deps:
     random: random.Random = field(default_factory=random.Random)
     # Where stored question-of-the-day answers wait for evaluation; None: evaluated inline.
     evaluations: EvaluationQueue | None = None
+    # The global rate limit of model calls (grade_answer waits here); None: no limit.
+    throttle: LlmTurns | None = None

@@ -11,12 +11,17 @@ from core.domain.errors import UnsupportedLanguage
 from core.domain.grading import POLICY_VERSION, grade
 from core.domain.model import Evaluation, LlmUsage, Question
 from core.ports import Evaluator
+from core.ports_qotd import LlmTurns
 
 
 def grade_answer(
-    evaluator: Evaluator, question: Question, answer: str
+    evaluator: Evaluator, question: Question, answer: str, *, throttle: LlmTurns | None = None
 ) -> tuple[Evaluation, LlmUsage | None]:
-    """The provider's judgement of `answer`, held to the grading policy; raises LlmUnavailable."""
+    """The provider's judgement of `answer`, held to the grading policy; raises LlmUnavailable.
+
+    `throttle` (the global rate limit of model calls) is waited on first: LlmBusy if too long."""
+    if throttle is not None:
+        throttle.take_turn()
     reply = evaluator.evaluate(question, answer)
     evaluation = grade(
         question,

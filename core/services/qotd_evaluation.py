@@ -116,7 +116,9 @@ def _grade(
     if found is not None:
         return found, True, None
     started = time.perf_counter()
-    evaluation, usage = grade_answer(evaluator, post.question, answer.answer)
+    evaluation, usage = grade_answer(
+        evaluator, post.question, answer.answer, throttle=deps.throttle
+    )
     usage = usage or LlmUsage(evaluator.provider, (time.perf_counter() - started) * 1000)
     try:
         deps.cache.put(key, evaluation)

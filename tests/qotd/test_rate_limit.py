@@ -18,7 +18,8 @@ import redis
 from core.adapters.redis_client import make_redis
 from core.adapters.redis_rate_limit import RedisRateLimiter
 from core.ports_qotd import Reservation
-from core.services.throttle import LlmBusy, ThrottledEvaluator
+from core.services.grading import grade_answer
+from core.services.throttle import LlmBusy, LlmThrottle
 from tests.adapters.gemini_support import QUESTION
 from tests.conftest import REQUIRE_SERVICES
 from tests.fakes import ScriptedEvaluator
@@ -73,24 +74,37 @@ class FakeLimiter:
         return self.turns.pop(0)
 
 
-def test_the_evaluator_sleeps_until_its_turn_or_says_busy() -> None:
+def test_grading_waits_for_its_turn_or_says_busy() -> None:
     slept: list[float] = []
     inner = ScriptedEvaluator()
-    throttled = ThrottledEvaluator(
-        inner,
+    throttle = LlmThrottle(
         FakeLimiter(Reservation(True, 2.5), Reservation(False, 47.0)),
         bucket="scripted:m",
         per_minute=60,
         max_wait=20,
         sleep=slept.append,
     )
-    assert throttled.provider == "scripted" and throttled.prompt_version == "test-1"
-    throttled.evaluate(QUESTION, "an answer")
+    grade_answer(inner, QUESTION, "an answer", throttle=throttle)
     assert slept == [2.5] and inner.calls == 1
     with pytest.raises(LlmBusy) as busy:
-        throttled.evaluate(QUESTION, "an answer")
+        grade_answer(inner, QUESTION, "an answer", throttle=throttle)
     assert busy.value.retry_after == pytest.approx(27.0) and busy.value.retryable
     assert inner.calls == 1  # no call to the model when the turn is too far off
+
+
+def test_the_limit_is_wired_for_a_model_and_never_for_the_offline_scorer() -> None:
+    from core.bootstrap import throttle_for
+    from core.config import Settings
+
+    client = make_redis("memory://wiring")
+    assert throttle_for(Settings(_env_file=None), client) is None
+    gemini = Settings(_env_file=None, llm_provider="gemini", gemini_api_key="k")
+    wired = throttle_for(gemini, client)
+    assert isinstance(wired, LlmThrottle) and wired.bucket == "gemini:gemini-2.5-flash"
+    off = Settings(
+        _env_file=None, llm_provider="gemini", gemini_api_key="k", llm_requests_per_minute=0
+    )
+    assert throttle_for(off, client) is None
 
 
 # ------------------------------------------------------------------ Redis Cluster
