@@ -21,7 +21,14 @@ from bots.slack.blocks import (
     section,
     slack_date,
 )
-from bots.slack.ids import QOTD_ANSWER, QOTD_ANSWER_BLOCK, QOTD_ANSWER_INPUT, QOTD_MODAL
+from bots.slack.ids import (
+    QOTD_ANSWER,
+    QOTD_ANSWER_BLOCK,
+    QOTD_ANSWER_INPUT,
+    QOTD_JOIN,
+    QOTD_LEAVE,
+    QOTD_MODAL,
+)
 from bots.slack.notifier import renders
 from core.domain.presentation import format_score, score_band, score_bar
 from core.domain.qotd import QotdPost
@@ -207,8 +214,6 @@ def home_blocks(mine: MyQotd | None) -> list[Block]:
     """The App Home section: one's own streak and standing, and joining or leaving the board."""
     if mine is None:
         return []
-    from bots.slack.ids import QOTD_JOIN, QOTD_LEAVE
-
     standing = f"🔥 Streak: *{mine.streak}* day{'s' * (mine.streak != 1)} · {mine.answered} answered this week"
     if mine.joined:
         rank = f" · rank *{mine.rank}* this week" if mine.rank else ""

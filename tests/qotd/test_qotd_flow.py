@@ -122,7 +122,6 @@ def test_an_answer_is_evaluated_privately_once_and_not_against_the_quota(
     assert not received.duplicate
     private = notifier.of(QotdEvaluationNotice)
     assert len(private) == 1 and private[0].user == alice.user and private[0].channel is None
-    assert private[0].answer.evaluation is None or True  # the stored answer rides along
     # A redelivered submission is recognised; a second answer is refused with a reason.
     again = submit_qotd_answer(
         core.deps, post_id=post.id, actor=alice, text=ANSWER, delivery_id="view-1"
@@ -181,7 +180,6 @@ def test_answers_after_the_window_are_refused_and_the_reveal_goes_out_once(
     question = post_today(core, notifier)
     post = question.post
     join_leaderboard(core.deps, user=person(2), display_name="Bea")
-    scores = {}
     for n, text in (
         (1, ANSWER),
         (2, ANSWER + " Covering indexes avoid the table."),
@@ -190,8 +188,7 @@ def test_answers_after_the_window_are_refused_and_the_reveal_goes_out_once(
         submit_qotd_answer(
             core.deps, post_id=post.id, actor=person(n), text=text, delivery_id=f"d{n}"
         )
-    for notice in notifier.of(QotdEvaluationNotice):
-        scores[notice.user] = notice.answer
+    assert len(notifier.of(QotdEvaluationNotice)) == 3  # each told privately
     at(core, 9.5)  # 17:30: closed
     with pytest.raises(QotdClosed):
         submit_qotd_answer(
@@ -202,7 +199,7 @@ def test_answers_after_the_window_are_refused_and_the_reveal_goes_out_once(
     reveals = notifier.of(QotdRevealNotice)
     assert len(reveals) == 1
     summary = reveals[0].summary
-    assert reveals[0].thread == question.post.message_id or reveals[0].thread
+    assert reveals[0].thread == "m1"  # in the thread of the card (the first message sent)
     assert summary.answered == 3 and summary.pending == 0
     assert sum(b.count for b in summary.distribution) == 3
     assert [a.name for a in summary.top] == ["Bea"]  # only people who opted in are named

@@ -113,3 +113,30 @@ def test_the_worker_pool_runs_every_job_and_brings_busy_ones_back() -> None:
         pool.stop()
     assert sorted(seen) == list(range(1, 9))  # 3 came back after its wait
     assert len(threads) <= 2  # bounded
+
+
+@pytest.mark.parametrize("platform", ["slack", "discord"])
+def test_the_long_running_bots_run_the_due_check_on_a_timer(
+    platform: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import threading
+    from types import SimpleNamespace
+
+    module = importlib.import_module(f"bots.{platform}.qotd_schedule")
+    ran = threading.Semaphore(0)
+    seen: list[object] = []
+
+    def fake_run_due(deps: object, notifiers: object) -> dict[str, object]:
+        seen.append((deps, notifiers))
+        ran.release()
+        return {}
+
+    monkeypatch.setattr(module, "run_due", fake_run_due)
+    core = SimpleNamespace(deps="the deps", notifiers={"slack": "n"})
+    timer = module.start_schedule(core, every_seconds=0.01)
+    try:
+        assert ran.acquire(timeout=5) and ran.acquire(timeout=5)
+    finally:
+        timer.stop()
+    assert seen[0] == ("the deps", {"slack": "n"})
