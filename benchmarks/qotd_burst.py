@@ -283,12 +283,12 @@ def figures(
         print(f"  … {evaluated} evaluated, {delivered} delivered of {stored}", flush=True)
     finished = time.monotonic()
     user_texts = _user_visible(burst)
-    # What a rate limit could look like to a person: the API's words, or our own refusals.
+    # What a rate limit could look like to a person: the API's words, or our own refusals
+    # (not "rate limit" itself: the day's question may well be about rate limiting).
     rate_words = (
         "HTTP 429",
         "Too Many Requests",
         "RESOURCE_EXHAUSTED",
-        "rate limit",
         "exceeded your current quota",
         "Many answers are being evaluated",
         "could not be evaluated",
@@ -300,7 +300,10 @@ def figures(
         "evaluated": evaluated,
         "delivered": delivered,
         "lost": burst.args.answers - stored,
-        "user_visible_429s": sum(1 for t in user_texts if any(w in t for w in rate_words)),
+        "user_visible_429s": len(
+            seen := [t for t in user_texts if any(w in t for w in rate_words)]
+        ),
+        "example": [t[:300] for t in seen[:1]],
         "stub_429s": stub_model.refused if stub_model else 0,
         "model_requests": stub_model.served if stub_model else 0,
         "last_delivery_s": round(finished - first, 1),
