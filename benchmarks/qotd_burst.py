@@ -282,17 +282,7 @@ def figures(
         stored, evaluated, delivered = counts()
         print(f"  … {evaluated} evaluated, {delivered} delivered of {stored}", flush=True)
     finished = time.monotonic()
-    user_texts = _user_visible(burst)
-    # What a rate limit could look like to a person: the API's words, or our own refusals
-    # (not "rate limit" itself: the day's question may well be about rate limiting).
-    rate_words = (
-        "HTTP 429",
-        "Too Many Requests",
-        "RESOURCE_EXHAUSTED",
-        "exceeded your current quota",
-        "Many answers are being evaluated",
-        "could not be evaluated",
-    )
+    errors = _errors_shown(burst)
     return {
         "sent": burst.args.answers,
         "accepted": burst.args.answers - len(burst.refused),
@@ -300,10 +290,8 @@ def figures(
         "evaluated": evaluated,
         "delivered": delivered,
         "lost": burst.args.answers - stored,
-        "user_visible_429s": len(
-            seen := [t for t in user_texts if any(w in t for w in rate_words)]
-        ),
-        "example": [t[:300] for t in seen[:1]],
+        "user_visible_429s": len(errors),  # any error shown to a person, rate limits included
+        "example": [t[:300] for t in errors[:1]],
         "stub_429s": stub_model.refused if stub_model else 0,
         "model_requests": stub_model.served if stub_model else 0,
         "last_delivery_s": round(finished - first, 1),
@@ -314,20 +302,28 @@ def figures(
     }
 
 
-def _user_visible(burst: Burst) -> list[str]:
-    """Everything a person was told privately: Slack ephemerals and DMs, Discord edits and
-    follow-ups and DMs."""
-    texts = [
+def _errors_shown(burst: Burst) -> list[str]:
+    """Every error a person was shown instead of "received" or an evaluation: Slack ephemerals
+    and Discord edits that are not "Answer received", and any private evaluation message that
+    says it could not be evaluated. Counted by what was sent, not by words in it: the day's
+    question may itself be about rate limits and HTTP 429."""
+    from tests.discord import payloads
+    from tests.slack.support import CHANNEL
+
+    received, failed = "Answer received", "could not be evaluated"
+    slack, discord = burst.slack_mock.calls, burst.discord_api.calls
+    shown = [c.text() for c in slack if c.method == "chat.postEphemeral"]
+    shown += [str(c.body.get("content")) for c in discord if c.kind == "edit-original"]
+    errors = [t for t in shown if received not in t]
+    dms = [
         c.text()
-        for c in burst.slack_mock.calls
-        if c.method in ("chat.postEphemeral", "chat.postMessage")
+        for c in slack
+        if c.method == "chat.postMessage" and c.params.get("channel") != CHANNEL
     ]
-    texts += [
-        str(c.body)
-        for c in burst.discord_api.calls
-        if c.kind in ("edit-original", "follow-up", "post")
-    ]
-    return texts
+    channel = f"/channels/{payloads.CHANNEL_ID}/"
+    dms += [str(c.body) for c in discord if c.kind == "follow-up"]
+    dms += [str(c.body) for c in discord if c.kind == "post" and not c.path.startswith(channel)]
+    return errors + [t for t in dms if failed in t]
 
 
 def main() -> int:
