@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,13 +145,15 @@ class LazyPool:
 
     def __init__(self, run: Any, workers: int) -> None:
         self._run, self._workers = run, workers
+        self._lock = threading.Lock()
         self.pool: Any = None
 
     def submit(self, answer_id: int) -> None:
-        if self.pool is None:
-            from core.services.qotd_queue import WorkerPool
+        with self._lock:  # two first answers at once must not start two pools
+            if self.pool is None:
+                from core.services.qotd_queue import WorkerPool
 
-            self.pool = WorkerPool(self._run, workers=self._workers)
+                self.pool = WorkerPool(self._run, workers=self._workers)
         self.pool.submit(answer_id)
 
     def drain(self, timeout: float) -> bool:
