@@ -50,3 +50,11 @@ def my_qotd_answers(deps: Deps, *, scope: list[int], limit: int = 20) -> list[My
         return []
     with deps.uow() as uow:
         return uow.qotd.answers_of(scope, limit=limit)
+
+
+def qotd_workspaces(deps: Deps) -> set[str]:
+    """ "platform:tenant" of every workspace or server with a question of the day."""
+    with deps.uow() as uow:
+        return {
+            f"{s.channel.platform}:{s.channel.tenant}" for s in uow.qotd.schedules_in(None, None)
+        }

@@ -53,6 +53,7 @@ def test_the_team_page_shows_history_participation_and_the_opt_in_board(
     assert 'data-chart="participation' in page.text and '"participation' in page.text
     board = page.text.split('data-testid="qotd-leaderboard"')[1].split("</ol>")[0]
     assert "Bea" in board and "U0001" not in board  # only the person who joined is named
+    assert '<option value="slack:T1" selected>' in page.text  # its workspace is listed
     elsewhere = client.get("/team?workspace=discord:G9", headers=admin)
     assert 'data-testid="qotd-channel"' not in elsewhere.text
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.responses import Response
 
 from core import services
-from core.services.qotd_reads import my_qotd_answers, team_qotd
+from core.services.qotd_reads import my_qotd_answers, qotd_workspaces, team_qotd
 from web import views
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageViewer, page_viewer
@@ -107,7 +107,8 @@ def team_page(
         "qotd": channels,
         "days": days,
         "day_choices": DAY_CHOICES,
-        "workspaces": [row.key for row in everyone.by_workspace],
+        # Workspaces with interviews, and those with only a question of the day.
+        "workspaces": sorted({row.key for row in everyone.by_workspace} | qotd_workspaces(deps)),
         "workspace": workspace if platform else "",
     }
     return render(request, "team.html", context)
