@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from core.config import ConfigError, Settings, load_settings
 from core.domain.errors import ServiceUnavailable
-from core.ports import Evaluator, QuestionDrafter, QuestionWriter
+from core.ports import Evaluator, Notifier, QuestionDrafter, QuestionWriter
+from core.ports_qotd import EvaluationQueue, LlmTurns
 from core.services.deps import Deps, Rules
 
 log = logging.getLogger(__name__)
@@ -25,8 +29,25 @@ class Core:
     engine: Engine
     redis: Any
     session_factory: Any
+    _notifiers: dict[str, Notifier] | None = field(default=None, repr=False)
+
+    @property
+    def notifiers(self) -> dict[str, Notifier]:
+        """A Notifier per configured platform (found through entry points on first use)."""
+        if self._notifiers is None:
+            from core.jobs import notifiers_for
+
+            self._notifiers = notifiers_for(self.settings)
+        return self._notifiers
+
+    def use_notifiers(self, notifiers: Mapping[str, Notifier]) -> None:
+        """Send the core's own messages through these (tests, a bot with its own clients)."""
+        self._notifiers = dict(notifiers)
 
     def close(self) -> None:
+        stop = getattr(self.deps.evaluations, "stop", None)
+        if stop is not None:
+            stop()
         self.engine.dispose()
         self.redis.close()
 
@@ -78,8 +99,80 @@ def build_core(
         clock=SystemClock(),
         rules=rules_from(settings),
         history=SqlReadModel(reader),
+        throttle=None if llm else throttle_for(settings, client),
     )
-    return Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
+    core = Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
+    deps.evaluations = evaluation_queue(core)
+    return core
+
+
+def throttle_for(settings: Settings, client: Any) -> LlmTurns | None:
+    """The global rate limit of model calls, one bucket per model of the chain (a model's
+    per-minute limit is shared by every process); the offline scorer is never limited."""
+    models = {"gemini": settings.gemini_model, "openai": settings.openai_model}
+    chain = [p for p in settings.llm_chain if p in models]
+    if not chain or settings.llm_requests_per_minute <= 0:
+        return None
+    from core.adapters.redis_rate_limit import RedisRateLimiter
+    from core.services.throttle import LlmThrottle, ProviderThrottles
+
+    limiter = RedisRateLimiter(client, prefix=settings.redis_prefix)
+    return ProviderThrottles(
+        {
+            provider: LlmThrottle(
+                limiter,
+                bucket=f"{provider}:{models[provider]}",
+                per_minute=settings.llm_requests_per_minute,
+                burst=settings.llm_burst,
+                max_wait=settings.llm_max_wait_seconds,
+            )
+            for provider in chain
+        }
+    )
+
+
+def evaluation_queue(core: Core) -> EvaluationQueue:
+    """SQS on AWS (EVALUATION_QUEUE_URL), else a local worker pool (or inline with 0 workers)."""
+    settings = core.settings
+    if settings.evaluation_queue_url:
+        from core.adapters.sqs_queue import SqsEvaluationQueue
+
+        return SqsEvaluationQueue(settings.evaluation_queue_url)
+    from core.services.qotd_evaluation import evaluate_qotd_answer
+    from core.services.qotd_queue import InlineEvaluations
+
+    def run(answer_id: int) -> Any:
+        return evaluate_qotd_answer(core.deps, core.notifiers, answer_id=answer_id)
+
+    # On Lambda without a queue, threads would freeze with the function: evaluate in the request
+    # (a lazy invocation has the time); the database keeps anything unfinished for maintenance.
+    if settings.qotd_evaluation_workers == 0 or os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return InlineEvaluations(run)
+    return LazyPool(run, settings.qotd_evaluation_workers)
+
+
+class LazyPool:
+    """A worker pool whose threads start with the first answer (most processes take none)."""
+
+    def __init__(self, run: Any, workers: int) -> None:
+        self._run, self._workers = run, workers
+        self._lock = threading.Lock()
+        self.pool: Any = None
+
+    def submit(self, answer_id: int) -> None:
+        with self._lock:  # two first answers at once must not start two pools
+            if self.pool is None:
+                from core.services.qotd_queue import WorkerPool
+
+                self.pool = WorkerPool(self._run, workers=self._workers)
+        self.pool.submit(answer_id)
+
+    def drain(self, timeout: float) -> bool:
+        return self.pool.drain(timeout) if self.pool is not None else True
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -92,6 +185,7 @@ def rules_from(settings: Settings) -> Rules:
         max_follow_ups_per_question=settings.max_follow_ups_per_question,
         evaluation_lock_seconds=settings.evaluation_lock_seconds,
         session_idle_hours=settings.session_idle_hours,
+        qotd_answers_per_day=settings.qotd_answers_per_day,
     )
 
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(4000, ge=50, le=100_000)
     max_follow_ups_per_question: int = Field(1, ge=0, le=5)
     session_idle_hours: int = Field(24, ge=1)
+    # Team question of the day
+    qotd_answers_per_day: int = Field(5, ge=1, le=1000)  # per person, apart from QUOTA_PER_DAY
+    qotd_evaluation_workers: int = Field(4, ge=0, le=64)  # local pool; 0 = in the request
+    evaluation_queue_url: str | None = None  # SQS queue of evaluations (AWS); else the pool
     # How often the long-running bots run the scheduled jobs (reminders) themselves
     due_check_seconds: float = Field(60.0, ge=1, le=3600)
     # LLM (docs/providers.md)
@@ -57,6 +61,10 @@ class Settings(BaseSettings):
     openai_max_output_tokens: int = Field(4096, ge=256, le=32_768)
     evaluation_cache_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
     evaluation_lock_seconds: float = Field(150.0, gt=0)
+    # The global LLM rate limit (a token bucket per provider/model in Redis); 0 turns it off.
+    llm_requests_per_minute: float = Field(60.0, ge=0)
+    llm_burst: int = Field(1, ge=1, le=1000)
+    llm_max_wait_seconds: float = Field(20.0, ge=0, le=120)
     # Surfaces
     web_base_url: str = "http://127.0.0.1:8000"
     environment: Literal["development", "production"] = "development"
@@ -68,6 +76,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_sessions_in_dm: bool = False
     slack_port: int = Field(3000, ge=1, le=65535)
+    slack_api_base_url: str | None = None  # tests: a mock Web API on 127.0.0.1
     discord_token: SecretStr | None = None
     discord_application_id: str | None = None
     discord_public_key: str | None = None

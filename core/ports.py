@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Protocol, Self, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from core.domain.errors import LlmUnavailable
@@ -31,6 +31,9 @@ from core.domain.notices import Notice
 from core.domain.roles import Difficulty, Role
 
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from core.ports_qotd import QotdRepository
 
 
 class DuplicateKey(Exception):
@@ -407,6 +410,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reminders(self) -> Reminders: ...
+
+    @property
+    def qotd(self) -> QotdRepository: ...  # the team question of the day (core.ports_qotd)
 
     def __enter__(self) -> Self: ...
 

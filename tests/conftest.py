@@ -69,6 +69,11 @@ class Backend:
 
 
 TABLES = (
+    "qotd_weekly_boards",
+    "qotd_members",
+    "qotd_answers",
+    "qotd_posts",
+    "qotd_schedules",
     "attempt_tags",
     "link_codes",
     "llm_calls",

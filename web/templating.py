@@ -24,6 +24,7 @@ from core.domain.presentation import (
     score_band,
     tag_label,
 )
+from core.domain.qotd_parsing import weekdays_label
 from core.domain.roles import Difficulty, Role
 from web import views
 from web.csrf import CSRF_FIELD, csrf_token
@@ -101,6 +102,8 @@ def build_templates(settings: Settings) -> Jinja2Templates:
         platform=views.platform_label,
         identity=views.identity_label,
         workspace=views.workspace_label,
+        channel=views.channel_label,
+        weekdays=weekdays_label,
         json_script=_json_script,
         plural=plural,
         levels=difficulty_path_text,

@@ -12,10 +12,12 @@ from core import services
 from core.domain.history import Analytics, SessionFilter, SessionListItem
 from core.domain.model import Platform, Session
 from core.domain.presentation import score_band, tag_label
+from core.domain.qotd import ChannelRef
 from core.domain.results import QuotaStatus
 from core.domain.roles import Difficulty, Role
 from core.ports import IdentityRecord
 from core.services.deps import Deps
+from core.services.qotd_reads import ChannelHistory
 from web.dependencies import Viewer
 from web.params import FIRST_DAY, LAST_DAY
 
@@ -207,6 +209,20 @@ def chart_data(
         ordered = list(reversed(recent[:RECENT_SESSIONS_CHART]))  # oldest first, like a trend
         data["answersPerSession"] = _per_session(ordered, zone or UTC)
     return data
+
+
+def participation_charts(channels: list[ChannelHistory]) -> dict[str, Any]:
+    """Answers per question day, one chart per question-of-the-day channel."""
+    return {
+        f"participation{c.schedule.id}": _by_day(c.participation)
+        for c in channels
+        if c.participation
+    }
+
+
+def channel_label(channel: ChannelRef) -> str:
+    """'Slack T024 · #C0GENERAL' — the workspace and the channel a question of the day runs in."""
+    return f"{workspace_label(f'{channel.platform}:{channel.tenant}')} · #{channel.channel}"
 
 
 def workspace_label(key: str) -> str:

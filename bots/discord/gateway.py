@@ -37,6 +37,7 @@ from bots.discord.model import (
     Request,
     modal_text,
 )
+from bots.discord.qotd_commands import LeaderboardCommands, QotdAnswerButton, QotdCommands
 from core.config import Settings
 from core.domain.roles import Difficulty
 
@@ -53,6 +54,8 @@ class InterviewCommands(app_commands.Group):
     def __init__(self, bot: InterviewBot) -> None:
         super().__init__(name="interview", description="Practise technical interviews")
         self.bot = bot
+        self.add_command(QotdCommands())
+        self.add_command(LeaderboardCommands())
 
     @app_commands.command(name="start", description="Start a mock interview in a new thread")
     @app_commands.describe(
@@ -152,7 +155,7 @@ class InterviewBot(discord.Client):
 
     async def setup_hook(self) -> None:
         # Registered by template, not per message: presses on any old message still arrive.
-        self.add_dynamic_items(InterviewButton)
+        self.add_dynamic_items(InterviewButton, QotdAnswerButton)
 
     async def serve(self, interaction: discord.Interaction[Any], request: Request) -> None:
         """Acknowledge at once, then do the work on a thread and complete the response."""
@@ -186,7 +189,7 @@ class InterviewBot(discord.Client):
             return
         data: dict[str, Any] = dict(interaction.data or {})
         custom_id = str(data.get("custom_id", ""))
-        if ids.parse(custom_id) is None:
+        if ids.parse(custom_id) is None and ids.parse_qotd(custom_id) is None:
             return
         text = modal_text(list(data.get("components", [])))
         await self.serve(interaction, ModalSubmit(caller_of(interaction), custom_id, text))

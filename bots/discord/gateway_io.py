@@ -44,6 +44,7 @@ def caller_of(interaction: discord.Interaction[Any]) -> Caller:
         channel_type=channel_type.value if isinstance(channel_type, discord.ChannelType) else None,
         parent_id=str(parent_id) if parent_id else None,
         app_permissions=interaction.app_permissions.value,
+        member_permissions=interaction.permissions.value if interaction.guild_id else 0,
     )
 
 
@@ -77,6 +78,10 @@ def view_from(components: Sequence[dict[str, Any]]) -> discord.ui.View:
             )
             if ids.parse(data["custom_id"]) is not None:
                 view.add_item(InterviewButton(button, row=row))
+            elif ids.parse_qotd(data["custom_id"]) is not None:
+                from bots.discord.qotd_commands import QotdAnswerButton
+
+                view.add_item(QotdAnswerButton(button, row=row))
             else:
                 button.row = row
                 view.add_item(button)
@@ -161,6 +166,9 @@ class GatewayResponder(_LoopCalls):
     def post(self, channel_id: str, reply: Reply) -> None:
         channel = self.client.get_partial_messageable(int(channel_id))
         self.run(channel.send(**reply_kwargs(reply)))
+
+    def private_reply_handle(self) -> str | None:
+        return f"{self.interaction.application_id}:{self.interaction.token}"
 
 
 class GatewayMessageOut(_LoopCalls):

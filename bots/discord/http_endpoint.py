@@ -14,13 +14,12 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from bots.discord.interactions import InteractionHandler
 from bots.discord.model import (
     AUTO_ARCHIVE_MINUTES,
     Autocomplete,
@@ -34,6 +33,9 @@ from bots.discord.model import (
     modal_text,
 )
 
+if TYPE_CHECKING:  # the notifier imports DiscordRest from here; the handler imports the notifier
+    from bots.discord.interactions import InteractionHandler
+
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and interaction webhook URLs carry the interaction token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -42,6 +44,7 @@ SIGNATURE_MAX_AGE = 300.0  # seconds: a captured request cannot be replayed late
 COMPLETION_MAX_AGE = 900.0  # completing work already acknowledged: the token lives 15 minutes
 USER_AGENT = "DiscordBot (https://github.com/interviewbot/interviewbot, 0.1.0)"
 PING, COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
+SUB_COMMAND_GROUP = 2  # an option's type: a group of sub-commands
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 ATTEMPTS = 3  # per REST call
 
@@ -105,6 +108,7 @@ def caller_from(payload: Mapping[str, Any]) -> Caller:
         channel_type=channel.get("type"),
         parent_id=str(parent) if parent else None,
         app_permissions=int(payload.get("app_permissions") or 0),
+        member_permissions=int(member.get("permissions") or 0),
     )
 
 
@@ -115,6 +119,9 @@ def parse_request(payload: Mapping[str, Any]) -> Request | None:
         options: list[dict[str, Any]] = data.get("options") or []
         unknown: dict[str, Any] = {"name": "?"}  # answered as an unknown command
         sub = options[0] if options and data.get("name") == "interview" else unknown
+        if sub.get("type") == SUB_COMMAND_GROUP:  # `/interview qotd set …`: "qotd.set"
+            inner = (sub.get("options") or [unknown])[0]
+            sub = {**inner, "name": f"{sub['name']}.{inner['name']}"}
         values: list[dict[str, Any]] = sub.get("options") or []
         if kind == AUTOCOMPLETE:
             blank: dict[str, Any] = {"name": "", "value": ""}
@@ -232,6 +239,9 @@ class RestResponder:
         payload.pop("flags", None)  # channel messages cannot be ephemeral
         path = f"/channels/{channel_id}/messages"
         self.rest.call("POST", path, json=payload, auth=True, what="post a message")
+
+    def private_reply_handle(self) -> str | None:
+        return f"{self.application_id}:{self.token}"
 
 
 class InteractionEndpoint:

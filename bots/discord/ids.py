@@ -60,3 +60,24 @@ def parse(value: str) -> CustomId | None:
     return CustomId(
         Action(match["action"]), int(match["session"]), int(match["position"]), match["owner"]
     )
+
+
+# The question of the day's Answer button and its modal: `ibq:answer:<post>`, `ibq:submit:<post>`.
+# Anyone in the channel may press it (each person answers once), so no owner rides along.
+QOTD_PREFIX = "ibq"
+QOTD_TEMPLATE = rf"{QOTD_PREFIX}:(?P<action>answer|submit):(?P<post>[0-9]{{1,18}})"
+_QOTD_PATTERN = re.compile(QOTD_TEMPLATE)
+
+
+@dataclass(frozen=True, slots=True)
+class QotdId:
+    action: str  # "answer" (the button) or "submit" (the modal)
+    post_id: int
+
+    def __str__(self) -> str:
+        return f"{QOTD_PREFIX}:{self.action}:{self.post_id}"
+
+
+def parse_qotd(value: str) -> QotdId | None:
+    match = _QOTD_PATTERN.fullmatch(value or "")
+    return QotdId(match["action"], int(match["post"])) if match else None

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bots.discord import buttons, commands, errors, ids, notices, render
+from bots.discord import buttons, commands, errors, ids, notices, qotd, render
 from bots.discord.ids import Action
 from bots.discord.model import (
     TEXT_CHANNEL,
@@ -81,6 +81,8 @@ class InteractionHandler:
     def acknowledge(self, request: Request) -> Ack:
         if isinstance(request, Autocomplete):
             return Ack(AckKind.CHOICES, choices=render.role_choices(request.value, Role))
+        if qotd.handles(request):
+            return qotd.acknowledge(request, max_chars=self.settings.max_answer_chars)
         if isinstance(request, Command):
             return self._acknowledge_command(request)
         cid = ids.parse(request.custom_id)
@@ -135,6 +137,9 @@ class InteractionHandler:
 
     def complete(self, request: Request, out: Responder) -> None:
         """Do the deferred work; every failure ends as one clear ephemeral message."""
+        if qotd.handles(request):
+            qotd.complete(request, out, deps=self.deps, settings=self.settings)
+            return
         try:
             if isinstance(request, Command):
                 commands.run_command(

@@ -23,6 +23,11 @@ THREAD_TYPES = frozenset({10, 11, 12})
 # Interview threads archive after a quiet day, like idle sessions.
 AUTO_ARCHIVE_MINUTES: Final = 1440
 
+# Server-wide permission bits that make someone an admin of the question of the day.
+ADMINISTRATOR = 1 << 3
+MANAGE_GUILD = 1 << 5
+SEND_MESSAGES = 1 << 11
+
 # Permission bits the bot needs in a channel to run an interview in a thread there.
 VIEW_CHANNEL = 1 << 10
 EMBED_LINKS = 1 << 14
@@ -50,6 +55,7 @@ class Caller:
     channel_type: int | None = None
     parent_id: str | None = None  # the channel a thread belongs to
     app_permissions: int = 0  # the bot's permissions in this channel, sent with every interaction
+    member_permissions: int = 0  # the caller's own permissions here (0 in a DM)
 
     @property
     def tenant(self) -> str:
@@ -58,6 +64,13 @@ class Caller:
     @property
     def user(self) -> UserRef:
         return UserRef(Platform.DISCORD, self.tenant, self.user_id)
+
+    @property
+    def is_server_admin(self) -> bool:
+        """Discord's own word: Manage Server or Administrator in this server."""
+        return self.guild_id is not None and bool(
+            self.member_permissions & (ADMINISTRATOR | MANAGE_GUILD)
+        )
 
     @property
     def in_thread(self) -> bool:
@@ -233,6 +246,11 @@ class Responder(Protocol):
         ...
 
     def post(self, channel_id: str, reply: Reply) -> None: ...
+
+    def private_reply_handle(self) -> str | None:
+        """Where a later message can still reach this person privately (the interaction's
+        follow-up webhook, valid 15 minutes), as "application_id:token"."""
+        ...
 
 
 class MessageOut(Protocol):

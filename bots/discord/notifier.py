@@ -18,6 +18,20 @@ from core.domain.notices import DeliveryFailed, Notice
 
 N = TypeVar("N", bound=Notice)
 RENDERERS: dict[type[Notice], Callable[[Any], Reply]] = {}
+# Notices that travel another way than a channel post or a DM (an interaction's follow-up, a
+# thread started on a message): the sender returns the message id, or None to post as usual.
+Sender = Callable[["DiscordNotifier", Any, Reply], "str | None"]
+SENDERS: dict[type[Notice], Sender] = {}
+
+
+def sends(kind: type[Notice]) -> Callable[[Sender], Sender]:
+    """Register a special route for notices of `kind` (see SENDERS)."""
+
+    def register(send: Sender) -> Sender:
+        SENDERS[kind] = send
+        return send
+
+    return register
 
 
 def renders(kind: type[N]) -> Callable[[Callable[[N], Reply]], Callable[[N], Reply]]:
@@ -41,7 +55,15 @@ class DiscordNotifier:
         render = RENDERERS.get(type(notice))
         if render is None:
             raise DeliveryFailed(f"no Discord rendering for {type(notice).__name__}")
-        payload = render(notice).payload()
+        reply = render(notice)
+        special = SENDERS.get(type(notice))
+        try:
+            sent = special(self, notice, reply) if special is not None else None
+        except RestRefused:
+            sent = None  # the special route is closed (an expired token): post as usual
+        if sent is not None:
+            return sent
+        payload = reply.payload()
         payload.pop("flags", None)  # channel messages and DMs cannot be ephemeral
         try:
             channel = notice.thread or notice.channel or self._dm_channel(str(notice.user))
@@ -55,6 +77,10 @@ class DiscordNotifier:
             raise DeliveryFailed(str(refused)) from None
         return str(posted["id"]) if posted else None
 
+    @property
+    def rest(self) -> DiscordRest:
+        return self._rest
+
     def _dm_channel(self, user: str) -> str:
         body = {"recipient_id": user}
         opened = self._rest.call(
@@ -65,7 +91,7 @@ class DiscordNotifier:
 
 # Modules whose `@renders` register notice kinds: imported when a notifier is made, so a
 # process that only sends (the scheduled Lambda, `interviewbot due`) knows every kind.
-RENDERING_MODULES = ("bots.discord.review",)
+RENDERING_MODULES = ("bots.discord.review", "bots.discord.qotd_render")
 
 
 def make_notifier(settings: Settings) -> DiscordNotifier | None:

@@ -11,6 +11,7 @@ from bots.slack import messaging
 from bots.slack.errors import UNEXPECTED, elsewhere_text, message_for
 from bots.slack.interview import post_summary
 from bots.slack.messaging import Reply
+from bots.slack.qotd_render import home_blocks
 from bots.slack.review import due_line
 from bots.slack.runtime import SlackRuntime
 from bots.slack.surfaces import (
@@ -24,6 +25,7 @@ from bots.slack.surfaces import (
 from core import services
 from core.domain.errors import InterviewError, NoActiveSession
 from core.domain.model import ConversationRef, UserRef
+from core.services.qotd_leaderboard import my_qotd
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def _home(rt: SlackRuntime, user: UserRef) -> dict:
     recent = services.list_sessions(deps, scope=scope, per_page=HISTORY_SIZE)
     figures = services.analytics(deps, scope=scope) if scope else None
     status = services.review_status(deps, user=user)
-    return home_view(
+    view = home_view(
         quota=quota,
         recent=recent,
         figures=figures,
@@ -92,3 +94,5 @@ def _home(rt: SlackRuntime, user: UserRef) -> dict:
         due_line=due_line(status),
         due_today=len(status.due_today),
     )
+    view["blocks"] += home_blocks(my_qotd(deps, user=user))  # the question of the day, if any
+    return view

@@ -19,7 +19,7 @@ from slack_sdk.web import WebClient
 
 from bots.slack import review
 from bots.slack.installation import is_multi_workspace, oauth_settings
-from bots.slack.listeners import ack_only, actions, commands, home, messages, views
+from bots.slack.listeners import ack_only, actions, commands, home, messages, qotd, views
 from bots.slack.runtime import CoreProvider, SlackRuntime
 from core.config import ConfigError, Settings
 
@@ -63,7 +63,7 @@ def build_slack_app(
             ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="slack-lazy"),
         )
     runtime = SlackRuntime(core_provider, settings)
-    for module in (commands, messages, actions, views, home, review):
+    for module in (commands, messages, actions, views, home, review, qotd):
         module.register(app, runtime)
     if app.installation_store is not None:
         app.enable_token_revocation_listeners()  # forget a workspace's tokens on uninstall

@@ -12,6 +12,9 @@ from core.domain.errors import (
     UnknownDifficulty,
     UnknownRole,
 )
+from core.domain.qotd import QotdChange
+from core.domain.qotd_errors import InvalidQotdSetting
+from core.domain.qotd_parsing import change_from, options_from_words
 from core.domain.reminders import parse_reminder
 from core.domain.roles import Difficulty, Role
 
@@ -26,13 +29,36 @@ class Kind(StrEnum):
     START = "start"
     REVIEW = "review"  # a session of the items due for review
     REMIND = "remind"  # `remind daily 09:00 Europe/Paris` or `remind off`
+    QOTD = "qotd"  # the channel's question of the day: show, set, pause, resume, post-now
+    LEADERBOARD = "leaderboard"  # show, join, leave
     INVALID = "invalid"
 
 
 # Sub-commands whose answer needs the database or Redis: they run in a lazy listener.
 NEEDS_CORE = frozenset(
-    {Kind.HISTORY, Kind.QUOTA, Kind.LINK, Kind.END, Kind.START, Kind.REVIEW, Kind.REMIND}
+    {
+        Kind.HISTORY,
+        Kind.QUOTA,
+        Kind.LINK,
+        Kind.END,
+        Kind.START,
+        Kind.REVIEW,
+        Kind.REMIND,
+        Kind.QOTD,
+        Kind.LEADERBOARD,
+    }
 )
+QOTD_ACTIONS = {
+    "show": "show",
+    "status": "show",
+    "set": "set",
+    "setup": "set",
+    "pause": "pause",
+    "resume": "resume",
+    "post-now": "post-now",
+    "now": "post-now",
+}
+LEADERBOARD_ACTIONS = ("show", "join", "leave")
 WORDS = {
     "help": Kind.HELP,
     "?": Kind.HELP,
@@ -55,6 +81,8 @@ class Command:
     error: str = ""  # what to tell the user when kind is INVALID
     adaptive: bool = False
     remind: str = ""  # what follows `remind`, checked already
+    action: str = ""  # QOTD / LEADERBOARD: what to do
+    change: QotdChange | None = None  # QOTD set: the settings asked for
 
 
 def parse_command(text: str | None, *, max_questions: int) -> Command:
@@ -67,6 +95,15 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         return Command(WORDS[tokens[0].lower()])
     if tokens[0].lower() == "remind":
         return _remind(" ".join(tokens[1:]))
+    if tokens[0].lower() == "qotd":
+        return _qotd(tokens[1:])
+    if tokens[0].lower() in ("leaderboard", "board"):
+        action = tokens[1].lower() if len(tokens) > 1 else "show"
+        if action not in LEADERBOARD_ACTIONS or len(tokens) > 2:
+            return Command(
+                Kind.INVALID, error="Use `/interview leaderboard`, `… join` or `… leave`."
+            )
+        return Command(Kind.LEADERBOARD, action=action)
     adaptive = any(t.lower() == ADAPTIVE for t in tokens)
     tokens = [t for t in tokens if t.lower() != ADAPTIVE]
     if not tokens:
@@ -95,6 +132,23 @@ def _remind(setting: str) -> Command:
     except InvalidReminder as error:
         return Command(Kind.INVALID, error=error.message)
     return Command(Kind.REMIND, remind=setting)
+
+
+def _qotd(words: list[str]) -> Command:
+    """`qotd`, `qotd set at 09:30 until 17:00 tz Europe/Paris days mon-fri roles backend`, …"""
+    action = QOTD_ACTIONS.get(words[0].lower() if words else "show")
+    if action is None:
+        return Command(
+            Kind.INVALID,
+            error="Use `/interview qotd` with `show`, `set …`, `pause`, `resume` or `post-now`.",
+        )
+    if action != "set":
+        return Command(Kind.QOTD, action=action)
+    try:
+        change = change_from(options_from_words(words[1:]))
+    except InvalidQotdSetting as error:
+        return Command(Kind.INVALID, error=error.message)
+    return Command(Kind.QOTD, action=action, change=change)
 
 
 def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:

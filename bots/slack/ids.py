@@ -24,6 +24,12 @@ HOME_START = "home_start"
 REVIEW_START = "review_start"  # a review session in the DM (App Home, the reminder)
 OPEN_DASHBOARD = "open_dashboard"  # a link button: Slack still sends an action, which we ack
 
+# The question of the day: the Answer button (value: the post id), its modal, App Home toggles.
+QOTD_ANSWER = "qotd_answer"
+QOTD_MODAL = "qotd_answer_modal"
+QOTD_ANSWER_BLOCK, QOTD_ANSWER_INPUT = "qotd_answer", "qotd_answer_text"
+QOTD_JOIN, QOTD_LEAVE = "qotd_join", "qotd_leave"
+
 # The start modal and its inputs.
 START_MODAL = "interview_start"
 ROLE_BLOCK, ROLE_INPUT = "role", "role_select"

@@ -23,6 +23,8 @@ BOT_SCOPES = (
     "groups:history",
     "im:history",
     "mpim:history",
+    "users:read",  # is_admin / is_owner: who may configure the question of the day
+    "chat:write.public",  # post the question of the day in a public channel without an invite
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

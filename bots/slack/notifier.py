@@ -68,7 +68,7 @@ def _dm_channel(client: WebClient, user: str) -> str:
 
 # Modules whose `@renders` register notice kinds: imported when a notifier is made, so a
 # process that only sends (the scheduled Lambda, `interviewbot due`) knows every kind.
-RENDERING_MODULES = ("bots.slack.review",)
+RENDERING_MODULES = ("bots.slack.review", "bots.slack.qotd_render")
 
 
 def make_notifier(settings: Settings) -> SlackNotifier | None:
@@ -80,15 +80,19 @@ def make_notifier(settings: Settings) -> SlackNotifier | None:
     for module in RENDERING_MODULES:
         importlib.import_module(module)
 
+    api: dict[str, str] = (
+        {"base_url": settings.slack_api_base_url} if settings.slack_api_base_url else {}
+    )
+
     if is_multi_workspace(settings):
         store = oauth_settings(settings).installation_store
 
         def client_for(team: str) -> WebClient | None:
             bot = store.find_bot(enterprise_id=None, team_id=team)
-            return WebClient(token=bot.bot_token) if bot and bot.bot_token else None
+            return WebClient(token=bot.bot_token, **api) if bot and bot.bot_token else None
 
         return SlackNotifier(client_for)
     if settings.slack_bot_token is None:
         return None
-    client = WebClient(token=settings.slack_bot_token.get_secret_value())
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(), **api)
     return SlackNotifier(lambda team: client)

@@ -18,6 +18,7 @@ from core.ports import (
     QuotaStore,
     UnitOfWorkFactory,
 )
+from core.ports_qotd import EvaluationQueue, LlmTurns
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class Rules:
     evaluation_lock_seconds: float = 150.0
     link_code_minutes: int = 10
     session_idle_hours: int = 24
+    qotd_answers_per_day: int = 5  # question-of-the-day answers per person (apart from the quota)
 
     def quota_window(self, now: datetime) -> tuple[str, datetime]:
         """The quota day (in the configured zone) containing `now`, and the moment it resets."""
@@ -52,3 +54,7 @@ class Deps:
     rules: Rules = field(default_factory=Rules)
     history: HistoryQueries | None = None  # the read side; unit tests of the flow go without
     random: random.Random = field(default_factory=random.Random)
+    # Where stored question-of-the-day answers wait for evaluation; None: evaluated inline.
+    evaluations: EvaluationQueue | None = None
+    # The global rate limit of model calls (grade_answer waits here); None: no limit.
+    throttle: LlmTurns | None = None

@@ -92,6 +92,7 @@ def _evaluate_locked(
             fresh.answer,
             cache=ForgivingCache(deps.cache),
             on_failure=lambda grader, err: _record_failed_call(deps, fresh, grader.provider, err),
+            throttle=deps.throttle,
         )
     except LlmUnavailable as err:
         return _failed(deps, interview, fresh, err.kind, err.message, auto_retry=err.retryable)

@@ -25,6 +25,7 @@ from core.domain.errors import LlmUnavailable, ServiceUnavailable, UnsupportedLa
 from core.domain.grading import POLICY_VERSION, grade
 from core.domain.model import Evaluation, LlmUsage, Question
 from core.ports import EvaluationCache, Evaluator, EvaluatorChain
+from core.ports_qotd import LlmTurns
 
 log = logging.getLogger(__name__)
 
@@ -92,16 +93,20 @@ def grade_cached(
     *,
     cache: GradeCache,
     on_failure: FailureHook | None = None,
+    throttle: LlmTurns | None = None,
 ) -> Graded:
     """The grade of `answer` by the first grader that has one or can make one now.
 
-    `on_failure` sees each grader's failed call (to record it); LlmUnavailable when none grades."""
+    `on_failure` sees each grader's failed call (to record it); `throttle` waits for each
+    model's turn at the global rate limit; LlmUnavailable when none grades."""
 
     def cached(grader: Evaluator) -> Graded | None:
         hit = cache.get(cache_key_of(grader, question, answer))
         return Graded(hit, None, cached=True) if hit is not None else None
 
     def live(grader: Evaluator) -> Graded:
+        if throttle is not None:  # each model's own turn (the offline scorer has no limit)
+            throttle.take_turn(grader.provider)
         evaluation, usage = _grade(grader, question, answer)
         cache.put(cache_key_of(grader, question, answer), evaluation)
         return Graded(evaluation, usage, cached=False)
@@ -120,10 +125,12 @@ def grade_cached(
 
 
 def grade_answer(
-    evaluator: Evaluator, question: Question, answer: str
+    evaluator: Evaluator, question: Question, answer: str, *, throttle: LlmTurns | None = None
 ) -> tuple[Evaluation, LlmUsage | None]:
-    """The provider's judgement of `answer`, held to the grading policy; raises LlmUnavailable."""
-    graded = grade_cached(evaluator, question, answer, cache=_NoCache())
+    """The provider's judgement of `answer`, held to the grading policy; raises LlmUnavailable.
+
+    `throttle` (the global rate limit of model calls) is waited on first: LlmBusy if too long."""
+    graded = grade_cached(evaluator, question, answer, cache=_NoCache(), throttle=throttle)
     return graded.evaluation, graded.usage
 
 

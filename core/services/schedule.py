@@ -15,6 +15,9 @@ from datetime import datetime
 
 from core.ports import Notifier
 from core.services.deps import Deps
+from core.services.qotd_leaderboard import post_weekly_leaderboards
+from core.services.qotd_posting import post_due_questions
+from core.services.qotd_reveal import reveal_closed_questions
 from core.services.reminders import send_review_reminders
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,10 @@ ScheduledJob = Callable[[Deps, Mapping[str, Notifier], datetime], Mapping[str, i
 # Every scheduled job, in the order they run. A feature adds its job here.
 JOBS: dict[str, ScheduledJob] = {
     "review_reminders": send_review_reminders,  # opt-in daily DMs when reviews are due
+    # Question of the day (each claims its occurrence in the database before it sends).
+    "qotd_post": post_due_questions,
+    "qotd_reveal": reveal_closed_questions,
+    "qotd_weekly_leaderboard": post_weekly_leaderboards,
 }
 
 

@@ -88,6 +88,13 @@ def test_migrate_and_maintenance_on_a_fresh_database(tmp_path: Path) -> None:
     assert json.loads(maintained.stdout) == {
         "expired_sessions": 0,
         "retried_evaluations": {"evaluated": 0, "failed": 0, "busy": 0, "deferred": 0},
+        "qotd_evaluations": {
+            "evaluated": 0,
+            "failed": 0,
+            "busy": 0,
+            "deferred": 0,
+            "delivered": 0,
+        },
     }
 
 

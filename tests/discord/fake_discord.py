@@ -49,6 +49,7 @@ ROUTES = {
     "delete-original": ("DELETE", r"/webhooks/\d+/[^/]+/messages/@original"),
     "follow-up": ("POST", r"/webhooks/\d+/[^/]+"),
     "open-thread": ("POST", r"/channels/\d+/threads"),
+    "start-thread": ("POST", r"/channels/\d+/messages/\d+/threads"),
     "add-member": ("PUT", r"/channels/\d+/thread-members/\d+"),
     "post": ("POST", r"/channels/\d+/messages"),
     "edit-message": ("PATCH", r"/channels/\d+/messages/\d+"),
@@ -122,6 +123,9 @@ class FakeDiscordApi:
             private = call.body.get("type") == 12
             self.threads[thread_id] = payloads.thread(thread_id, parent=parts[1], private=private)
             return self.threads[thread_id]
+        if kind == "start-thread":  # a thread started on a message takes the message's id
+            self.threads[parts[3]] = payloads.thread(parts[3], parent=parts[1])
+            return self.threads[parts[3]]
         if kind == "post":
             return self._store(str(next(self._ids)), parts[1], call.body)
         if kind in ("follow-up", "edit-original"):

@@ -205,6 +205,7 @@ def interaction(
     in_guild: bool = True,
     app_permissions: str = ALL_PERMISSIONS,
     message_json: dict[str, Any] | None = None,
+    member_permissions: str = ALL_PERMISSIONS,
 ) -> dict[str, Any]:
     """INTERACTION_CREATE (and the HTTP endpoint's request body)."""
     interaction_id = next_id()
@@ -226,7 +227,7 @@ def interaction(
             "guild_id": GUILD_ID,
             "guild_locale": "en-US",
             "guild": {"id": GUILD_ID, "locale": "en-US", "features": []},
-            "member": member(user_id),
+            "member": member(user_id) | {"permissions": member_permissions},
             "context": 0,
             "authorizing_integration_owners": {"0": GUILD_ID},
         }

@@ -222,8 +222,16 @@ async def test_sync_commands_registers_the_command_schema(
     (group,) = sync.body
     subcommands = {o["name"]: o for o in group["options"]}
     assert sorted(subcommands) == [
-        "end", "help", "history", "link", "quota", "remind", "review", "start",
+        "end", "help", "history", "leaderboard", "link", "qotd", "quota", "remind", "review",
+        "start",
     ]  # fmt: skip
+    # The question of the day's groups (type 2) and their sub-commands.
+    qotd = {o["name"]: o for o in subcommands["qotd"]["options"]}
+    assert subcommands["qotd"]["type"] == 2
+    assert sorted(qotd) == ["pause", "post-now", "resume", "set", "show"]
+    set_options = {o["name"] for o in qotd["set"]["options"]}
+    assert set_options == {"channel", "time", "until", "timezone", "days", "roles", "difficulty"}
+    assert [o["name"] for o in subcommands["leaderboard"]["options"]] == ["show", "join", "leave"]
     options = {o["name"]: o for o in subcommands["start"]["options"]}
     assert (options["adaptive"]["type"], options["adaptive"]["required"]) == (5, False)  # boolean
     remind = {o["name"]: o for o in subcommands["remind"]["options"]}

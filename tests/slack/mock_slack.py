@@ -62,6 +62,8 @@ class MockSlack:
         self._rate_limited: dict[str, int] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        # users.info answers: user id -> flags such as {"is_admin": True} (others: members)
+        self.users: dict[str, dict[str, Any]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -168,6 +170,18 @@ class MockSlack:
             return {"channel": channel, "ts": params.get("ts"), "text": params.get("text")}
         if method == "chat.postEphemeral":
             return {"message_ts": ts}
+        if method == "users.info":
+            user = str(params.get("user") or "")
+            flags = {"is_admin": False, "is_owner": False, "is_primary_owner": False}
+            return {
+                "user": {
+                    "id": user,
+                    "team_id": TEAM,
+                    "name": user.lower(),
+                    **flags,
+                    **self.users.get(user, {}),
+                }
+            }
         if method == "conversations.open":
             return {"channel": {"id": "D" + str(params.get("users", "X"))[1:]}}
         if method.startswith("views."):

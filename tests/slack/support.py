@@ -309,3 +309,31 @@ def buttons(call: Any) -> dict[str, str]:
         if block["type"] == "actions"
         for element in block["elements"]
     }
+
+
+def qotd_submission(post_id: str | int, text: str, *, user: str, view_id: str) -> str:
+    """The question of the day's answer modal, submitted (a view_submission payload)."""
+    from bots.slack import ids
+
+    payload = {
+        "type": "view_submission",
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "team": {"id": TEAM, "domain": "mock"},
+        "user": {"id": user, "team_id": TEAM, "username": user.lower(), "name": user.lower()},
+        "view": {
+            "id": view_id,
+            "type": "modal",
+            "callback_id": ids.QOTD_MODAL,
+            "hash": "h",
+            "private_metadata": json.dumps({"post": str(post_id), "channel": CHANNEL}),
+            "state": {
+                "values": {
+                    ids.QOTD_ANSWER_BLOCK: {
+                        ids.QOTD_ANSWER_INPUT: {"type": "plain_text_input", "value": text}
+                    }
+                }
+            },
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)})

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from starlette.responses import Response
 
 from core import services
+from core.services.qotd_reads import my_qotd_answers, qotd_workspaces, team_qotd
 from web import views
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageViewer, page_viewer
@@ -57,7 +58,8 @@ def sessions(
         deps, scope=viewer.scope, filters=filters, page=page, per_page=PER_PAGE
     )
     query = {k: v for k, v in {**chosen, "since": since, "until": until}.items() if v}
-    context = {"listing": listing, "chosen": chosen, "days": days, "query": query}
+    qotd = my_qotd_answers(deps, scope=viewer.scope) if page == 1 else []
+    context = {"listing": listing, "chosen": chosen, "days": days, "query": query, "qotd": qotd}
     return render(request, "sessions.html", context)
 
 
@@ -105,12 +107,15 @@ def team_page(
         if platform
         else everyone
     )
+    channels = team_qotd(deps, platform=platform, tenant=tenant, days=days)
     context = {
         "figures": figures,
-        "charts": views.chart_data(figures),
+        "charts": views.chart_data(figures) | views.participation_charts(channels),
+        "qotd": channels,
         "days": days,
         "day_choices": DAY_CHOICES,
-        "workspaces": [row.key for row in everyone.by_workspace],
+        # Workspaces with interviews, and those with only a question of the day.
+        "workspaces": sorted({row.key for row in everyone.by_workspace} | qotd_workspaces(deps)),
         "workspace": workspace if platform else "",
     }
     return render(request, "team.html", context)

@@ -143,6 +143,11 @@
         borderColor: seriesColour(i), backgroundColor: seriesColour(i), spanGaps: true, tension: 0.3, pointRadius: 3 })) },
       options: { scales: { y: scoreAxis }, plugins: { legend: { display: true } } },
     }),
+    participation: (d) => ({
+      type: "bar",
+      data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
+      options: { scales: { y: countAxis } },
+    }),
     answersPerSession: (d) => ({
       type: "bar",
       data: { labels: d.labels, datasets: [{ data: d.values, label: "Answers", backgroundColor: palette.accent, borderRadius: 4, maxBarThickness: 48 }] },
@@ -176,7 +181,9 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     const key = canvas.dataset.chart;
     const series = data[key];
-    if (!series || !builders[key]) return;
+    // One participation chart per question-of-the-day channel: "participation<id>".
+    const build = builders[key] || (key.startsWith("participation") ? builders.participation : null);
+    if (!series || !build) return;
     if (!series.labels.length) {
       const empty = document.createElement("p");
       empty.className = "empty";
@@ -184,7 +191,7 @@
       canvas.replaceWith(empty);
       return;
     }
-    new Chart(canvas, builders[key](series));
+    new Chart(canvas, build(series));
     canvas.dataset.rendered = "true";
   });
 })();

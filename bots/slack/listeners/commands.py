@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import account, ids, review
+from bots.slack import account, ids, qotd, review
 from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
 from bots.slack.interview import StartRequest, start_interview
 from bots.slack.listeners import tenant_of
@@ -44,6 +44,12 @@ def register(app: App, rt: SlackRuntime) -> None:
                 account.show_quota(rt, reply, user)
             elif command.kind is Kind.LINK:
                 account.give_link_code(rt, reply, user, body.get("user_name"))
+            elif command.kind is Kind.QOTD:
+                channel = body["channel_id"]
+                qotd.run_qotd(rt, client, reply, user, channel, command.action, command.change)
+            elif command.kind is Kind.LEADERBOARD:
+                name = body.get("user_name")
+                qotd.run_leaderboard(rt, reply, user, body["channel_id"], command.action, name)
             elif command.kind is Kind.END:
                 here = ConversationRef(user.platform, user.tenant, body["channel_id"], user.user)
                 account.end_current(rt, client, reply, here)
