@@ -81,6 +81,7 @@ def build_core(
         settings.redis_url,
         serve_embedded=serve_embedded_redis,
         embedded_port=settings.embedded_redis_port,
+        owner=database_identity(engine),
     )
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
@@ -104,6 +105,15 @@ def build_core(
     core = Core(settings=settings, deps=deps, engine=engine, redis=client, session_factory=factory)
     deps.evaluations = evaluation_queue(core)
     return core
+
+
+def database_identity(engine: Any) -> str:
+    """Which database this is, the same from any working directory: a SQLite file by its
+    absolute path (two checkouts' `.data/interviewbot.db` differ), a server by its URL."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        url = url.set(database=os.path.abspath(url.database))
+    return str(url.render_as_string(hide_password=True))
 
 
 def throttle_for(settings: Settings, client: Any) -> LlmTurns | None:

@@ -3,13 +3,16 @@
 `memory://` is shared between interviewbot processes on one machine: a long-running process
 (the web companion) serves its stand-in on 127.0.0.1:EMBEDDED_REDIS_PORT, and a later process
 (the terminal interview) finds it there, so both see one quota, one cache and one set of locks.
-With nobody serving, the stand-in lives in the process. `memory://name` is always in-process
+The stand-in is marked with its owner (which database it goes with): a process of another
+checkout, whose SQLite file is another, never uses it. With nobody serving (or somebody else's
+stand-in on the port), the stand-in lives in the process. `memory://name` is always in-process
 (tests use it for isolation). `redis+cluster://host:port` selects Redis Cluster
 (core.adapters.redis_cluster).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from typing import Any
@@ -30,8 +33,13 @@ _memory_servers: dict[str, Any] = {}
 _memory_lock = threading.Lock()
 
 
-def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6399) -> Any:
-    """A client for `url`; with `serve_embedded`, also share the embedded stand-in over TCP."""
+def make_redis(
+    url: str, *, serve_embedded: bool = False, embedded_port: int = 6399, owner: str = ""
+) -> Any:
+    """A client for `url`; with `serve_embedded`, also share the embedded stand-in over TCP.
+
+    `owner` names what the shared stand-in belongs with (the database); only a process with
+    the same owner uses a stand-in another process serves."""
     if is_cluster_url(url):
         return LazyRedisCluster(url)
     if not url.startswith("memory://"):
@@ -50,7 +58,7 @@ def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6
         return redis.Redis(connection_pool=pool)
     shared = url == SHARED_EMBEDDED_URL
     if shared and not serve_embedded:
-        served = _connect_to_standin(embedded_port)
+        served = _connect_to_standin(embedded_port, owner)
         if served is not None:
             return served
     import fakeredis  # the embedded default only; production never imports it
@@ -58,13 +66,17 @@ def make_redis(url: str, *, serve_embedded: bool = False, embedded_port: int = 6
     with _memory_lock:
         server = _memory_servers.setdefault(url, fakeredis.FakeServer())
         if shared and serve_embedded:
-            _serve_once(server, embedded_port)
+            _serve_once(server, embedded_port, owner)
     # In-process "connections" cost nothing: a high cap so bursts never hit redis-py's limit.
     return fakeredis.FakeRedis(server=server, decode_responses=True, max_connections=1000)
 
 
-def _connect_to_standin(port: int) -> redis.Redis | None:
-    """The stand-in another interviewbot process serves on loopback, if one does."""
+def _marker(owner: str) -> str:
+    return "owner:" + hashlib.sha256(owner.encode()).hexdigest()[:24]
+
+
+def _connect_to_standin(port: int, owner: str) -> redis.Redis | None:
+    """The stand-in another interviewbot process serves on loopback for the same owner."""
     client = redis.Redis(
         host="127.0.0.1",
         port=port,
@@ -73,11 +85,18 @@ def _connect_to_standin(port: int) -> redis.Redis | None:
         socket_timeout=5,
     )
     try:
-        if client.get(STANDIN_MARKER) == "1":
-            log.info("using the embedded Redis stand-in served on 127.0.0.1:%s", port)
-            return client
+        found = client.get(STANDIN_MARKER)
     except RedisError:
-        pass
+        found = None
+    if found == _marker(owner):
+        log.info("using the embedded Redis stand-in served on 127.0.0.1:%s", port)
+        return client
+    if found is not None:
+        log.warning(
+            "the Redis stand-in on 127.0.0.1:%s belongs to another database (another checkout?);"
+            " this process keeps its own (set EMBEDDED_REDIS_PORT to share one)",
+            port,
+        )
     client.close()
     return None
 
@@ -85,7 +104,7 @@ def _connect_to_standin(port: int) -> redis.Redis | None:
 _served_ports: set[int] = set()
 
 
-def _serve_once(server: Any, port: int) -> None:
+def _serve_once(server: Any, port: int, owner: str) -> None:
     """Serve the in-process stand-in on 127.0.0.1:port (best effort: a busy port just logs)."""
     if port in _served_ports:
         return
@@ -98,7 +117,7 @@ def _serve_once(server: Any, port: int) -> None:
         return
     tcp.fake_server = server  # TCP clients and in-process clients see the same data
     tcp.daemon_threads = True
-    FakeRedis(server=server, decode_responses=True).set(STANDIN_MARKER, "1")
+    FakeRedis(server=server, decode_responses=True).set(STANDIN_MARKER, _marker(owner))
     threading.Thread(target=tcp.serve_forever, name="embedded-redis", daemon=True).start()
     _served_ports.add(port)
     log.info("embedded Redis stand-in shared on 127.0.0.1:%s", port)

@@ -99,10 +99,15 @@ ARTEFACTS = {
             leave_out=frozenset({"uvicorn"}),
             generated=("web/static/vendor",),
         ),
+        # The scheduled and queued jobs deliver what they finish (a retried evaluation, a
+        # question-of-the-day grade) on Slack and Discord: they carry both notifiers (their
+        # REST clients; never discord.py) and find them through the entry points below.
         Artefact(
             "jobs",
-            ("core.jobs.handler", "migrate_lambda.handler"),
-            ("core",),
+            ("core.jobs.handler", "core.jobs.evaluation_handler", "migrate_lambda.handler"),
+            ("core", "bots/__init__.py", "bots/slack", "bots/discord"),
+            extras=("slack", "discord"),
+            leave_out=frozenset({"discord-py"}),
             extra_files=(("infra/lambda/migrate_lambda.py", "migrate_lambda.py"),),
         ),
     )
@@ -113,6 +118,7 @@ FUNCTIONS = {
     "DiscordFunction": "discord",
     "WebFunction": "web",
     "MaintenanceFunction": "jobs",
+    "EvaluationFunction": "jobs",
     "MigrateFunction": "jobs",
 }
 
@@ -249,6 +255,7 @@ def build(artefact: Artefact, dest: Path, *, host: bool, compile_python: str | N
         _copy(ROOT / path, dest / path)
     for source, target in artefact.extra_files:
         _copy(ROOT / source, dest / target)
+    write_distribution_info(artefact, dest)
     python = sys.executable if host else compile_python or find_target_python()
     compile_tree(dest, python, epoch)
     normalise(dest, epoch)
@@ -318,6 +325,32 @@ def generated_files(artefact: Artefact) -> list[str]:
             )
         found += [p.relative_to(ROOT).as_posix() for p in files if p.suffix not in SKIP_SUFFIXES]
     return sorted(found)
+
+
+def write_distribution_info(artefact: Artefact, dest: Path) -> None:
+    """Our own dist-info, with the entry points whose modules this artefact ships: the sources
+    are copied rather than pip-installed, and without it `importlib.metadata.entry_points()`
+    finds no notifier (core.jobs.notifiers_for) and scheduled work is never delivered."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    sections = []
+    for group, entries in sorted(project.get("entry-points", {}).items()):
+        shipped = [
+            f"{name} = {target}"
+            for name, target in sorted(entries.items())
+            if _module_shipped(dest, target.split(":", 1)[0])
+        ]
+        if shipped:
+            sections.append(f"[{group}]\n" + "\n".join(shipped) + "\n")
+    info = dest / f"{canonical(project['name']).replace('-', '_')}-{project['version']}.dist-info"
+    info.mkdir()
+    metadata = f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+    (info / "METADATA").write_text(metadata, encoding="utf-8")
+    (info / "entry_points.txt").write_text("\n".join(sections), encoding="utf-8")
+
+
+def _module_shipped(dest: Path, module: str) -> bool:
+    path = dest.joinpath(*module.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def find_target_python() -> str:

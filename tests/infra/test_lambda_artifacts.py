@@ -42,7 +42,7 @@ NOT_SHIPPED = {
     "slack": ["fastapi", "starlette", "mangum", "discord", "nacl", "fastapi_users"],
     "discord": ["fastapi", "starlette", "mangum", "discord", "slack_bolt", "slack_sdk"],
     "web": ["slack_bolt", "discord", "nacl"],
-    "jobs": ["fastapi", "starlette", "mangum", "slack_bolt", "slack_sdk", "discord", "nacl"],
+    "jobs": ["fastapi", "starlette", "mangum", "discord"],
 }
 # What each artefact must ship: the lazy paths need the LLM client and the database drivers
 # even though the 3-second paths never import them.
@@ -50,7 +50,7 @@ SHIPPED = {
     "slack": ["slack_bolt", "google.genai", "sqlalchemy", "pymysql", "redis"],
     "discord": ["nacl", "httpx", "google.genai", "sqlalchemy", "pymysql", "redis"],
     "web": ["fastapi", "mangum", "jinja2", "aiomysql", "fastapi_users", "google.genai", "redis"],
-    "jobs": ["alembic", "google.genai", "sqlalchemy", "pymysql", "redis"],
+    "jobs": ["alembic", "google.genai", "sqlalchemy", "pymysql", "redis", "slack_sdk", "nacl"],
 }
 # What importing the handler module must not pull in: the 3-second paths stay light.
 NOT_ON_IMPORT = {
@@ -58,13 +58,15 @@ NOT_ON_IMPORT = {
     "bots.discord.aws_lambda.handler": ["google.genai", "fastapi", "boto3"],
     "web.aws_lambda.handler": ["google.genai", "slack_bolt"],
     "core.jobs.handler": ["google.genai", "fastapi"],
+    "core.jobs.evaluation_handler": ["google.genai", "fastapi"],
     "migrate_lambda.handler": ["google.genai", "fastapi", "sqlalchemy"],
 }
 HANDLERS = [(name, h) for name, handlers in
             [("slack", ["bots.slack.aws_lambda.handler"]),
              ("discord", ["bots.discord.aws_lambda.handler"]),
              ("web", ["web.aws_lambda.handler"]),
-             ("jobs", ["core.jobs.handler", "migrate_lambda.handler"])]
+             ("jobs", ["core.jobs.handler", "core.jobs.evaluation_handler",
+                       "migrate_lambda.handler"])]
             for h in handlers]  # fmt: skip
 
 IMPORT_CHECK = """
@@ -149,6 +151,62 @@ def test_handler_imports_from_its_artefact_alone(isolated: Any, name: str, handl
     assert result["importable"] == [], f"{name} ships {result['importable']}"
     assert result["missing"] == [], f"{name} lacks {result['missing']}"
     assert result["imported"] == [], f"importing {handler} loads {result['imported']}"
+
+
+NOTIFIERS_CHECK = """
+from importlib.metadata import entry_points
+from core.config import Settings
+from core.jobs import notifiers_for
+print(json.dumps({
+    "entry_points": sorted(e.name for e in entry_points(group="interviewbot.notifiers")),
+    "configured": sorted(notifiers_for(Settings(_env_file=None))),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "platforms"),
+    [("slack", ["slack"]), ("discord", ["discord"]), ("web", []), ("jobs", ["discord", "slack"])],
+)
+def test_each_artefact_finds_the_notifiers_it_ships(
+    isolated: Any, name: str, platforms: list[str]
+) -> None:
+    """The sources are copied, not pip-installed: without the dist-info the build writes, the
+    entry points are invisible and nothing scheduled or queued would ever be delivered."""
+    result = isolated(
+        name,
+        NOTIFIERS_CHECK,
+        SLACK_BOT_TOKEN="xoxb-artefact-test",
+        DISCORD_TOKEN="discord-artefact-test",
+        DISCORD_APPLICATION_ID="1234",
+    )
+    assert result == {"entry_points": platforms, "configured": platforms}
+
+
+def test_evaluation_worker_runs_from_the_artefact(
+    isolated: Any, tmp_path: Path, redis_server_url: str
+) -> None:
+    """An SQS batch through core.jobs.evaluation_handler: a message naming no stored answer is
+    done (never retried forever), and one that arrives too late in the invocation goes back."""
+    code = """
+import core.jobs
+class Context:
+    def __init__(self, left): self.left = left
+    def get_remaining_time_in_millis(self): return self.left
+record = {"messageId": "m1", "receiptHandle": "r1", "body": '{"qotd_answer": 424242}'}
+roomy = core.jobs.evaluation_handler({"Records": [record]}, Context(300_000))
+late = core.jobs.evaluation_handler({"Records": [record]}, Context(5_000))
+print(json.dumps({"roomy": roomy, "late": late}))
+"""
+    result = isolated(
+        "jobs",
+        code,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'worker.db'}",
+        REDIS_URL=redis_server_url,
+        REDIS_PREFIX=f"ib-artefact-test:{time.time_ns()}:",
+    )
+    assert result["roomy"] == {"batchItemFailures": []}
+    assert result["late"] == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
 
 
 def test_web_artefact_carries_its_templates_and_static_files(

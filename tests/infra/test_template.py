@@ -86,7 +86,7 @@ def test_secrets_are_noecho_parameters_never_literals(template: dict[str, Any]) 
     assert seen == SECRET_VARIABLES
 
 
-def test_the_four_functions_use_the_fixed_handlers(template: dict[str, Any]) -> None:
+def test_the_functions_use_the_fixed_handlers(template: dict[str, Any]) -> None:
     handlers = {
         f["Properties"]["Handler"]
         for f in resources_of(template, "AWS::Serverless::Function").values()
@@ -96,6 +96,7 @@ def test_the_four_functions_use_the_fixed_handlers(template: dict[str, Any]) -> 
         "bots.discord.aws_lambda.handler",
         "web.aws_lambda.handler",
         "core.jobs.handler",
+        "core.jobs.evaluation_handler",
     } <= handlers
 
 
@@ -130,6 +131,45 @@ def test_functions_may_invoke_themselves_and_never_retry_async(
 def test_maintenance_runs_on_a_schedule(template: dict[str, Any]) -> None:
     events = template["Resources"]["MaintenanceFunction"]["Properties"]["Events"]
     assert [e["Type"] for e in events.values()] == ["Schedule"]
+
+
+def test_queued_evaluations_reach_a_bounded_worker_that_may_defer_them(
+    template: dict[str, Any],
+) -> None:
+    """Question-of-the-day answers: Slack and Discord queue them, one worker function grades
+    them with partial batch failures, at most two at once, and what fails ten times waits in a
+    dead-letter queue (the database still holds the answer)."""
+    resources = template["Resources"]
+    queue = resources["EvaluationQueue"]["Properties"]
+    worker = resources["EvaluationFunction"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["EvaluationDeadLetterQueue", "Arn"]
+    }
+    assert queue["VisibilityTimeout"] >= 6 * worker["Timeout"]
+    assert (
+        queue["SqsManagedSseEnabled"]
+        and resources["EvaluationDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"]
+    )
+    [event] = worker["Events"].values()
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["EvaluationQueue", "Arn"]}
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert event["Properties"]["ScalingConfig"]["MaximumConcurrency"] == 2
+    receive = {a for s in statements_of(role_of(template, "EvaluationFunction"))
+               if s.get("Resource") == {"Fn::GetAtt": ["EvaluationQueue", "Arn"]}
+               for a in s["Action"]}  # fmt: skip
+    assert "sqs:ChangeMessageVisibility" in receive and "sqs:SendMessage" not in receive
+    for name in ("SlackFunction", "DiscordFunction"):
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert variables["EVALUATION_QUEUE_URL"] == {"Ref": "EvaluationQueue"}, name
+        send = [
+            s for s in statements_of(role_of(template, name)) if s["Action"] == "sqs:SendMessage"
+        ]
+        assert send and send[0]["Resource"] == {"Fn::GetAtt": ["EvaluationQueue", "Arn"]}, name
+    # The worker and maintenance deliver grades: they carry the chat tokens.
+    for name in ("EvaluationFunction", "MaintenanceFunction"):
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert {"SLACK_BOT_TOKEN", "DISCORD_TOKEN", "DISCORD_APPLICATION_ID"} <= set(variables)
 
 
 def test_http_api_routes(template: dict[str, Any]) -> None:
@@ -192,6 +232,8 @@ def test_outputs(template: dict[str, Any]) -> None:
         "StaticBucketName",
         "DistributionId",
         "MigrateFunctionName",
+        "EvaluationQueueUrl",
+        "EvaluationDeadLetterQueueArn",
     } <= set(template["Outputs"])
 
 
