@@ -77,7 +77,7 @@ ARTEFACTS = {
             "slack",
             ("bots.slack.aws_lambda.handler",),
             ("core", "bots/__init__.py", "bots/slack"),
-            extras=("slack",),
+            extras=("slack", "openai"),
         ),
         # discord.py is the gateway bot's library (infra/discord-worker); the HTTP endpoint only
         # verifies signatures (PyNaCl) and calls the REST API (httpx).
@@ -85,7 +85,7 @@ ARTEFACTS = {
             "discord",
             ("bots.discord.aws_lambda.handler",),
             ("core", "bots/__init__.py", "bots/discord"),
-            extras=("discord",),
+            extras=("discord", "openai"),
             leave_out=frozenset({"discord-py"}),
         ),
         # Mangum replaces the ASGI server, so uvicorn stays behind. The chart library is copied
@@ -95,7 +95,7 @@ ARTEFACTS = {
             "web",
             ("web.aws_lambda.handler",),
             ("core", "web"),
-            extras=("web",),
+            extras=("web", "openai"),
             leave_out=frozenset({"uvicorn"}),
             generated=("web/static/vendor",),
         ),
@@ -106,7 +106,7 @@ ARTEFACTS = {
             "jobs",
             ("core.jobs.handler", "core.jobs.evaluation_handler", "migrate_lambda.handler"),
             ("core", "bots/__init__.py", "bots/slack", "bots/discord"),
-            extras=("slack", "discord"),
+            extras=("slack", "discord", "openai"),
             leave_out=frozenset({"discord-py"}),
             extra_files=(("infra/lambda/migrate_lambda.py", "migrate_lambda.py"),),
         ),

@@ -43,8 +43,11 @@ def template_parameters(text: str) -> list[str]:
 
 
 def variable_for(parameter: str) -> str:
-    """DatabaseUrl -> DATABASE_URL; CloudFrontPriceClass -> CLOUDFRONT_PRICE_CLASS."""
-    words = re.findall(r"[A-Z][a-z0-9]*", parameter.replace("CloudFront", "Cloudfront"))
+    """DatabaseUrl -> DATABASE_URL; CloudFrontPriceClass -> CLOUDFRONT_PRICE_CLASS;
+    OpenAiApiKey -> OPENAI_API_KEY (the names the app's settings read)."""
+    for brand in ("CloudFront", "OpenAi"):
+        parameter = parameter.replace(brand, brand.capitalize())
+    words = re.findall(r"[A-Z][a-z0-9]*", parameter)
     return "_".join(words).upper()
 
 

@@ -245,3 +245,27 @@ def test_deployment_digest_follows_the_build_the_template_and_the_values(
     assert line.startswith(f'DeploymentDigest="{changed_template}" ')
     with pytest.raises(ValueError, match="sam build"):
         overrides_module.deployment_digest(tmp_path / "empty", template, {})
+
+
+def test_functions_read_each_parameter_under_the_name_deploy_passes_it(
+    overrides_module: Any,
+) -> None:
+    """A parameter handed to a function as VAR must be the one deploy fills from VAR.
+
+    deploy.yml and parameter_overrides.py derive one name from the other (OpenAiApiKey ->
+    OPENAI_API_KEY); a function reading the value under another name would silently never get
+    the secret people set.
+    """
+    text = (ROOT / "template.yaml").read_text()
+    parameters = set(overrides_module.template_parameters(text))
+    handed = re.findall(
+        r"^\s+([A-Z][A-Z0-9_]+): !(?:Ref (\w+)|If \[\w+, !Ref (\w+),)", text, re.MULTILINE
+    )
+    checked = 0
+    for variable, plain, conditional in handed:
+        parameter = plain or conditional
+        if parameter in parameters:
+            assert overrides_module.variable_for(parameter) == variable, parameter
+            checked += 1
+    assert checked >= 10, "the template's environment blocks were not found"
+    assert {"OpenAiApiKey", "OpenAiBaseUrl", "OpenAiModel", "LlmFallback"} <= parameters

@@ -47,16 +47,34 @@ NOT_SHIPPED = {
 # What each artefact must ship: the lazy paths need the LLM client and the database drivers
 # even though the 3-second paths never import them.
 SHIPPED = {
-    "slack": ["slack_bolt", "google.genai", "sqlalchemy", "pymysql", "redis"],
-    "discord": ["nacl", "httpx", "google.genai", "sqlalchemy", "pymysql", "redis"],
-    "web": ["fastapi", "mangum", "jinja2", "aiomysql", "fastapi_users", "google.genai", "redis"],
-    "jobs": ["alembic", "google.genai", "sqlalchemy", "pymysql", "redis", "slack_sdk", "nacl"],
+    "slack": ["slack_bolt", "google.genai", "openai", "sqlalchemy", "pymysql", "redis"],
+    "discord": ["nacl", "httpx", "google.genai", "openai", "sqlalchemy", "pymysql", "redis"],
+    "web": [
+        "fastapi",
+        "mangum",
+        "jinja2",
+        "aiomysql",
+        "fastapi_users",
+        "google.genai",
+        "openai",
+        "redis",
+    ],
+    "jobs": [
+        "alembic",
+        "google.genai",
+        "openai",
+        "sqlalchemy",
+        "pymysql",
+        "redis",
+        "slack_sdk",
+        "nacl",
+    ],
 }
 # What importing the handler module must not pull in: the 3-second paths stay light.
 NOT_ON_IMPORT = {
-    "bots.slack.aws_lambda.handler": ["google.genai", "fastapi", "sqlalchemy", "boto3"],
-    "bots.discord.aws_lambda.handler": ["google.genai", "fastapi", "boto3"],
-    "web.aws_lambda.handler": ["google.genai", "slack_bolt"],
+    "bots.slack.aws_lambda.handler": ["google.genai", "openai", "fastapi", "sqlalchemy", "boto3"],
+    "bots.discord.aws_lambda.handler": ["google.genai", "openai", "fastapi", "boto3"],
+    "web.aws_lambda.handler": ["google.genai", "openai", "slack_bolt"],
     "core.jobs.handler": ["google.genai", "fastapi"],
     "core.jobs.evaluation_handler": ["google.genai", "fastapi"],
     "migrate_lambda.handler": ["google.genai", "fastapi", "sqlalchemy"],
