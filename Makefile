@@ -37,7 +37,8 @@ test: setup
 	INTERVIEWBOT_REQUIRE_SERVICES=1 $(BIN)/pytest -q
 
 # The tiers (markers are set in tests/conftest.py by what a test needs):
-#   test-fast         unit, adapter and surface tests on fakes and the embedded default (< 60 s)
+#   test-fast         unit, adapter and surface tests on fakes and the embedded default, no
+#                     services and no Lambda builds (about 1,600 tests, 4 CPU-minutes)
 #   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
 #   test-e2e          browser tests in Debian's chromium
 #   test-infra        Lambda artefact builds and deploy-file checks
