@@ -38,14 +38,15 @@ test: setup
 
 # The tiers (markers are set in tests/conftest.py by what a test needs):
 #   test-fast         unit, adapter and surface tests on fakes and the embedded default, no
-#                     services and no Lambda builds (about 1,600 tests, 4 CPU-minutes)
+#                     services and no Lambda builds (about 1,600 tests, 4 CPU-minutes, spread
+#                     over the cores by pytest-xdist)
 #   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
 #   test-e2e          browser tests in Debian's chromium
 #   test-infra        Lambda artefact builds and deploy-file checks
 FAST := not integration and not infra and not e2e
 
 test-fast: setup
-	$(BIN)/pytest -q -m "$(FAST)"
+	$(BIN)/pytest -q -n auto -m "$(FAST)"
 
 test-integration: setup
 	@scripts/ensure-services.sh
