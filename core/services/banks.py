@@ -29,6 +29,7 @@ from core.services.deps import Deps
 __all__ = [
     "bank_in_use",
     "bank_pool",
+    "builtin_question_count",
     "export_bank",
     "import_bank",
     "list_banks",
@@ -63,6 +64,11 @@ def list_banks(deps: Deps, *, platform: str | None = None, tenant: str = "") -> 
     with deps.uow(read_only=True) as uow:
         banks = uow.banks.listing()
     return [b for b in banks if platform is None or b.scope.allows(platform, tenant)]
+
+
+def builtin_question_count(deps: Deps) -> int:
+    """How many questions the shipped bank holds (every role, every level)."""
+    return sum(len(deps.bank.pool(role, level)) for role in Role for level in _LEVELS)
 
 
 def export_bank(deps: Deps, *, name: str) -> str:

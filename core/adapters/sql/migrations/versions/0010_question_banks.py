@@ -90,17 +90,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("platform", "tenant", name=op.f("pk_bank_choices")),
         **UTF8MB4,
     )
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
+    with op.batch_alter_table("interview_sessions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("bank_name", sa.String(length=24), nullable=True))
         batch_op.add_column(sa.Column("bank_version", sa.Integer(), nullable=True))
-    with op.batch_alter_table("questions", schema=None) as batch_op:
+    with op.batch_alter_table("session_questions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("bank_version", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("questions", schema=None) as batch_op:
+    with op.batch_alter_table("session_questions", schema=None) as batch_op:
         batch_op.drop_column("bank_version")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
+    with op.batch_alter_table("interview_sessions", schema=None) as batch_op:
         batch_op.drop_column("bank_version")
         batch_op.drop_column("bank_name")
     op.drop_table("bank_choices")
