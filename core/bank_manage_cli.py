@@ -78,7 +78,9 @@ def _list(_: argparse.Namespace) -> int:
     core = build_core()
     shipped = builtin_question_count(core.deps)
     print(f"{'NAME':<24} {'VERSION':>7}  {'QUESTIONS':>9}  {'SCOPE':<28} ROLES (LEVELS)")
-    print(f"{BUILTIN_BANK:<24} {'-':>7}  {shipped:>9}  {'global':<28} every role (easy, medium, hard)")
+    print(
+        f"{BUILTIN_BANK:<24} {'-':>7}  {shipped:>9}  {'global':<28} every role (easy, medium, hard)"
+    )
     for bank in list_banks(core.deps):
         print(
             f"{bank.name:<24} {bank.version:>7}  {bank.question_count:>9}  "

@@ -138,10 +138,14 @@ class BankInfo:
         levels = (Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD)
         return tuple(d for d in levels if any(p[1] is d for p in self.pools))
 
+    def levels_of(self, role: Role) -> tuple[Difficulty, ...]:
+        """The levels it has questions for in `role`, easiest first."""
+        return tuple(d for d in self.difficulties if (role, d) in self.pools)
+
     def offers(self) -> str:
         """What it has, for messages: "backend (easy, medium), devops-sre (easy)"."""
         return ", ".join(
-            f"{role.value} ({', '.join(d.value for d in self.difficulties if (role, d) in self.pools)})"
+            f"{role.value} ({', '.join(d.value for d in self.levels_of(role))})"
             for role in self.roles
         )
 

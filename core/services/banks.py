@@ -105,11 +105,18 @@ def use_bank(deps: Deps, *, platform: str, tenant: str, name: str, by: str) -> B
     return info
 
 
-def bank_in_use(deps: Deps, *, platform: str, tenant: str) -> BankInfo | None:
-    """The bank new interviews of a workspace or server draw from; None: the built-in bank."""
+def bank_in_use(
+    deps: Deps, *, platform: str, tenant: str, name: str | None = None
+) -> BankInfo | None:
+    """The bank an interview started here would draw from (`name`, else the workspace's
+    choice): what surfaces offer as roles and levels. None: the built-in bank (every one)."""
+    if name == BUILTIN_BANK:
+        return None
     with deps.uow(read_only=True) as uow:
-        name = uow.banks.chosen(platform, tenant)
-        return uow.banks.latest(name) if name else None
+        if name is not None:
+            return _usable(uow, name, platform, tenant)
+        chosen = uow.banks.chosen(platform, tenant)
+        return uow.banks.latest(chosen) if chosen else None
 
 
 def start_bank(
