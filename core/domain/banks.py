@@ -20,6 +20,7 @@ from core.domain.roles import Difficulty, Role
 
 __all__ = [
     "BUILTIN_BANK",
+    "BankAdminsOnly",
     "BankInfo",
     "BankLacksQuestions",
     "BankNotAllowed",
@@ -73,6 +74,17 @@ class BankNotAllowed(InterviewError):
 
     def __init__(self, name: str, scope: str) -> None:
         super().__init__(f"The question bank '{name}' belongs to {scope}: it cannot be used here.")
+
+
+class BankAdminsOnly(InterviewError):
+    code = "bank_admins_only"
+    category = ErrorCategory.FORBIDDEN
+
+    def __init__(self, place: str = "workspace") -> None:
+        super().__init__(
+            f"Only {place} admins can choose the question bank. Ask one of them, or see the "
+            "bank in use with `bank`."
+        )
 
 
 class BankLacksQuestions(InterviewError):

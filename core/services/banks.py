@@ -13,6 +13,7 @@ from core.banks.document import BankDocument
 from core.banks.yaml_format import dump_yaml_bank
 from core.domain.banks import (
     BUILTIN_BANK,
+    BankAdminsOnly,
     BankInfo,
     BankLacksQuestions,
     BankNotAllowed,
@@ -90,8 +91,14 @@ def remove_bank(deps: Deps, *, name: str) -> None:
         uow.commit()
 
 
-def use_bank(deps: Deps, *, platform: str, tenant: str, name: str, by: str) -> BankInfo | None:
-    """Make `name` the bank of a workspace or server (`builtin`: the shipped one, None back)."""
+def use_bank(
+    deps: Deps, *, platform: str, tenant: str, name: str, by: str, is_admin: bool
+) -> BankInfo | None:
+    """Make `name` the bank of a workspace or server (`builtin`: the shipped one, None back).
+
+    Admins only; who is one is the platform's to say (as for the question of the day)."""
+    if not is_admin:
+        raise BankAdminsOnly("server" if platform == "discord" else "workspace")
     with deps.uow() as uow:
         info = None if name == BUILTIN_BANK else _usable(uow, name, platform, tenant)
         uow.banks.choose(
