@@ -7,7 +7,7 @@ so a re-import never changes an interview under way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from core.banks.document import BankDocument
 from core.banks.yaml_format import dump_yaml_bank
@@ -22,7 +22,7 @@ from core.domain.banks import (
     asked_from,
     check_bank_name,
 )
-from core.domain.model import BankRef, ConversationRef, Question, Session
+from core.domain.model import BankRef, ConversationRef, PlannedQuestion, Question, Session
 from core.domain.roles import Difficulty, Role
 from core.ports import UnitOfWork
 from core.services.deps import Deps
@@ -34,7 +34,9 @@ __all__ = [
     "export_bank",
     "import_bank",
     "list_banks",
+    "planned_bank_question",
     "remove_bank",
+    "review_pools",
     "session_pool",
     "start_bank",
     "use_bank",
@@ -165,6 +167,39 @@ def session_pool(
     if pool or session.bank is None:
         return pool
     return bank_pool(deps, uow, session.bank, session.role, session.difficulty)
+
+
+def planned_bank_question(uow: UnitOfWork, planned: PlannedQuestion) -> Question | None:
+    """An imported bank's question a review planned ("platform-team:rate-limiter"), from the
+    bank's latest version; None when it is not one, or the bank or the question is gone."""
+    name, _, question_id = planned.bank_id.partition(":")
+    info = uow.banks.latest(name) if question_id else None
+    if info is None:
+        return None
+    pool = uow.banks.pool(info.name, info.version, planned.role, planned.difficulty)
+    found = next((q for q in pool if q.bank_id == question_id), None)
+    return asked_from(info.ref, found) if found else None
+
+
+def review_pools(
+    deps: Deps, uow: UnitOfWork, conversation: ConversationRef, item_ids: Iterable[str]
+) -> Callable[[Role, Difficulty], Sequence[Question]]:
+    """The pools a review plans from: the built-in bank's, plus the questions of each imported
+    bank a due item came from (its latest version, when still usable here), so a question of a
+    team's bank comes back for review as itself."""
+    names = {item.partition(":")[0] for item in item_ids if ":" in item}
+    banks = [
+        info
+        for name in sorted(names)
+        if (info := uow.banks.latest(name)) is not None
+        and info.scope.allows(conversation.platform, conversation.tenant)
+    ]
+
+    def pool(role: Role, difficulty: Difficulty) -> Sequence[Question]:
+        imported = [q for b in banks for q in bank_pool(deps, uow, b.ref, role, difficulty)]
+        return [*deps.bank.pool(role, difficulty), *imported]
+
+    return pool
 
 
 _LEVELS = (Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD)

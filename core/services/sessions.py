@@ -35,7 +35,7 @@ from core.domain.roles import Difficulty, Role
 from core.domain.selection import choose_question
 from core.ports import UnitOfWork
 from core.services import quota
-from core.services.banks import bank_pool, start_bank
+from core.services.banks import bank_pool, planned_bank_question, start_bank
 from core.services.claims import Claim, claim
 from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
@@ -187,7 +187,7 @@ def planned_question(
 ) -> Question:
     """The bank question a review session planned (or, should the bank have lost it since, the
     freshest one of its pool)."""
-    found = deps.bank.get(planned.bank_id)
+    found = deps.bank.get(planned.bank_id) or planned_bank_question(uow, planned)
     if found is not None:
         return found
     return choose_question(

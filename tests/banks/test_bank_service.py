@@ -214,3 +214,25 @@ def test_the_terminal_may_use_any_bank_but_a_user_ref_elsewhere_may_not() -> Non
         "guild-only"
     ]
     assert UserRef("discord", "G1", "x").tenant == "G1"
+
+
+def test_a_weak_answer_to_a_bank_question_comes_back_for_review_as_itself() -> None:
+    deps = make_deps()
+    services.import_bank(deps, document=TEAM, name="team")
+    conversation = here()
+    started = services.start_session(
+        deps, conversation=conversation, role="devops", difficulty="easy", questions=1,
+        bank="team",
+    )  # fmt: skip
+    services.submit_answer(
+        deps,
+        session_id=started.session.id,
+        actor=conversation.user_ref,
+        text="no idea",
+        delivery_id="d1",
+    )
+    deps.clock.advance(days=4)  # type: ignore[attr-defined]
+    review = services.start_review(deps, conversation=replace(conversation, thread="review-1"))
+    asked = review.question.question
+    assert (asked.bank_id, asked.bank_version) == ("team:deploy-rollback", 1)
+    assert asked.text.startswith("A deploy made error rates jump")
