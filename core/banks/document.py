@@ -36,6 +36,8 @@ Locator = Callable[[FieldPath], str]  # where a field came from: "questions.yaml
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,38}$")
 TAG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 MAX_PROBLEMS_SHOWN = 20
+ROLE_VALUES = frozenset(r.value for r in Role)
+LEVEL_VALUES = frozenset(d.value for d in Difficulty)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +232,8 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail((*path, "role") if "role" in raw else path, "role is required")
             return None
+        if value in ROLE_VALUES:  # the usual spelling: no alias to look up
+            return Role(value)
         try:
             return Role.parse(value)
         except UnknownRole as error:
@@ -247,6 +251,8 @@ class _Checker:
                 (*path, "difficulty") if "difficulty" in raw else path, "difficulty is required"
             )
             return None
+        if value in LEVEL_VALUES:
+            return Difficulty(value)
         try:
             return Difficulty.parse(value)
         except UnknownDifficulty:

@@ -47,7 +47,7 @@ class _YamlLines:
     def __call__(self, path: FieldPath) -> str:
         if self.lines is None:
             self.lines = {}
-            root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+            root = yaml.compose(self.text, Loader=_Loader)
             if root is not None:
                 self._walk(root, ())
         for end in range(len(path), -1, -1):  # a missing field: where its question starts
