@@ -176,3 +176,26 @@ def test_roles_are_the_interview_roles_and_their_aliases_as_the_schema_lists() -
     assert {Role.parse(name) for name in listed} == set(Role)
     text = QUESTION.replace("role: backend", "role: ml")
     assert parse_bank("x.yaml", text.encode()).questions[0].role is Role.MACHINE_LEARNING
+
+
+def test_a_draft_from_bank_generate_imports_once_a_person_marks_it_reviewed() -> None:
+    from datetime import UTC, datetime
+
+    from core.services.drafting import DraftedBank, draft_bank_yaml
+
+    tricky = load_shipped_questions()[0]
+    drafted = DraftedBank(
+        role=tricky.role,
+        difficulty=tricky.difficulty,
+        questions=(tricky, load_shipped_questions()[1]),
+        requested=2,
+        drafted_by='gpt-4o-mini "test"',
+        source="job: backend.txt",
+        generated_at=datetime(2026, 12, 6, 7, 0, tzinfo=UTC),
+    )
+    draft = draft_bank_yaml(drafted)
+    message = refusal("backend-easy-draft.yaml", draft)
+    assert message.startswith("backend-easy-draft.yaml line 5: draft: this file is a model's")
+    reviewed = parse_bank("reviewed.yaml", draft.replace("draft: true\n", "").encode())
+    assert [q.text for q in reviewed.questions] == [q.text for q in drafted.questions]
+    assert schema_errors(yaml.safe_load(draft.replace("draft: true\n", ""))) == []

@@ -84,6 +84,9 @@ def test_an_uploaded_bank_is_offered_on_the_practice_form_and_used(
     assert started.status_code == 303, started.text
     page = client.get(started.headers["location"]).text
     assert "rate limiting" in page or "charged once" in page
+    session_id = started.headers["location"].rsplit("/", 1)[1]
+    history = client.get(f"/sessions/{session_id}").text
+    assert "question bank team (version 1)" in history
 
     lacking = fields | {"role": "frontend", "request_id": "another-start-0001"}
     refused = client.post("/practice", data=lacking, follow_redirects=False)
