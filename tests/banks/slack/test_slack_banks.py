@@ -1,5 +1,6 @@
 """A YAML, a CSV and a Markdown bank, each imported and chosen by a workspace admin with
-`/interview bank use`, then a whole interview from `/interview` to the summary in Slack."""
+`/interview bank use`, then a whole interview from `/interview` to the summary in Slack — on
+SQLite + the Redis stand-in and on MariaDB + Redis (the `backend` fixture)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from bots.slack import ids
 from core import services
 from core.banks import read_bank_file
 from core.bootstrap import Core
+from core.config import Settings
 from core.domain.model import BankRef, SessionStatus, UserRef
 from tests.slack import support as s
+from tests.slack.conftest import slack_settings
 from tests.slack.mock_slack import MockSlack
 from tests.slack.support import buttons
+
+
+@pytest.fixture
+def settings(backend) -> Settings:  # type: ignore[no-untyped-def]
+    return slack_settings(backend.database_url, backend.redis_url, backend.redis_prefix)
+
 
 EXAMPLES = Path(__file__).parents[3] / "docs" / "examples" / "banks"
 ADMIN = "U0ADMIN"
