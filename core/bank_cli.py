@@ -1,7 +1,6 @@
-"""`interviewbot bank …`: question-bank commands. For now `generate`, which drafts questions from
-a job description with the configured LLM provider into a new file for a person to review.
-
-The bank import, list, export and remove commands of issue 14 belong here too.
+"""`interviewbot bank …`: question-bank commands. `generate` (here) drafts questions from a job
+description with the configured LLM provider into a new file for a person to review; import,
+list, export and remove (core.bank_manage_cli) manage the banks stored in the database.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.bank_manage_cli import register_management
 from core.config import load_settings
 from core.domain.errors import LlmFault, LlmUnavailable
 from core.domain.roles import Difficulty, Role
@@ -38,10 +38,11 @@ _ADVICE: dict[str, str] = {
 def register(commands: argparse._SubParsersAction) -> None:
     """Add `bank` and its actions to the interviewbot command."""
     bank = commands.add_parser(
-        "bank", help="question banks: draft questions from a job description"
+        "bank", help="question banks: import, list, export, remove, draft from a job description"
     )
     actions = bank.add_subparsers(title="bank actions", metavar="ACTION")
     bank.set_defaults(handler=lambda _args: _usage(bank))
+    register_management(actions)
 
     generate = actions.add_parser(
         "generate",

@@ -16,6 +16,7 @@ from core.domain.model import (
     AskedQuestion,
     Attempt,
     AttemptStatus,
+    BankRef,
     ConversationRef,
     Evaluation,
     ItemKey,
@@ -33,6 +34,7 @@ from core.domain.roles import Difficulty, Role
 T = TypeVar("T")
 
 if TYPE_CHECKING:
+    from core.ports_banks import BankStore
     from core.ports_qotd import QotdRepository
 
 
@@ -238,6 +240,7 @@ class Sessions(Protocol):
         kind: SessionKind = SessionKind.INTERVIEW,
         adaptive: bool = False,
         plan: Sequence[PlannedQuestion] = (),
+        bank: BankRef | None = None,
     ) -> Session: ...
 
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None: ...
@@ -413,6 +416,9 @@ class UnitOfWork(Protocol):
 
     @property
     def qotd(self) -> QotdRepository: ...  # the team question of the day (core.ports_qotd)
+
+    @property
+    def banks(self) -> BankStore: ...  # imported question banks (core.ports_banks)
 
     def __enter__(self) -> Self: ...
 

@@ -69,6 +69,9 @@ class Backend:
 
 
 TABLES = (
+    "bank_choices",
+    "bank_questions",
+    "bank_versions",
     "qotd_weekly_boards",
     "qotd_members",
     "qotd_answers",

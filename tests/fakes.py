@@ -16,6 +16,7 @@ from core.domain.model import (
     AskedQuestion,
     Attempt,
     AttemptStatus,
+    BankRef,
     ConversationRef,
     Evaluation,
     LlmUsage,
@@ -38,6 +39,7 @@ from core.ports import (
     QuotaDecision,
 )
 from core.services.deps import Deps, Rules
+from tests.fakes_banks import BankState, FakeBanks
 from tests.fakes_learning import FakeReminders, FakeReviews, ReviewEvent, StoredReminder
 
 
@@ -66,6 +68,7 @@ class FakeDatabase:
     review_events: list[ReviewEvent] = field(default_factory=list)
     reminders: dict[int, StoredReminder] = field(default_factory=dict)
     reminder_sends: dict[tuple[str, object], int] = field(default_factory=dict)
+    bank_state: BankState = field(default_factory=BankState)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -87,6 +90,7 @@ class FakeUnitOfWork:
         self.link_codes = _LinkCodes(self)
         self.reviews = FakeReviews(self)
         self.reminders = FakeReminders(self)
+        self.banks = FakeBanks(self)
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -120,6 +124,7 @@ class FakeUnitOfWork:
         self.db.review_events = list(restore.review_events)
         self.db.reminders = dict(restore.reminders)
         self.db.reminder_sends = dict(restore.reminder_sends)
+        self.db.bank_state = restore.bank_state.copy()
 
 
 def _copy(db: FakeDatabase) -> FakeDatabase:
@@ -134,6 +139,7 @@ def _copy(db: FakeDatabase) -> FakeDatabase:
         list(db.review_events),
         dict(db.reminders),
         dict(db.reminder_sends),
+        db.bank_state.copy(),
     )
 
 
@@ -183,6 +189,7 @@ class _Sessions(_Repo):
         kind: SessionKind = SessionKind.INTERVIEW,
         adaptive: bool = False,
         plan: Sequence[PlannedQuestion] = (),
+        bank: BankRef | None = None,
     ) -> Session:
         session = Session(
             next(self.db.ids),
@@ -196,6 +203,7 @@ class _Sessions(_Repo):
             kind=kind,
             adaptive=adaptive,
             plan=tuple(plan),
+            bank=bank,
         )
         self.db.sessions[session.id] = session
         self.db.activity[session.id] = created_at

@@ -19,7 +19,17 @@ from web.limits import BodyLimitMiddleware, body_limit
 from web.logs import redact_tokens_in_access_logs
 from web.outbox import Outbox
 from web.resources import WebResources
-from web.routes import account, api, export, link, pages, practice, practice_api, progress
+from web.routes import (
+    account,
+    api,
+    banks,
+    export,
+    link,
+    pages,
+    practice,
+    practice_api,
+    progress,
+)
 from web.schemas import API_ERRORS
 from web.security import SecurityHeadersMiddleware
 from web.templating import STATIC_DIR, build_templates
@@ -70,7 +80,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     _include_account_api(app)
-    for module in (pages, account, practice, progress, link, export):
+    for module in (pages, account, practice, progress, link, export, banks):
         app.include_router(module.router)
     app.include_router(api.router, responses=API_ERRORS)
     app.include_router(practice_api.router, responses=API_ERRORS)

@@ -10,6 +10,9 @@ BASE_BODY_BYTES = 64 * 1024  # forms, JSON envelopes, e-mails, passwords, link c
 # An answer may be sent percent-encoded (a form) or \u-escaped (JSON): up to 12 bytes for one
 # character of text, whatever the encoding.
 BYTES_PER_ANSWER_CHARACTER = 12
+# An administrator's question-bank upload (/banks): a file of hundreds of questions.
+BANK_UPLOAD_BYTES = 2 * 1024 * 1024
+LARGER_BODIES = {"/banks": BANK_UPLOAD_BYTES + BASE_BODY_BYTES}  # path -> its own cap
 
 
 def body_limit(max_answer_chars: int) -> int:
@@ -21,17 +24,21 @@ class BodyLimitMiddleware:
     """413 for a body over `max_bytes`: at once when Content-Length says so, else once the
     streamed body passes the cap (it is read up front, so the app never sees part of it)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = LARGER_BODIES if larger is None else larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = max(self.max_bytes, self.larger.get(scope.get("path", ""), 0))
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, send)
+        if declared is not None and declared > limit:
+            await self._refuse(limit, send)
             return
         if declared is not None:  # the server stops at the declared length
             await self.app(scope, receive, send)
@@ -44,8 +51,8 @@ class BodyLimitMiddleware:
             if message["type"] != "http.request":
                 break
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(scope, send)
+            if size > limit:
+                await self._refuse(limit, send)
                 return
             if not message.get("more_body", False):
                 break
@@ -55,8 +62,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        limit_kb = self.max_bytes // 1024
+    async def _refuse(self, limit: int, send: Send) -> None:
+        limit_kb = limit // 1024
         message = f"The request is too large: at most {limit_kb} KB. Nothing was recorded."
         body = json.dumps({"error": "too_large", "code": "too_large", "message": message})
         await send(

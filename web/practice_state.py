@@ -12,14 +12,17 @@ import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from fastapi import Request
 
 from core import services
-from core.domain.errors import NotYourSession
+from core.domain.banks import BUILTIN_BANK
+from core.domain.errors import InterviewError, NotYourSession
 from core.domain.interview import Interview, Step
 from core.domain.model import ConversationRef, Platform
 from core.domain.results import AnswerOutcome, AnswerStatus, QuotaStatus
+from core.domain.roles import Difficulty
 from core.services.deps import Deps
 from web.auth import resources_of
 from web.background import EvaluationJob
@@ -97,6 +100,30 @@ def conversation_for(viewer: Viewer, request_id: str) -> ConversationRef:
     return ConversationRef(Platform.WEB, "web", "browser", viewer.id, thread=f"web-{digest}")
 
 
+def bank_choice(deps: Deps, viewer: Viewer, name: str) -> dict[str, Any]:
+    """The practice form's question banks, and the roles and levels of the one chosen (the
+    built-in bank has them all); an unknown bank is said and the built-in one offered."""
+    here = viewer.ref
+    banks = [b.name for b in services.list_banks(deps, platform=here.platform, tenant=here.tenant)]
+    choice: dict[str, Any] = {"banks": banks, "bank": ""}
+    if not name or name == BUILTIN_BANK:
+        return choice
+    try:
+        info = services.bank_in_use(deps, platform=here.platform, tenant=here.tenant, name=name)
+    except InterviewError as error:
+        return choice | {"bank_error": error.message}
+    if info is None:
+        return choice
+    return choice | {
+        "bank": info.name,
+        "roles": [(r.value, r.label) for r in info.roles],
+        "difficulties": [(d.value, d.label) for d in info.difficulties],
+        "default_difficulty": (
+            Difficulty.DEFAULT if Difficulty.DEFAULT in info.difficulties else info.difficulties[0]
+        ).value,
+    }
+
+
 def start_practice(
     deps: Deps,
     viewer: Viewer,
@@ -106,6 +133,7 @@ def start_practice(
     difficulty: str | None,
     questions: int | None,
     adaptive: bool = False,
+    bank: str | None = None,
 ) -> PracticeStart:
     """Start the interview this request names (one quota unit), or return the one it started.
 
@@ -122,6 +150,7 @@ def start_practice(
             difficulty=difficulty,
             questions=questions,
             adaptive=adaptive,
+            bank=bank,
         )
         existing, quota = started.session, None if started.duplicate else started.quota
     interview = services.interview_for(deps, scope=viewer.scope, session_id=existing.id)

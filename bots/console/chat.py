@@ -98,7 +98,13 @@ class TerminalInterview:
         self.user = terminal_user()
 
     def run(
-        self, *, role: str, difficulty: str | None, questions: int | None, adaptive: bool = False
+        self,
+        *,
+        role: str,
+        difficulty: str | None,
+        questions: int | None,
+        adaptive: bool = False,
+        bank: str | None = None,
     ) -> int:
         """A new interview from its first question to its summary; the exit code."""
         try:
@@ -110,6 +116,7 @@ class TerminalInterview:
                 questions=questions,
                 display_name=self.user.user,
                 adaptive=adaptive,
+                bank=bank,
             )
         except InterviewError as exc:
             self._error(exc.message)

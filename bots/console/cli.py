@@ -16,6 +16,9 @@ def register(commands: Any) -> None:
     chat.add_argument("--difficulty", help="easy, medium or hard")
     chat.add_argument("--questions", type=int, help="number of main questions (default 5)")
     chat.add_argument(
+        "--bank", help="the question bank to draw from (`interviewbot bank list`; default builtin)"
+    )
+    chat.add_argument(
         "--resume", action="store_true", help="continue this terminal's interview in progress"
     )
     chat.add_argument(
@@ -75,18 +78,28 @@ def run_chat(args: argparse.Namespace) -> int:
             return EXIT_QUOTA
         if args.review:
             return interview.review(questions=args.questions)
+        here = terminal_user()
+        bank = services.bank_in_use(
+            core.deps, platform=here.platform, tenant=here.tenant, name=args.bank
+        )
+        roles = [r.value for r in (bank.roles if bank else Role)]
         role, difficulty = args.role, args.difficulty
         if interactive and role is None:
-            role = _ask(console, "Role", [r.value for r in Role], Role.BACKEND.value)
-        if interactive and difficulty is None:
+            role = _ask(console, "Role", roles, roles[0] if bank else Role.BACKEND.value)
+        role = role or roles[0]
+        # A bank's own levels for that role (the built-in bank has every level of every role).
+        levels = [d.value for d in (bank.levels_of(Role.parse(role)) if bank else Difficulty)]
+        if interactive and difficulty is None and levels:
+            default = Difficulty.DEFAULT.value
             difficulty = _ask(
-                console, "Difficulty", [d.value for d in Difficulty], Difficulty.DEFAULT.value
+                console, "Difficulty", levels, default if default in levels else levels[0]
             )
         return interview.run(
-            role=role or Role.BACKEND.value,
-            difficulty=difficulty,
+            role=role,
+            difficulty=difficulty or (levels[0] if bank and levels else None),
             questions=args.questions,
             adaptive=args.adaptive,
+            bank=args.bank,
         )
     except KeyboardInterrupt:
         hours = core.deps.rules.session_idle_hours

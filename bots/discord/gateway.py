@@ -37,7 +37,12 @@ from bots.discord.model import (
     Request,
     modal_text,
 )
-from bots.discord.qotd_commands import LeaderboardCommands, QotdAnswerButton, QotdCommands
+from bots.discord.qotd_commands import (
+    BankCommands,
+    LeaderboardCommands,
+    QotdAnswerButton,
+    QotdCommands,
+)
 from core.config import Settings
 from core.domain.roles import Difficulty
 
@@ -56,6 +61,7 @@ class InterviewCommands(app_commands.Group):
         self.bot = bot
         self.add_command(QotdCommands())
         self.add_command(LeaderboardCommands())
+        self.add_command(BankCommands())
 
     @app_commands.command(name="start", description="Start a mock interview in a new thread")
     @app_commands.describe(

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bots.discord import buttons, commands, errors, ids, notices, qotd, render
+from bots.discord import banks, buttons, commands, errors, ids, notices, qotd, render
 from bots.discord.ids import Action
 from bots.discord.model import (
     TEXT_CHANNEL,
@@ -83,6 +83,8 @@ class InteractionHandler:
             return Ack(AckKind.CHOICES, choices=render.role_choices(request.value, Role))
         if qotd.handles(request):
             return qotd.acknowledge(request, max_chars=self.settings.max_answer_chars)
+        if banks.handles(request):
+            return banks.acknowledge()
         if isinstance(request, Command):
             return self._acknowledge_command(request)
         cid = ids.parse(request.custom_id)
@@ -139,6 +141,9 @@ class InteractionHandler:
         """Do the deferred work; every failure ends as one clear ephemeral message."""
         if qotd.handles(request):
             qotd.complete(request, out, deps=self.deps, settings=self.settings)
+            return
+        if banks.handles(request):
+            banks.complete(request, out, deps=self.deps)
             return
         try:
             if isinstance(request, Command):

@@ -102,6 +102,8 @@ def help_text(*, reads_replies: bool, max_questions: int) -> Reply:
         "Add `adaptive:True` to a start and the level follows your answers. `/interview review` "
         "asks what is due for review (weak answers come back); `/interview remind "
         "when:daily 09:00 Europe/Paris` sends a DM when reviews are due (`when:off` stops it).\n"
+        "`/interview bank show` — the question bank in use; server admins pick one with "
+        "`/interview bank use`.\n"
         f"Roles: {roles}. Difficulties: {', '.join(d.label for d in Difficulty)}."
     )
     return Reply(content=text, ephemeral=True)

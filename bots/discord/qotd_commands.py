@@ -88,6 +88,22 @@ class QotdCommands(app_commands.Group):
         await _serve(interaction, "qotd.post-now")
 
 
+class BankCommands(app_commands.Group):
+    """Server admins choose the server's question bank; anyone may see it."""
+
+    def __init__(self) -> None:
+        super().__init__(name="bank", description="The question bank this server's interviews use")
+
+    @app_commands.command(name="show", description="The question bank in use and the others")
+    async def show(self, interaction: discord.Interaction[Any]) -> None:
+        await _serve(interaction, "bank.show")
+
+    @app_commands.command(name="use", description="Choose the server's question bank (admins)")
+    @app_commands.describe(name="A bank's name (`builtin`: the shipped questions)")
+    async def use(self, interaction: discord.Interaction[Any], name: str) -> None:
+        await _serve(interaction, "bank.use", name=name)
+
+
 class LeaderboardCommands(app_commands.Group):
     def __init__(self) -> None:
         super().__init__(name="leaderboard", description="The question-of-the-day leaderboard")

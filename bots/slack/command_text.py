@@ -31,6 +31,7 @@ class Kind(StrEnum):
     REMIND = "remind"  # `remind daily 09:00 Europe/Paris` or `remind off`
     QOTD = "qotd"  # the channel's question of the day: show, set, pause, resume, post-now
     LEADERBOARD = "leaderboard"  # show, join, leave
+    BANK = "bank"  # the workspace's question bank: show, or `use NAME` (admins)
     INVALID = "invalid"
 
 
@@ -46,6 +47,7 @@ NEEDS_CORE = frozenset(
         Kind.REMIND,
         Kind.QOTD,
         Kind.LEADERBOARD,
+        Kind.BANK,
     }
 )
 QOTD_ACTIONS = {
@@ -83,6 +85,7 @@ class Command:
     remind: str = ""  # what follows `remind`, checked already
     action: str = ""  # QOTD / LEADERBOARD: what to do
     change: QotdChange | None = None  # QOTD set: the settings asked for
+    bank: str = ""  # BANK use: the bank's name
 
 
 def parse_command(text: str | None, *, max_questions: int) -> Command:
@@ -97,6 +100,8 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         return _remind(" ".join(tokens[1:]))
     if tokens[0].lower() == "qotd":
         return _qotd(tokens[1:])
+    if tokens[0].lower() == "bank":
+        return _bank(tokens[1:])
     if tokens[0].lower() in ("leaderboard", "board"):
         action = tokens[1].lower() if len(tokens) > 1 else "show"
         if action not in LEADERBOARD_ACTIONS or len(tokens) > 2:
@@ -149,6 +154,15 @@ def _qotd(words: list[str]) -> Command:
     except InvalidQotdSetting as error:
         return Command(Kind.INVALID, error=error.message)
     return Command(Kind.QOTD, action=action, change=change)
+
+
+def _bank(words: list[str]) -> Command:
+    """`bank` (which bank, and the others) or `bank use NAME`."""
+    if not words or (len(words) == 1 and words[0].lower() in ("show", "list")):
+        return Command(Kind.BANK, action="show")
+    if words[0].lower() == "use" and len(words) == 2:
+        return Command(Kind.BANK, action="use", bank=words[1])
+    return Command(Kind.INVALID, error="Use `/interview bank` or `/interview bank use NAME`.")
 
 
 def _role_and_difficulty(tokens: list[str]) -> tuple[Role, Difficulty]:

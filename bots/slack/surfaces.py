@@ -51,6 +51,8 @@ HELP_TEXT = (
     "fresh ones on your weak topics. `/interview remind daily 09:00 Europe/Paris` sends a DM "
     "when reviews are due (`/interview remind off` stops it).\n"
     "• `/interview end` ends your current interview and shows its summary.\n"
+    "• `/interview bank` shows the question bank in use; an admin picks the workspace's bank "
+    "with `/interview bank use NAME`.\n"
     "Roles: " + ", ".join(f"`{r.value}`" for r in Role) + ". "
     "Difficulties: " + ", ".join(f"`{d.value}`" for d in Difficulty) + "."
 )

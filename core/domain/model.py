@@ -14,6 +14,7 @@ __all__ = [
     "AskedQuestion",
     "Attempt",
     "AttemptStatus",
+    "BankRef",
     "ConversationRef",
     "Evaluation",
     "Evidence",
@@ -86,7 +87,9 @@ class ConversationRef:
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """A question with what a good answer contains; `bank_id` is set for shipped-bank questions."""
+    """A question with what a good answer contains; `bank_id` is set for bank questions, and
+    `bank_version` for those of an imported bank (core.domain.banks): it is part of the
+    evaluation cache key, so a corrected reference answer is never graded from an old grade."""
 
     role: Role
     difficulty: Difficulty
@@ -96,6 +99,15 @@ class Question:
     topics: tuple[str, ...] = ()
     hint: str = ""
     bank_id: str | None = None
+    bank_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankRef:
+    """The version of an imported question bank a session draws from (core.domain.banks)."""
+
+    name: str
+    version: int
 
 
 class QuestionKind(StrEnum):
@@ -197,6 +209,7 @@ class Session:
     adaptive: bool = False  # the next main question's level follows the last answer's score
     plan: tuple[PlannedQuestion, ...] = ()  # a review session's main questions, in order
     last_activity_at: datetime | None = None  # what idle expiry goes by
+    bank: BankRef | None = None  # the imported bank version it draws from; None: the built-in
 
     @property
     def is_active(self) -> bool:

@@ -7,6 +7,14 @@ from core.services.answers import (
     retry_evaluation,
     submit_answer,
 )
+from core.services.banks import (
+    bank_in_use,
+    export_bank,
+    import_bank,
+    list_banks,
+    remove_bank,
+    use_bank,
+)
 from core.services.claims import first_delivery
 from core.services.deps import Deps, Rules
 from core.services.flow import give_hint, go_deeper, interview_of, next_question, skip_question
@@ -58,6 +66,7 @@ __all__ = [
     "active_session_elsewhere",
     "analytics",
     "answer_in_conversation",
+    "bank_in_use",
     "bind_thread",
     "cancel_start",
     "clean_display_name",
@@ -66,22 +75,26 @@ __all__ = [
     "end_session",
     "evaluation_cache_key",
     "expire_idle_sessions",
+    "export_bank",
     "export_history",
     "find_session",
     "first_delivery",
     "give_hint",
     "go_deeper",
+    "import_bank",
     "interview_for",
     "interview_of",
     "is_linked",
     "issue_link_code",
     "latest_active_session",
     "linked_identities",
+    "list_banks",
     "list_sessions",
     "next_question",
     "quota_status",
     "redeem_link_code",
     "reminder_of",
+    "remove_bank",
     "requeue_for_retry",
     "retry_evaluation",
     "retry_failed_evaluations",
@@ -99,5 +112,6 @@ __all__ = [
     "submit_answer",
     "summarize",
     "unlink_identity",
+    "use_bank",
     "web_user_ref",
 ]

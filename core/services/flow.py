@@ -20,6 +20,7 @@ from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
 from core.domain.selection import choose_question
 from core.ports import DuplicateKey, UnitOfWork
+from core.services.banks import session_pool
 from core.services.common import load_interview
 from core.services.deps import Deps
 from core.services.learning import schedule_reviews
@@ -80,7 +81,7 @@ def _ask_next(
     else:
         level = interview.next_difficulty(after_position)  # moves in an adaptive interview
         question = choose_question(
-            deps.bank.pool(session.role, level),
+            session_pool(deps, uow, session, level),
             last_seen=uow.questions.last_seen(session.identity_id, session.role, level),
             in_this_session=interview.bank_ids(),
             rng=deps.random,

@@ -154,8 +154,13 @@ def graded_version(evaluator: Evaluator) -> str:
 
 
 def cache_key_of(grader: Evaluator, question: Question, answer: str) -> str:
-    """The cache key of one grader's evaluation of `answer` (see evaluation_cache_key)."""
-    return evaluation_cache_key(grader.provider, graded_version(grader), question.text, answer)
+    """The cache key of one grader's evaluation of `answer` (see evaluation_cache_key). An
+    imported bank's question adds its id and bank version: a re-import that corrects its
+    reference answer or key points is graded afresh, never from the old version's grades."""
+    text = question.text
+    if question.bank_version is not None:
+        text = f"{text}\x1f{question.bank_id}@{question.bank_version}"
+    return evaluation_cache_key(grader.provider, graded_version(grader), text, answer)
 
 
 def evaluation_cache_key(provider: str, prompt_version: str, question: str, answer: str) -> str:

@@ -9,6 +9,7 @@ from core.domain.model import ConversationRef
 from core.domain.results import SessionStarted
 from core.domain.review_plan import plan_review
 from core.domain.roles import Difficulty, Role
+from core.services.banks import review_pools
 from core.services.deps import Deps
 from core.services.sessions import Deliver, start_session
 
@@ -39,9 +40,10 @@ def start_review(
             return seen[(role, difficulty)]
 
         today = end_of_day(now, deps.rules.timezone)
+        due = queue.due_by(today)
         plan = plan_review(
-            queue.due_by(today),
-            pool=deps.bank.pool,
+            due,
+            pool=review_pools(deps, uow, conversation, (c.key.item for c in due)),
             last_seen=last_seen,
             now=now,
             limit=limit,

@@ -35,6 +35,7 @@ from core.domain.roles import Difficulty, Role
 from core.domain.selection import choose_question
 from core.ports import UnitOfWork
 from core.services import quota
+from core.services.banks import bank_pool, planned_bank_question, start_bank
 from core.services.claims import Claim, claim
 from core.services.common import load_interview, scope_of
 from core.services.deps import Deps
@@ -67,13 +68,15 @@ def start_session(
     deliver: Deliver | None = None,
     adaptive: bool = False,
     plan: Sequence[PlannedQuestion] = (),
+    bank: str | None = None,
 ) -> SessionStarted:
     """Count one session against today's quota, create it and ask its first question.
 
     With `deliver`, the surface posts the first question before this returns; if it raises,
     the interview is ended, the quota unit given back and the thread claim released.
     `adaptive`: each next main question's level follows the last answer (Interview.next_difficulty).
-    `plan`: a review session's main questions (core.services.review.start_review builds it)."""
+    `plan`: a review session's main questions (core.services.review.start_review builds it).
+    `bank`: the question bank by name; None: the one the workspace chose, else the built-in."""
     chosen_role = role if isinstance(role, Role) else Role.parse(role)
     if isinstance(difficulty, Difficulty):
         chosen_difficulty = difficulty
@@ -96,6 +99,7 @@ def start_session(
             display_name,
             adaptive=adaptive and not plan,
             plan=tuple(plan),
+            bank=bank,
         )
     except BaseException:
         if held is not None:  # nothing was started: a new attempt in this thread may go ahead
@@ -123,10 +127,16 @@ def _start(
     *,
     adaptive: bool,
     plan: tuple[PlannedQuestion, ...],
+    bank: str | None,
 ) -> SessionStarted:
     now = deps.clock.now()
     with deps.uow(read_only=True) as uow:
         known = uow.identities.find(conversation.user_ref)
+        # Refused before the quota counts it: a bank unknown here, or without this role/level.
+        chosen_bank = (
+            None if plan else start_bank(uow, conversation, bank, chosen_role, chosen_difficulty)
+        )
+    bank_ref = chosen_bank.ref if chosen_bank else None
     counter = quota.counter_of(conversation.user_ref, known)
     day, resets_at = deps.rules.quota_window(now)
     decision = quota.consume(deps, counter, day=day, resets_at=resets_at)
@@ -147,12 +157,13 @@ def _start(
                 kind=SessionKind.REVIEW if plan else SessionKind.INTERVIEW,
                 adaptive=adaptive,
                 plan=plan,
+                bank=bank_ref,
             )
             if plan:
                 question = planned_question(deps, uow, plan[0], identity.id, ())
             else:
                 question = choose_question(
-                    deps.bank.pool(chosen_role, chosen_difficulty),
+                    bank_pool(deps, uow, bank_ref, chosen_role, chosen_difficulty),
                     last_seen=uow.questions.last_seen(identity.id, chosen_role, chosen_difficulty),
                     in_this_session=(),
                     rng=deps.random,
@@ -176,7 +187,7 @@ def planned_question(
 ) -> Question:
     """The bank question a review session planned (or, should the bank have lost it since, the
     freshest one of its pool)."""
-    found = deps.bank.get(planned.bank_id)
+    found = deps.bank.get(planned.bank_id) or planned_bank_question(uow, planned)
     if found is not None:
         return found
     return choose_question(

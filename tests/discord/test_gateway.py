@@ -222,9 +222,10 @@ async def test_sync_commands_registers_the_command_schema(
     (group,) = sync.body
     subcommands = {o["name"]: o for o in group["options"]}
     assert sorted(subcommands) == [
-        "end", "help", "history", "leaderboard", "link", "qotd", "quota", "remind", "review",
-        "start",
+        "bank", "end", "help", "history", "leaderboard", "link", "qotd", "quota", "remind",
+        "review", "start",
     ]  # fmt: skip
+    assert [o["name"] for o in subcommands["bank"]["options"]] == ["show", "use"]
     # The question of the day's groups (type 2) and their sub-commands.
     qotd = {o["name"]: o for o in subcommands["qotd"]["options"]}
     assert subcommands["qotd"]["type"] == 2

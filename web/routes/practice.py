@@ -28,10 +28,12 @@ from web.params import (
     FormPosition,
     OptionalFormPosition,
     SessionId,
+    ShortQuery,
 )
 from web.practice_state import (
     actions,
     answer_now_evaluate_later,
+    bank_choice,
     delivery_id,
     is_own_practice,
     new_delivery_id,
@@ -46,9 +48,12 @@ Text = Annotated[str, Form(max_length=SHORT_TEXT)]
 POLL_SECONDS = 2  # how often a page whose answer is being evaluated asks how it stands
 
 
-def _start_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> Response:
+def _start_page(
+    request: Request, viewer: Viewer, deps: Deps, bank: str = "", **extra: Any
+) -> Response:
     quota = services.quota_status(deps, user=viewer.ref)
     context = {
+        **bank_choice(deps, viewer, bank),
         "quota": quota,
         # None while sessions are left; else the core's refusal, with the reset time
         "quota_refusal": None
@@ -64,8 +69,10 @@ def _start_page(request: Request, viewer: Viewer, deps: Deps, **extra: Any) -> R
 
 
 @router.get("/practice")
-def start_form(request: Request, viewer: PageViewer, deps: DepsDep) -> Response:
-    return _start_page(request, viewer, deps)
+def start_form(
+    request: Request, viewer: PageViewer, deps: DepsDep, bank: ShortQuery = ""
+) -> Response:
+    return _start_page(request, viewer, deps, bank=bank)
 
 
 @router.post("/practice")
@@ -78,6 +85,7 @@ def start(
     difficulty: Text = "",
     questions: Annotated[int | None, Form(ge=1, le=50)] = None,
     adaptive: Annotated[bool, Form()] = False,
+    bank: Text = "",
 ) -> Response:
     try:  # the same start form sent twice: one interview, counted once
         started = start_practice(
@@ -88,6 +96,7 @@ def start(
             difficulty=difficulty or None,  # none chosen: the core's default level
             questions=questions,
             adaptive=adaptive,
+            bank=bank or None,  # none chosen: the built-in bank
         )
     except InterviewError as exc:
         chosen = {
@@ -97,7 +106,13 @@ def start(
             "adaptive": adaptive,
         }
         return _start_page(
-            request, viewer, deps, error=exc.message, chosen=chosen, status=status_for(exc)
+            request,
+            viewer,
+            deps,
+            bank,
+            error=exc.message,
+            chosen=chosen,
+            status=status_for(exc),
         )
     return RedirectResponse(f"/practice/{started.interview.session.id}", status_code=303)
 

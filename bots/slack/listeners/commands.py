@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import account, ids, qotd, review
+from bots.slack import account, banks, ids, qotd, review
 from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
 from bots.slack.interview import StartRequest, start_interview
 from bots.slack.listeners import tenant_of
@@ -47,6 +47,8 @@ def register(app: App, rt: SlackRuntime) -> None:
             elif command.kind is Kind.QOTD:
                 channel = body["channel_id"]
                 qotd.run_qotd(rt, client, reply, user, channel, command.action, command.change)
+            elif command.kind is Kind.BANK:
+                banks.run_bank(rt, client, reply, user, command.action, command.bank)
             elif command.kind is Kind.LEADERBOARD:
                 name = body.get("user_name")
                 qotd.run_leaderboard(rt, reply, user, body["channel_id"], command.action, name)

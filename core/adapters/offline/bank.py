@@ -1,21 +1,18 @@
-"""The question bank shipped with the package: one JSON file per role under questions/."""
+"""The question bank shipped with the package: core/banks/builtin.yaml, a bank file like any
+other (docs/banks.md), read and checked by the same code as an imported one."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
 
+from core.banks.yaml_format import parse_yaml_bank
 from core.domain.model import Question
 from core.domain.roles import Difficulty, Role
 
-BANK_PACKAGE = "core.adapters.offline.questions"
-
-
-class BankFormatError(ValueError):
-    """A bank file is malformed; the message names the file and the question."""
+BUILTIN_BANK = "builtin"  # its name wherever banks are listed or chosen
+BUILTIN_FILE = "builtin.yaml"
 
 
 class ShippedQuestionBank:
@@ -41,38 +38,6 @@ class ShippedQuestionBank:
 
 @cache
 def load_shipped_questions() -> tuple[Question, ...]:
-    """Parse every questions/<role>.json file in the package (cached: the bank is read-only)."""
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for entry in sorted(resources.files(BANK_PACKAGE).iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".json"):
-            continue
-        document = json.loads(entry.read_text(encoding="utf-8"))
-        for raw in document.get("questions", []):
-            question = parse_question(raw, role=document["role"], source=entry.name)
-            if question.bank_id in seen:
-                raise BankFormatError(f"{entry.name}: duplicate id {question.bank_id}")
-            seen.add(question.bank_id or "")
-            questions.append(question)
-    return tuple(questions)
-
-
-def parse_question(raw: dict[str, Any], *, role: str, source: str) -> Question:
-    where = f"{source}: {raw.get('id', '?')}"
-    try:
-        key_points = tuple(str(p).strip() for p in raw["key_points"])
-        question = Question(
-            role=Role(role),
-            difficulty=Difficulty(raw["difficulty"]),
-            text=str(raw["text"]).strip(),
-            reference_answer=str(raw["reference_answer"]).strip(),
-            key_points=key_points,
-            topics=tuple(str(t) for t in raw.get("topics", ())),
-            hint=str(raw.get("hint", "")).strip(),
-            bank_id=str(raw["id"]),
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise BankFormatError(f"{where}: {exc!r}") from None
-    if not question.text or not question.reference_answer or len(key_points) < 2:
-        raise BankFormatError(f"{where}: needs text, reference_answer and at least 2 key_points")
-    return question
+    """The built-in bank's questions, in file order (cached: the bank is read-only)."""
+    text = resources.files("core.banks").joinpath(BUILTIN_FILE).read_text(encoding="utf-8")
+    return parse_yaml_bank(text, BUILTIN_FILE).questions

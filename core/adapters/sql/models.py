@@ -143,6 +143,9 @@ class SessionRow(Base):
     kind: Mapped[str] = mapped_column(String(16), default="interview", server_default="interview")
     adaptive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     plan: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # a review session's questions
+    # The imported bank version it draws from (migration 0010); NULL: the built-in bank.
+    bank_name: Mapped[str | None] = mapped_column(String(24))
+    bank_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class QuestionRow(Base):
@@ -160,6 +163,7 @@ class QuestionRow(Base):
     main_index: Mapped[int] = mapped_column(Integer)
     follow_up_of: Mapped[int | None] = mapped_column(Integer)
     bank_id: Mapped[str | None] = mapped_column(String(64))
+    bank_version: Mapped[int | None] = mapped_column(Integer)  # an imported bank's (0010)
     text: Mapped[str] = mapped_column(Text)
     reference_answer: Mapped[str] = mapped_column(Text)
     key_points: Mapped[list[str]] = mapped_column(JSON)

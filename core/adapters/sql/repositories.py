@@ -18,6 +18,7 @@ from core.adapters.sql.models import (
 )
 from core.domain.model import (
     AskedQuestion,
+    BankRef,
     ConversationRef,
     PlannedQuestion,
     Question,
@@ -125,6 +126,7 @@ class SqlSessions:
         kind: SessionKind = SessionKind.INTERVIEW,
         adaptive: bool = False,
         plan: Sequence[PlannedQuestion] = (),
+        bank: BankRef | None = None,
     ) -> Session:
         row = SessionRow(
             identity_id=identity_id,
@@ -142,6 +144,8 @@ class SqlSessions:
             kind=kind.value,
             adaptive=adaptive,
             plan=[p.to_dict() for p in plan] or None,
+            bank_name=bank.name if bank else None,
+            bank_version=bank.version if bank else None,
         )
         _insert(self.db, row)
         return session_from_row(row)
@@ -269,6 +273,7 @@ def session_from_row(row: Any) -> Session:
         adaptive=bool(row.adaptive),
         plan=tuple(PlannedQuestion.from_dict(p) for p in row.plan or ()),
         last_activity_at=row.last_activity_at,
+        bank=BankRef(row.bank_name, row.bank_version) if row.bank_name else None,
     )
 
 
@@ -287,6 +292,7 @@ class SqlQuestions:
                 main_index=asked.main_index,
                 follow_up_of=asked.follow_up_of,
                 bank_id=q.bank_id,
+                bank_version=q.bank_version,
                 text=q.text,
                 reference_answer=q.reference_answer,
                 key_points=list(q.key_points),
@@ -378,6 +384,7 @@ def _asked(row: Any) -> AskedQuestion:
             topics=tuple(row.topics or ()),
             hint=row.hint,
             bank_id=row.bank_id,
+            bank_version=row.bank_version,
         ),
         asked_at=row.asked_at,
         follow_up_of=row.follow_up_of,

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from core.adapters.sql.attempts import SqlAttempts, SqlLinkCodes, SqlLlmCalls
+from core.adapters.sql.banks import SqlBanks
 from core.adapters.sql.qotd import SqlQotd
 from core.adapters.sql.repositories import SqlIdentities, SqlQuestions, SqlSessions
 from core.adapters.sql.reviews import SqlReminders, SqlReviews
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviews(self.db)
         self.reminders = SqlReminders(self.db)
         self.qotd = SqlQotd(self.db)
+        self.banks = SqlBanks(self.db)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

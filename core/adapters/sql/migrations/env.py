@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic import context
 
-from core.adapters.sql import qotd_models  # noqa: F401  (its tables join Base.metadata)
+from core.adapters.sql import bank_models, qotd_models  # noqa: F401  (their tables join Base.metadata)
 from core.adapters.sql.models import Base
 
 target_metadata = Base.metadata

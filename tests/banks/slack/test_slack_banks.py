@@ -1,0 +1,111 @@
+"""A YAML, a CSV and a Markdown bank, each imported and chosen by a workspace admin with
+`/interview bank use`, then a whole interview from `/interview` to the summary in Slack — on
+SQLite + the Redis stand-in and on MariaDB + Redis (the `backend` fixture)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from slack_bolt import App
+
+from bots.slack import ids
+from core import services
+from core.banks import read_bank_file
+from core.bootstrap import Core
+from core.config import Settings
+from core.domain.model import BankRef, SessionStatus, UserRef
+from tests.slack import support as s
+from tests.slack.conftest import slack_settings
+from tests.slack.mock_slack import MockSlack
+from tests.slack.support import buttons
+
+
+@pytest.fixture
+def settings(backend) -> Settings:  # type: ignore[no-untyped-def]
+    return slack_settings(backend.database_url, backend.redis_url, backend.redis_prefix)
+
+
+EXAMPLES = Path(__file__).parents[3] / "docs" / "examples" / "banks"
+ADMIN = "U0ADMIN"
+ALICE = UserRef("slack", s.TEAM, s.ALICE)
+ANSWER = (
+    "Keep a counter per API key in Redis with a token bucket, increment it atomically, and "
+    "answer 429 with Retry-After; for retries send an idempotency key stored with the payment."
+)
+
+
+def command(app: App, mock: MockSlack, text: str, user: str = s.ALICE) -> str:
+    """Run `/interview <text>`; what the person was told (the ack or the response_url)."""
+    mock.clear()
+    response = app.dispatch(
+        s.bolt_request(s.command(text, response_url=mock.response_url(), user=user))
+    )
+    assert response.status == 200, response.body
+    return "\n".join([response.body or "", *(c.text() for c in mock.to("response_url"))])
+
+
+@pytest.mark.parametrize("extension", ["yaml", "csv", "md"])
+def test_a_bank_file_chosen_by_an_admin_runs_a_whole_interview(
+    app: App, core: Core, mock_slack: MockSlack, extension: str
+) -> None:
+    document = read_bank_file(EXAMPLES / f"platform-team.{extension}")
+    services.import_bank(
+        core.deps, document=document, name="platform-team", scope=f"workspace:{s.TEAM}"
+    )
+
+    assert "Only workspace admins" in command(app, mock_slack, "bank use platform-team")
+    assert "built-in question bank" in command(app, mock_slack, "bank")
+    mock_slack.users[ADMIN] = {"is_admin": True}
+    chosen = command(app, mock_slack, "bank use platform-team", user=ADMIN)
+    assert "now use the question bank *platform-team* (version 1)" in chosen
+    assert "backend (medium), devops-sre (easy)" in chosen
+    refused = command(app, mock_slack, "frontend medium 2")
+    assert "has no frontend medium questions" in refused and "devops-sre (easy)" in refused
+
+    command(app, mock_slack, "backend medium 2")
+    [placeholder] = mock_slack.to("chat.postMessage")
+    thread = placeholder.ts
+    [card] = mock_slack.to("chat.update")
+    asked = [card.text()]
+    for n in (1, 2):
+        mock_slack.clear()
+        send(app, s.event(s.reply(ANSWER, thread=thread, ts=f"1700002000.00000{n}")))
+        [evaluating] = mock_slack.to("chat.postMessage")
+        [evaluation] = mock_slack.to("chat.update")
+        assert "/10" in evaluation.text() and "Ideal answer" in evaluation.text()
+        mock_slack.clear()
+        clicked = {"ts": evaluating.ts, "blocks": evaluation.params["blocks"]}
+        value = buttons(evaluation)[ids.NEXT]
+        send(
+            app, s.action(ids.NEXT, value, message=clicked, response_url=mock_slack.response_url())
+        )
+        [posted] = mock_slack.to("chat.postMessage")
+        asked.append(posted.text())
+    assert "rate limiting" in " ".join(asked) and "charged once" in " ".join(asked)
+    assert "Interview complete" in posted.text() and "Answered 2 of 2" in posted.text()
+
+    [session] = [i.session for i in services.list_sessions(
+        core.deps,
+        scope=services.scope_for_user(core.deps, user=ALICE),
+        page=1,
+        per_page=5,
+    ).items]  # fmt: skip
+    assert session.bank == BankRef("platform-team", 1) and session.status is SessionStatus.COMPLETED
+
+
+def send(app: App, body: str) -> None:
+    response = app.dispatch(s.bolt_request(body))
+    assert response.status == 200, response.body
+
+
+def test_a_bank_of_another_workspace_cannot_be_chosen(
+    app: App, core: Core, mock_slack: MockSlack
+) -> None:
+    document = read_bank_file(EXAMPLES / "platform-team.yaml")
+    services.import_bank(core.deps, document=document, name="theirs", scope="workspace:T0OTHER")
+    mock_slack.users[ADMIN] = {"is_admin": True}
+    told = command(app, mock_slack, "bank use theirs", user=ADMIN)
+    assert "belongs to another Slack workspace" in told
+    assert "Banks this workspace can use: `builtin`." in command(app, mock_slack, "bank")
+    assert "Use `/interview bank`" in command(app, mock_slack, "bank use")
