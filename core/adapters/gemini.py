@@ -6,19 +6,18 @@ Only modules named core/adapters/gemini*.py import google.genai. Every failure s
 core.domain.LlmUnavailable with a message fit for the candidate; see llm_faults for the fault
 kinds, llm_retry for the retry policy and gemini_errors for how Gemini's faults are told apart.
 The prompt and the reply mapping are shared with every provider (llm_prompt, llm_replies).
+The SDK is imported on the first request (llm_client.OnDemand): building the core imports none.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from google import genai
-from google.genai import types
-
-from core.adapters.gemini_call import GeminiCaller
+from core.adapters.llm_client import OnDemand, resolve
 from core.adapters.llm_drafts import draft_budget
 from core.adapters.llm_ports import (
     LlmEvaluator,
@@ -28,6 +27,11 @@ from core.adapters.llm_ports import (
     LlmRequest,
 )
 from core.domain.model import LlmUsage
+
+if TYPE_CHECKING:
+    from google import genai
+
+    from core.adapters.gemini_call import GeminiCaller
 
 T = TypeVar("T")
 
@@ -49,6 +53,9 @@ def build_gemini_client(
     *, api_key: str, base_url: str | None, timeout_seconds: float
 ) -> genai.Client:
     """A client with a per-request timeout; base_url points it elsewhere (a stub in tests)."""
+    from google import genai
+    from google.genai import types
+
     # The API version is pinned: the SDK's default for the Gemini API is v1, while structured
     # output and system instructions are documented against v1beta.
     options = types.HttpOptions(api_version="v1beta", timeout=int(timeout_seconds * 1000))
@@ -71,7 +78,7 @@ class _GeminiPort(LlmPort):
 
     def __init__(
         self,
-        client: genai.Client,
+        client: genai.Client | OnDemand[genai.Client],
         *,
         model: str,
         prompt_version: str,
@@ -83,16 +90,29 @@ class _GeminiPort(LlmPort):
         # Part of the cache key: editing the prompt, or grading with another model, re-grades.
         self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self._graded_by = model_label(model)
-        self._caller = GeminiCaller(
-            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
+        self._client = client
+        self._options: dict[str, Any] = dict(
+            model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
         )
+        self._lock = threading.Lock()
+        self._ready: GeminiCaller | None = None
 
     @property
     def graded_by(self) -> str:
         return self._graded_by
 
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
-        return self._caller.generate(request, accept)
+        return self._caller().generate(request, accept)
+
+    def _caller(self) -> GeminiCaller:
+        """The caller, with the SDK imported, on the first request."""
+        if self._ready is None:
+            with self._lock:
+                if self._ready is None:
+                    from core.adapters.gemini_call import GeminiCaller
+
+                    self._ready = GeminiCaller(resolve(self._client), **self._options)
+        return self._ready
 
     def budget(self, purpose: str, count: int = 0) -> int:
         return draft_budget(count) if purpose == "draft" else MAX_OUTPUT_TOKENS
