@@ -166,6 +166,11 @@ def report(args: argparse.Namespace, meter: Meter, tokens: dict[str, float], mb:
     print(f"\nPer 1,000 interviews ({n:,.0f} answers), USD at list prices of {PRICES_AS_OF}")
     for label, dollars in rows.items():
         print(f"  {label:<44} {dollars:9.4f}")
+    requests = rows["Lambda requests"] + rows["API Gateway HTTP API requests"]
+    for model in ("Gemini 2.5 Flash tokens (incl. thinking)", "Gemini 2.0 Flash tokens"):
+        total = rows["Lambda compute (x86), Gemini"] + requests + rows[model]
+        label = f"TOTAL with {model.split(' tokens')[0]}, x86"
+        print(f"  {label:<44} {total:9.4f}")
     saved = (
         hit_rate
         * n
