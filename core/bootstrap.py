@@ -202,7 +202,8 @@ def rules_from(settings: Settings) -> Rules:
 def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
     """The configured evaluator and follow-up writer: one provider, or LLM_FALLBACK's chain.
 
-    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai)."""
+    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai),
+    and only by its first request (core.adapters.llm_client): building the core imports none."""
     pairs = [_build_provider(name, settings) for name in settings.llm_chain]
     if len(pairs) == 1:
         return pairs[0]
