@@ -12,7 +12,6 @@ The SDK is imported on the first request (llm_client.OnDemand): building the cor
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,32 +89,25 @@ class _GeminiPort(LlmPort):
         # Part of the cache key: editing the prompt, or grading with another model, re-grades.
         self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self._graded_by = model_label(model)
-        self._client = client
-        self._options: dict[str, Any] = dict(
-            model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
-        )
-        self._lock = threading.Lock()
-        self._ready: GeminiCaller | None = None
+        options = dict(max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter)
+        self._caller = OnDemand(lambda: _new_caller(client, model, options))
 
     @property
     def graded_by(self) -> str:
         return self._graded_by
 
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
-        return self._caller().generate(request, accept)
-
-    def _caller(self) -> GeminiCaller:
-        """The caller, with the SDK imported, on the first request."""
-        if self._ready is None:
-            with self._lock:
-                if self._ready is None:
-                    from core.adapters.gemini_call import GeminiCaller
-
-                    self._ready = GeminiCaller(resolve(self._client), **self._options)
-        return self._ready
+        return self._caller.get().generate(request, accept)
 
     def budget(self, purpose: str, count: int = 0) -> int:
         return draft_budget(count) if purpose == "draft" else MAX_OUTPUT_TOKENS
+
+
+def _new_caller(client: Any, model: str, options: dict[str, Any]) -> GeminiCaller:
+    """The port's caller, built by its first request (this imports google-genai)."""
+    from core.adapters.gemini_call import GeminiCaller
+
+    return GeminiCaller(resolve(client), model=model, **options)
 
 
 class GeminiEvaluator(_GeminiPort, LlmEvaluator):

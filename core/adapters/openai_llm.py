@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -94,36 +93,29 @@ class _OpenAIPort(LlmPort):
         self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self.model = model
         self.max_output_tokens = max_output_tokens
-        self._client = client
-        self._options: dict[str, Any] = dict(
-            model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
-        )
-        self._lock = threading.Lock()
-        self._ready: OpenAICaller | None = None
+        options = dict(max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter)
+        self._caller = OnDemand(lambda: _new_caller(client, model, options))
 
     @property
     def graded_by(self) -> str:
         """ "gpt-4o-mini", "llama3.1:8b via Ollama": the server is named once it has replied."""
-        caller = self._caller()
+        caller = self._caller.get()
         return graded_by_label(self.model, caller.base_url, caller.features.kind)
 
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
-        return self._caller().generate(request, accept)
-
-    def _caller(self) -> OpenAICaller:
-        """The caller, with the SDK imported, on the first request."""
-        if self._ready is None:
-            with self._lock:
-                if self._ready is None:
-                    from core.adapters.openai_call import OpenAICaller
-
-                    self._ready = OpenAICaller(resolve(self._client), **self._options)
-        return self._ready
+        return self._caller.get().generate(request, accept)
 
     def budget(self, purpose: str, count: int = 0) -> int:
         if purpose == "draft":  # never less than the configured budget; more for many questions
             return max(self.max_output_tokens, draft_budget(count) - 4096)
         return self.max_output_tokens
+
+
+def _new_caller(client: Any, model: str, options: dict[str, Any]) -> OpenAICaller:
+    """The port's caller, built by its first request (this imports openai)."""
+    from core.adapters.openai_call import OpenAICaller
+
+    return OpenAICaller(resolve(client), model=model, **options)
 
 
 class OpenAIEvaluator(_OpenAIPort, LlmEvaluator):

@@ -29,15 +29,15 @@ def test_one_client_is_built_by_the_first_request_and_shared(stub: GeminiStub) -
         gemini_max_retries=0,
     )
     evaluator, writer = build_llm(settings)
-    client = evaluator._client  # type: ignore[attr-defined]
-    assert isinstance(client, OnDemand) and writer._client is client  # type: ignore[attr-defined]
-    assert not client.built  # building the core sent nothing and built nothing
+    callers = [evaluator._caller, writer._caller]  # type: ignore[attr-defined]
+    assert not any(caller.built for caller in callers)  # building the core built nothing
 
     stub.script(json_reply(evaluation_payload()))
     reply = evaluator.evaluate(QUESTION, GOOD_ANSWER)
 
-    assert reply.assessment.graded_by == "Gemini 2.5 Flash" and client.built
-    assert len(stub.requests) == 1
+    assert reply.assessment.graded_by == "Gemini 2.5 Flash" and len(stub.requests) == 1
+    assert callers[0].built and not callers[1].built  # the writer has not been asked yet
+    assert callers[1].get()._client is callers[0].get()._client  # one client for both
 
 
 def test_a_client_handed_over_built_is_used_as_it_is() -> None:
