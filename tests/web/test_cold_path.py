@@ -3,7 +3,8 @@
 Each probe is a fresh interpreter (an import, once made, cannot be taken back in this one)
 that imports `web.aws_lambda` and answers `GET /healthz` and the sign-in page through its
 handler, on a migrated SQLite file and the in-process Redis stand-in, configured with both
-model providers (LLM_FALLBACK=gemini,openai) as a deployment would be.
+model providers (LLM_FALLBACK=gemini,openai) as a deployment would be, or with the offline
+scorer, whose word tables load with the first answer scored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SDKS = ("google.genai", "openai", "boto3")
+SCORER = ("core.adapters.offline.scorer", "core.adapters.offline.synonyms")
 
 PROBE = """
 import json, sys
@@ -28,10 +30,11 @@ if "--evaluate" in sys.argv:  # what an evaluation needs is still there, on firs
     from core.domain import LlmUnavailable
     from core.domain.model import Question
     from core.domain.roles import Difficulty, Role
-    gemini = entry._handler.app.state.resources.core.deps.evaluator.chain.members[0]
+    evaluator = entry._handler.app.state.resources.core.deps.evaluator
+    first = evaluator.chain.members[0] if hasattr(evaluator, "chain") else evaluator
     question = Question(Role.BACKEND, Difficulty.EASY, "What is an index?", "A B-tree.", ())
     try:
-        gemini.evaluate(question, "A sorted tree of keys.")
+        first.evaluate(question, "A sorted tree of keys.")
     except LlmUnavailable:
         pass
     loaded = [name for name in sys.argv[1:] if name in sys.modules]
@@ -39,8 +42,8 @@ print(json.dumps({"statuses": statuses, "loaded": loaded}))
 """
 
 
-def probe(tmp_path: Path, *args: str) -> dict[str, list]:  # type: ignore[type-arg]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "OPENAI_"))}
+def probe(tmp_path: Path, *args: str, offline: bool = False) -> dict[str, list]:  # type: ignore[type-arg]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "OPENAI_", "LLM_"))}
     env |= {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cold.db'}",
         "REDIS_URL": "memory://",
@@ -53,8 +56,10 @@ def probe(tmp_path: Path, *args: str) -> dict[str, list]:  # type: ignore[type-a
         "AWS_LAMBDA_FUNCTION_NAME": "interviewbot-web",
         "AWS_DEFAULT_REGION": "eu-west-1",
     }
+    if offline:
+        env |= {"LLM_PROVIDER": "offline", "LLM_FALLBACK": ""}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *SDKS, *args],
+        [sys.executable, "-c", PROBE, *SDKS, *SCORER, *args],
         cwd=tmp_path,
         env=env | {"PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -74,3 +79,8 @@ def test_a_health_check_and_a_page_import_no_llm_sdk_and_no_boto3(tmp_path: Path
 def test_the_sdk_is_imported_when_an_evaluation_runs(tmp_path: Path) -> None:
     result = probe(tmp_path, "--evaluate")
     assert "google.genai" in result["loaded"]  # Gemini was asked (and refused: nothing listens)
+
+
+def test_the_offline_scorer_loads_its_tables_with_the_first_answer_scored(tmp_path: Path) -> None:
+    assert probe(tmp_path, offline=True)["loaded"] == []
+    assert probe(tmp_path, "--evaluate", offline=True)["loaded"] == list(SCORER)
