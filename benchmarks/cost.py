@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -94,110 +95,143 @@ def main() -> None:
     report(args, meter, tokens, memory_mb())
 
 
-def report(args: argparse.Namespace, meter: Meter, tokens: dict[str, float], mb: int) -> None:
-    answers = meter.answers
-    per_interview = answers / args.interviews
-    evaluations = meter.grader_calls  # cache misses: what the model would be asked
-    hit_rate = 1 - evaluations / answers
-    follow_ups = meter.writer_calls
+@dataclass(frozen=True)
+class PerAnswer:
+    """Each figure divided by the answers given (an interview's start, Next clicks and summary
+    included: what an interview costs, shared out over its answers)."""
+
+    invocations: float
+    http_requests: float
+    handler_seconds: float  # measured on this machine
+    sql: float
+    redis: float
+    slack_calls: float
+    hit_rate: float  # answers the evaluation cache graded
+    model_calls: float  # gradings the cache missed, and follow-ups
+    lambda_gbs: float  # offline scorer: CPU share at the memory size, Slack's latency
+    gemini_gbs: float  # the same, waiting for the model too
+    tokens_in: float
+    tokens_out: float
+    thinking: float
+
+
+def per_answer(meter: Meter, tokens: dict[str, float], mb: int) -> PerAnswer:
+    answers, gb = meter.answers, mb / 1024
+    model_calls = (meter.grader_calls + meter.writer_calls) / answers
     seconds = sum(meter.durations) / answers
     slack_calls = meter.slack_calls / answers
-    llm_wait = (evaluations + follow_ups) / answers * MODEL_SECONDS
-    gb = mb / 1024
-    measured_gbs = seconds * gb
     lambda_gbs = (seconds / LAMBDA_VCPU_AT_1024 + slack_calls * SLACK_API_SECONDS) * gb
-    gemini_gbs = lambda_gbs + llm_wait * gb
-    invocations = len(meter.durations) / answers
-    http_requests = meter.http_requests / answers
-    eval_in, eval_out = tokens["evaluation_in"], tokens["evaluation_out"]
-    fu_in, fu_out = tokens["follow_up_in"], tokens["follow_up_out"]
-    in_tokens = (evaluations * eval_in + follow_ups * fu_in) / answers
-    out_tokens = (evaluations * eval_out + follow_ups * fu_out) / answers
-    thinking = (evaluations + follow_ups) / answers * THINKING_TOKENS
+    return PerAnswer(
+        invocations=len(meter.durations) / answers,
+        http_requests=meter.http_requests / answers,
+        handler_seconds=seconds,
+        sql=meter.sql / answers,
+        redis=meter.redis / answers,
+        slack_calls=slack_calls,
+        hit_rate=1 - meter.grader_calls / answers,
+        model_calls=model_calls,
+        lambda_gbs=lambda_gbs,
+        gemini_gbs=lambda_gbs + model_calls * MODEL_SECONDS * gb,
+        tokens_in=(
+            meter.grader_calls * tokens["evaluation_in"]
+            + meter.writer_calls * tokens["follow_up_in"]
+        )
+        / answers,
+        tokens_out=(
+            meter.grader_calls * tokens["evaluation_out"]
+            + meter.writer_calls * tokens["follow_up_out"]
+        )
+        / answers,
+        thinking=model_calls * THINKING_TOKENS,
+    )
 
+
+def dollars(a: PerAnswer, answers: float) -> dict[str, float]:
+    """USD for `answers` answers, per line of the bill."""
+    gemini_25 = a.tokens_in * price("gemini_25_flash_in_per_m") + (
+        a.tokens_out + a.thinking
+    ) * price("gemini_25_flash_out_per_m")
+    gemini_20 = a.tokens_in * price("gemini_20_flash_in_per_m") + a.tokens_out * price(
+        "gemini_20_flash_out_per_m"
+    )
+    rows = {
+        "Lambda compute (x86), offline scorer": a.lambda_gbs * price("lambda_x86_gb_s"),
+        "Lambda compute (x86), Gemini": a.gemini_gbs * price("lambda_x86_gb_s"),
+        "Lambda compute (arm64), Gemini": a.gemini_gbs * price("lambda_arm_gb_s"),
+        "Lambda requests": a.invocations * price("lambda_requests_per_m") / 1e6,
+        "API Gateway HTTP API requests": a.http_requests * price("http_api_requests_per_m") / 1e6,
+        "Gemini 2.5 Flash tokens (incl. thinking)": gemini_25 / 1e6,
+        "Gemini 2.0 Flash tokens": gemini_20 / 1e6,
+    }
+    requests = rows["Lambda requests"] + rows["API Gateway HTTP API requests"]
+    for model in ("Gemini 2.5 Flash", "Gemini 2.0 Flash"):
+        token_row = next(label for label in rows if label.startswith(model))
+        rows[f"TOTAL with {model}, x86"] = (
+            rows["Lambda compute (x86), Gemini"] + requests + rows[token_row]
+        )
+    return {label: answers * value for label, value in rows.items()}
+
+
+def cache_saving(a: PerAnswer, tokens: dict[str, float], answers: float, mb: int) -> str:
+    """What the hits saved: one 2.5 Flash grading each, and the Lambda's wait for it."""
+    grading = (
+        tokens["evaluation_in"] * price("gemini_25_flash_in_per_m")
+        + (tokens["evaluation_out"] + THINKING_TOKENS) * price("gemini_25_flash_out_per_m")
+    ) / 1e6
+    waiting = MODEL_SECONDS * mb / 1024 * price("lambda_x86_gb_s")
+    hits = a.hit_rate * answers
+    return (
+        f"evaluation cache saves (at {a.hit_rate:.1%}): Gemini 2.5 Flash {hits * grading:.4f}, "
+        f"Lambda wait {hits * waiting:.4f}"
+    )
+
+
+def report(args: argparse.Namespace, meter: Meter, tokens: dict[str, float], mb: int) -> None:
+    a = per_answer(meter, tokens, mb)
+    answers = 1000 * meter.answers / args.interviews  # in 1,000 interviews
     print(
         f"Interview shape: {args.questions} questions and 1 follow-up ('go deeper' on the "
-        f"first), {per_interview:.0f} answers; {args.interviews} interviews through the Slack "
-        f"Lambda handler; MemorySize {mb} MB (template.yaml), x86_64"
+        f"first), {meter.answers / args.interviews:.0f} answers; {args.interviews} interviews "
+        f"through the Slack Lambda handler; MemorySize {mb} MB (template.yaml), x86_64"
     )
     print(
-        f"\nPer answer (measured, median invocation {statistics.median(meter.durations) * 1000:.1f} ms)"
+        f"\nPer answer (measured; median invocation {statistics.median(meter.durations) * 1000:.1f} ms)"
     )
+    print(f"  Lambda invocations          {a.invocations:6.2f}  (HTTP API {a.http_requests:.2f})")
+    print(f"  handler time, this machine  {a.handler_seconds * 1000:6.1f} ms")
+    print(f"  SQL statements              {a.sql:6.1f}")
+    print(f"  Redis commands              {a.redis:6.1f}")
+    print(f"  Slack Web API calls         {a.slack_calls:6.2f}")
     print(
-        f"  Lambda invocations          {invocations:6.2f}  (HTTP API requests {http_requests:.2f})"
+        f"  evaluation cache hit rate   {a.hit_rate:6.1%}  (repeat share {args.repeat_share:.0%})"
     )
-    print(f"  handler time, this machine  {seconds * 1000:6.1f} ms  -> {measured_gbs:.5f} GB-s")
-    print(f"  SQL statements              {meter.sql / answers:6.1f}")
-    print(f"  Redis commands              {meter.redis / answers:6.1f}")
-    print(f"  Slack Web API calls         {slack_calls:6.2f}")
-    print(f"  evaluation cache hit rate   {hit_rate:6.1%}  (repeat share {args.repeat_share:.0%})")
-    print(f"  model calls (grade + follow-up) {(evaluations + follow_ups) / answers:5.2f}")
+    print(f"  model calls (grading + follow-up) {a.model_calls:5.2f}")
     print("\nPer answer (estimated)")
-    print(f"  Lambda GB-s, offline scorer {lambda_gbs:.4f}  (CPU share at {mb} MB, Slack latency)")
     print(
-        f"  Lambda GB-s, with Gemini    {gemini_gbs:.4f}  (+ {llm_wait:.2f} s waiting for the model)"
+        f"  Lambda GB-s, offline scorer {a.lambda_gbs:.4f}  (CPU share at {mb} MB, Slack latency)"
     )
-    print(f"  tokens in / out / thinking  {in_tokens:6.0f} / {out_tokens:4.0f} / {thinking:4.0f}")
+    print(f"  Lambda GB-s, with Gemini    {a.gemini_gbs:.4f}  (+ the model's reply time)")
     print(
-        f"  tokens per call: grading {eval_in:.0f} in, {eval_out:.0f} out; follow-up "
-        f"{fu_in:.0f} in, {fu_out:.0f} out"
-    )
-
-    n = 1000 * per_interview  # answers in 1,000 interviews
-    rows = {
-        "Lambda compute (x86), offline scorer": n * lambda_gbs * price("lambda_x86_gb_s"),
-        "Lambda compute (x86), Gemini": n * gemini_gbs * price("lambda_x86_gb_s"),
-        "Lambda compute (arm64), Gemini": n * gemini_gbs * price("lambda_arm_gb_s"),
-        "Lambda requests": n * invocations * price("lambda_requests_per_m") / 1e6,
-        "API Gateway HTTP API requests": n * http_requests * price("http_api_requests_per_m") / 1e6,
-        "Gemini 2.5 Flash tokens (incl. thinking)": n
-        * (
-            in_tokens * price("gemini_25_flash_in_per_m")
-            + (out_tokens + thinking) * price("gemini_25_flash_out_per_m")
-        )
-        / 1e6,
-        "Gemini 2.0 Flash tokens": n
-        * (
-            in_tokens * price("gemini_20_flash_in_per_m")
-            + out_tokens * price("gemini_20_flash_out_per_m")
-        )
-        / 1e6,
-    }
-    print(f"\nPer 1,000 interviews ({n:,.0f} answers), USD at list prices of {PRICES_AS_OF}")
-    for label, dollars in rows.items():
-        print(f"  {label:<44} {dollars:9.4f}")
-    requests = rows["Lambda requests"] + rows["API Gateway HTTP API requests"]
-    for model in ("Gemini 2.5 Flash tokens (incl. thinking)", "Gemini 2.0 Flash tokens"):
-        total = rows["Lambda compute (x86), Gemini"] + requests + rows[model]
-        label = f"TOTAL with {model.split(' tokens')[0]}, x86"
-        print(f"  {label:<44} {total:9.4f}")
-    saved = (
-        hit_rate
-        * n
-        * (
-            eval_in * price("gemini_25_flash_in_per_m")
-            + (eval_out + THINKING_TOKENS) * price("gemini_25_flash_out_per_m")
-        )
-        / 1e6
-    )
-    saved_lambda = hit_rate * n * MODEL_SECONDS * gb * price("lambda_x86_gb_s")
-    print(
-        f"  evaluation cache saves (at {hit_rate:.1%}): Gemini 2.5 Flash {saved:.4f}, "
-        f"Lambda wait {saved_lambda:.4f}"
+        f"  tokens in / out / thinking  {a.tokens_in:.0f} / {a.tokens_out:.0f} / {a.thinking:.0f}"
     )
     print(
-        f"  SQL statements {n * meter.sql / answers:,.0f}, Redis commands "
-        f"{n * meter.redis / answers:,.0f} (provisioned servers: no per-request price)"
+        f"  tokens per call: grading {tokens['evaluation_in']:.0f} in, "
+        f"{tokens['evaluation_out']:.0f} out; follow-up {tokens['follow_up_in']:.0f} in, "
+        f"{tokens['follow_up_out']:.0f} out ({tokens['questions']:.0f} bank questions)"
+    )
+    print(f"\nPer 1,000 interviews ({answers:,.0f} answers), USD at list prices of {PRICES_AS_OF}")
+    for label, value in dollars(a, answers).items():
+        print(f"  {label:<44} {value:9.4f}")
+    print(f"  {cache_saving(a, tokens, answers, mb)}")
+    print(
+        f"  SQL statements {answers * a.sql:,.0f}, Redis commands {answers * a.redis:,.0f} "
+        "(provisioned servers: no per-request price)"
     )
     sqs = 3 * price("sqs_requests_per_m") / 1e6  # send, receive, delete
     print(f"  SQS: not used by interviews; a question-of-the-day answer's 3 requests {sqs:.7f}")
     print(
-        "\nAssumptions: model reply",
-        MODEL_SECONDS,
-        "s; Slack API call",
-        SLACK_API_SECONDS,
-        "s; thinking tokens per 2.5 Flash call",
-        THINKING_TOKENS,
+        f"\nAssumptions: model reply {MODEL_SECONDS} s; Slack API call {SLACK_API_SECONDS} s; "
+        f"thinking tokens per 2.5 Flash call {THINKING_TOKENS}"
     )
     print("Prices:", PRICES_AS_OF)
     for name, (value, source) in PRICES.items():
