@@ -146,21 +146,36 @@ def main() -> None:
         engine.dispose()
         env = environment(database_url)
         before_env = environment(database_url, args.before) if args.before else None
-        event = healthz_event()
-        for code in (WEB, BASELINE, FLOOR):  # warm the .pyc caches
-            wall_ms(code, env, cwd, event)
-        if before_env:
-            wall_ms(WEB, before_env, cwd, event)
-        web, baseline, floor, before = [], [], [], []
-        for _ in range(args.runs):
-            web.append(wall_ms(WEB, env, cwd, event))
-            baseline.append(wall_ms(BASELINE, env, cwd))
-            floor.append(wall_ms(FLOOR, env, cwd))
-            if before_env:
-                before.append(wall_ms(WEB, before_env, cwd, event))
+        samples = alternate(args.runs, env, before_env, cwd)
         empty = statistics.median(wall_ms("pass", env, cwd) for _ in range(args.runs))
         unneeded = imported_by_first_request(env, cwd)
-    w, b, f = statistics.median(web), statistics.median(baseline), statistics.median(floor)
+    report(samples, empty, unneeded, args)
+
+
+def alternate(
+    runs: int, env: dict[str, str], before_env: dict[str, str] | None, cwd: str
+) -> dict[str, list[float]]:
+    """Wall times in ms of each kind of process, one of each per round."""
+    event = healthz_event()
+    for code in (WEB, BASELINE, FLOOR):  # warm the .pyc caches
+        wall_ms(code, env, cwd, event)
+    if before_env:
+        wall_ms(WEB, before_env, cwd, event)
+    samples: dict[str, list[float]] = {"web": [], "baseline": [], "floor": [], "before": []}
+    for _ in range(runs):
+        samples["web"].append(wall_ms(WEB, env, cwd, event))
+        samples["baseline"].append(wall_ms(BASELINE, env, cwd))
+        samples["floor"].append(wall_ms(FLOOR, env, cwd))
+        if before_env:
+            samples["before"].append(wall_ms(WEB, before_env, cwd, event))
+    return samples
+
+
+def report(
+    samples: dict[str, list[float]], empty: float, unneeded: list[str], args: argparse.Namespace
+) -> None:
+    web, baseline = samples["web"], samples["baseline"]
+    w, b, f = (statistics.median(samples[k]) for k in ("web", "baseline", "floor"))
     print(f"Web Lambda cold start, fresh interpreters, median of {args.runs} alternating runs")
     print(f"  interpreter alone (python -c pass)         {empty:7.1f} ms")
     print(f"  web: import + first /healthz               {w:7.1f} ms  (min {min(web):.1f})")
@@ -170,8 +185,8 @@ def main() -> None:
     print(f"  ratio web / baseline, medians              {w / b:7.2f}   (target <= 0.85)")
     print(f"  ratio web / baseline, minimums             {min(web) / min(baseline):7.2f}")
     print(f"  ratio web / import floor, medians          {w / f:7.2f}")
-    if before:
-        old = statistics.median(before)
+    if samples["before"]:
+        old = statistics.median(samples["before"])
         print(f"  before ({args.before}): import + first /healthz {old:7.1f} ms")
         print(f"  ratio before / baseline, medians           {old / b:7.2f}")
     print(f"  imported by the first /healthz but not needed: {', '.join(unneeded) or 'none'}")
