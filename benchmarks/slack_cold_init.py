@@ -3,7 +3,7 @@
 Each sample is the wall time of a fresh interpreter (so interpreter start-up counts on both
 sides), alternating between:
   slack:    import bots.slack.aws_lambda and build its handler (settings, Bolt app, listeners,
-            Bolt's Lambda adapter) — what a cold start does before the first request, with no
+            the Lambda adapter) — what a cold start does before the first request, with no
             network (Lambda mode skips Bolt's eager auth.test);
   baseline: python -c "import fastapi, mangum, sqlalchemy, google.genai".
 The figure is median(slack) / median(baseline); the target is at most 0.3. Compiled .pyc files
@@ -15,7 +15,11 @@ fresh interpreter that imports the module, builds the handler and answers a sign
 creating boto3's Lambda client and the self-invocation (to a local Invoke stub, through
 AWS_ENDPOINT_URL_LAMBDA).
 
-    .venv/bin/python benchmarks/slack_cold_init.py [--runs 15]
+`--before DIR` times another checkout of the project (e.g. `git archive main | tar -x -C DIR`)
+in the same alternation, through PYTHONPATH, so a change is measured against the code it
+replaced in one run.
+
+    .venv/bin/python benchmarks/slack_cold_init.py [--runs 15] [--before DIR]
 """
 
 from __future__ import annotations
@@ -39,12 +43,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.slack.mock_slack import running_mock
 
+ROOT = Path(__file__).resolve().parents[1]
 SLACK = "import bots.slack.aws_lambda as m; m._get_handler()"
 BASELINE = "import fastapi, mangum, sqlalchemy, google.genai"
 # Where the Slack figure goes (each alone in a fresh interpreter, so they overlap a little):
 PARTS = {
-    "Bolt's Lambda adapter (imports boto3)": "import slack_bolt.adapter.aws_lambda",
+    "slack_bolt (App, listeners' base)": "import slack_bolt",
     "core.config (pydantic-settings)": "import core.config",
+    "pydantic alone": "import pydantic; pydantic.BaseModel",
+    "boto3 (first lazy listener only)": "import boto3",
 }
 
 
@@ -149,22 +156,33 @@ def wall_ms(code: str, env: dict[str, str], cwd: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--before", type=Path, help="another checkout, timed alongside")
     args = parser.parse_args()
     stub = ThreadingHTTPServer(("127.0.0.1", 0), _InvokeStub)
     threading.Thread(target=stub.serve_forever, daemon=True).start()
     env = environment() | {"AWS_ENDPOINT_URL_LAMBDA": f"http://127.0.0.1:{stub.server_address[1]}"}
+    env["PYTHONPATH"] = str(ROOT)
+    before_env = env | {"PYTHONPATH": str(args.before)} if args.before else None
     with running_mock() as mock_slack, tempfile.TemporaryDirectory() as cwd:  # no stray .env read
         for code in (SLACK, BASELINE):  # warm the .pyc caches
             wall_ms(code, env, cwd)
-        slack, baseline = [], []
+        if before_env:
+            wall_ms(SLACK, before_env, cwd)
+        slack, baseline, before = [], [], []
         for _ in range(args.runs):
             slack.append(wall_ms(SLACK, env, cwd))
             baseline.append(wall_ms(BASELINE, env, cwd))
+            if before_env:
+                before.append(wall_ms(SLACK, before_env, cwd))
         empty = statistics.median(wall_ms("pass", env, cwd) for _ in range(args.runs))
-        first_ack = statistics.median(
-            first_ack_ms(env, cwd, mock_slack.url, mock_slack.response_url())
-            for _ in range(args.runs)
-        )
+        acks: list[float] = []
+        acks_before: list[float] = []
+        for _ in range(args.runs):  # alternating too, when there is a before
+            acks.append(first_ack_ms(env, cwd, mock_slack.url, mock_slack.response_url()))
+            if before_env:
+                url = mock_slack.response_url()
+                acks_before.append(first_ack_ms(before_env, cwd, mock_slack.url, url))
+        first_ack = statistics.median(acks)
         parts = {
             label: statistics.median(wall_ms(code, env, cwd) for _ in range(args.runs))
             for label, code in PARTS.items()
@@ -177,7 +195,15 @@ def main() -> None:
     print("            google.genai imports")
     print(f"  ratio slack / baseline, medians            {s / b:7.2f}   (target <= 0.30)")
     print(f"  ratio slack / baseline, minimums           {min(slack) / min(baseline):7.2f}")
+    if before:
+        old = statistics.median(before)
+        print(f"  before ({args.before}): import + handler {old:7.1f} ms")
+        print(f"  ratio before / baseline, medians           {old / b:7.2f}")
     print(f"  cold container's first /interview ack      {first_ack:7.1f} ms  (Slack allows 3,000)")
+    if acks_before:
+        print(
+            f"  the same, before                           {statistics.median(acks_before):7.1f} ms"
+        )
     print("  for reference, each alone in a fresh interpreter:")
     for label, value in parts.items():
         print(f"    {label:<41}{value:7.1f} ms  ({value / b:.2f} of the baseline)")

@@ -202,7 +202,8 @@ def rules_from(settings: Settings) -> Rules:
 def build_llm(settings: Settings) -> tuple[Evaluator, QuestionWriter]:
     """The configured evaluator and follow-up writer: one provider, or LLM_FALLBACK's chain.
 
-    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai)."""
+    An SDK is imported only for a provider in use (google-genai for gemini, openai for openai),
+    and only by its first request (core.adapters.llm_client): building the core imports none."""
     pairs = [_build_provider(name, settings) for name in settings.llm_chain]
     if len(pairs) == 1:
         return pairs[0]
@@ -254,13 +255,18 @@ def _build_provider(name: str, settings: Settings) -> tuple[Evaluator, QuestionW
 
 
 def _gemini_client(settings: Settings) -> Any:
+    """Gemini's client, built (google-genai imported) by the first request that needs it."""
     from core.adapters.gemini import build_gemini_client
+    from core.adapters.llm_client import OnDemand
 
     assert settings.gemini_api_key is not None  # enforced by Settings validation
-    return build_gemini_client(
-        api_key=settings.gemini_api_key.get_secret_value(),
-        base_url=settings.gemini_base_url,
-        timeout_seconds=settings.gemini_timeout_seconds,
+    api_key = settings.gemini_api_key.get_secret_value()
+    return OnDemand(
+        lambda: build_gemini_client(
+            api_key=api_key,
+            base_url=settings.gemini_base_url,
+            timeout_seconds=settings.gemini_timeout_seconds,
+        )
     )
 
 
@@ -273,19 +279,30 @@ def _gemini_options(settings: Settings) -> dict[str, Any]:
 
 
 def _openai_client(settings: Settings) -> tuple[Any, dict[str, Any]]:
-    """The client and the adapters' options; a clear message when the extra is missing."""
+    """The client (built, and openai imported, by the first request that needs it) and the
+    adapters' options; a clear message now when the extra is missing."""
+    from importlib.util import find_spec
+
+    from core.adapters.llm_client import OnDemand
+
     try:
         from core.adapters.openai_llm import build_openai_client
+
+        if find_spec("openai") is None:  # looked up, not imported
+            raise ImportError("openai")
     except ImportError as exc:  # the optional extra is not installed
         raise ConfigError(
             "LLM_PROVIDER=openai needs the openai package: "
             "pip install 'interviewbot[openai]' (make setup installs it)"
         ) from exc
     key = settings.openai_api_key
-    client = build_openai_client(
-        base_url=settings.openai_base_url,
-        api_key=key.get_secret_value() if key else None,
-        timeout_seconds=settings.openai_timeout_seconds,
+    api_key = key.get_secret_value() if key else None
+    client = OnDemand(
+        lambda: build_openai_client(
+            base_url=settings.openai_base_url,
+            api_key=api_key,
+            timeout_seconds=settings.openai_timeout_seconds,
+        )
     )
     options = dict(
         model=settings.openai_model,
@@ -327,10 +344,14 @@ def ensure_schema(engine: Engine, *, auto_migrate: bool | None = None) -> None:
 
 
 def _ensure_schema(engine: Engine, *, auto_migrate: bool | None) -> None:
-    from core.adapters.sql import migrate
+    from core.adapters.sql import schema_version
 
     if auto_migrate is None:
         auto_migrate = engine.dialect.name == "sqlite"
+    if not auto_migrate and schema_version.at_head(engine):
+        return  # the usual case, told without importing Alembic (a cold start's 0.25 s)
+    from core.adapters.sql import migrate
+
     if auto_migrate:
         migrate.upgrade(engine)
     elif not migrate.is_usable(engine):

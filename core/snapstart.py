@@ -48,9 +48,10 @@ CORE_MODULES = (
     "core.services",
     "pymysql",  # the driver SQLAlchemy loads for mysql+pymysql:// on first connect
 )
+# The SDKs are imported on a port's first request (core.adapters.llm_client): name them here.
 LLM_MODULES = {
-    "gemini": ("core.adapters.gemini",),
-    "openai": ("core.adapters.openai_llm",),
+    "gemini": ("core.adapters.gemini", "core.adapters.gemini_call"),
+    "openai": ("core.adapters.openai_llm", "core.adapters.openai_call"),
     "offline": ("core.adapters.offline.evaluator",),
 }
 CHAIN_MODULES = ("core.adapters.llm_chain",)  # with LLM_FALLBACK

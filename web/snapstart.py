@@ -1,7 +1,9 @@
 """SnapStart hooks of the web function (core/snapstart.py explains the why).
 
-Before the snapshot: create the app (routes, templates, fastapi-users) and import what the
-core will need, so a restored instance serves its first request without importing anything.
+Before the snapshot: create the app (routes, templates, fastapi-users), answer one request for
+a path no route serves (FastAPI prepares its routes on the first request it matches, and the
+404 page's templates compile), and import what the core will need, so a restored instance
+serves its first request without importing or preparing anything.
 Nothing connects yet: the core and the async engine are built on first use. After a restore:
 whatever was built before the snapshot gets fresh connections and randomness.
 """
@@ -28,7 +30,40 @@ def warm() -> None:
         from web.app import create_app
 
         entry._handler = entry.build_handler(create_app())
+    response = entry._handler(not_found_request(), None)
+    if response["statusCode"] != 404:  # the hook's wrapper logs it; the snapshot goes ahead
+        raise RuntimeError(f"the warm-up request got {response['statusCode']}, not 404")
     snapstart.warm_core_imports(_resources(entry).settings, extra=("aiomysql",))
+
+
+def not_found_request() -> dict[str, Any]:
+    """`GET` of a path no route serves, from a browser, as API Gateway's HTTP API sends it.
+
+    Answering it touches neither the database nor Redis (no session cookie, no route)."""
+    path = "/snapstart-warm-up"
+    headers = {"host": "warm-up.invalid", "accept": "text/html", "x-forwarded-proto": "https"}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "cookies": [],
+        "headers": headers,
+        "requestContext": {
+            "domainName": "warm-up.invalid",
+            "http": {
+                "method": "GET",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+            },
+            "requestId": "snapstart-warm-up",
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
 
 
 def refresh() -> None:

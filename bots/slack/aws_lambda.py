@@ -4,7 +4,8 @@ Importing this module is cheap: Bolt, the settings and the app are built on the 
 The core (database, Redis, evaluator — google-genai when configured) is built later still, by
 the first lazy listener, so the ack path needs neither a database nor an LLM client. Lazy
 listeners re-invoke this same function (InvocationType=Event): the function's role needs
-lambda:InvokeFunction on itself.
+lambda:InvokeFunction on itself. boto3 is imported by the first such invocation
+(bots.slack.lambda_adapter), not by the cold start.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from bots.slack import snapstart
 
 if TYPE_CHECKING:
-    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
     from slack_sdk.web import WebClient
 
+    from bots.slack.lambda_adapter import SlackLambdaHandler
     from bots.slack.runtime import CoreProvider
     from core.config import Settings
 
-_handler: SlackRequestHandler | None = None
+_handler: SlackLambdaHandler | None = None
 _lock = threading.Lock()
 
 
@@ -35,7 +36,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _get_handler().handle(event, context)
 
 
-def _get_handler() -> SlackRequestHandler:
+def _get_handler() -> SlackLambdaHandler:
     global _handler
     if _handler is None:
         with _lock:
@@ -50,13 +51,12 @@ def build_handler(
     core_provider: CoreProvider | None = None,
     client: WebClient | None = None,
     lambda_client: Any = None,
-) -> SlackRequestHandler:
-    """The Bolt Lambda adapter around our app; tests and benchmarks pass their own parts.
+) -> SlackLambdaHandler:
+    """The Lambda adapter around our app; tests and benchmarks pass their own parts.
 
     `lambda_client` replaces boto3's (tests record and replay the self-invocations)."""
-    from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-
     from bots.slack.app import build_slack_app
+    from bots.slack.lambda_adapter import SlackLambdaHandler
     from bots.slack.runtime import lazy_core
     from core.config import load_settings
 
@@ -64,9 +64,9 @@ def build_handler(
     app = build_slack_app(
         core_provider or lazy_core(settings), settings, client=client, lambda_mode=True
     )
-    slack_handler = SlackRequestHandler(app)  # installs Bolt's LambdaLazyListenerRunner
+    slack_handler = SlackLambdaHandler(app)  # lazy listeners re-invoke this function
     if lambda_client is not None:
-        slack_handler.app.listener_runner.lazy_listener_runner.lambda_client = lambda_client  # type: ignore[attr-defined]
+        slack_handler.runner.lambda_client = lambda_client
     return slack_handler
 
 

@@ -56,7 +56,7 @@ def warm() -> None:
     if entry._handler is None:
         _cores = TrackedCores(lazy_core(settings))
         entry._handler = entry.build_handler(settings, core_provider=_cores)
-    snapstart.warm_core_imports(settings)
+    snapstart.warm_core_imports(settings, extra=("boto3",))  # the lazy self-invocations
 
 
 def refresh() -> None:

@@ -6,6 +6,7 @@ Only modules named core/adapters/gemini*.py import google.genai. Every failure s
 core.domain.LlmUnavailable with a message fit for the candidate; see llm_faults for the fault
 kinds, llm_retry for the retry policy and gemini_errors for how Gemini's faults are told apart.
 The prompt and the reply mapping are shared with every provider (llm_prompt, llm_replies).
+The SDK is imported on the first request (llm_client.OnDemand): building the core imports none.
 """
 
 from __future__ import annotations
@@ -13,12 +14,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from google import genai
-from google.genai import types
-
-from core.adapters.gemini_call import GeminiCaller
+from core.adapters.llm_client import OnDemand, resolve
 from core.adapters.llm_drafts import draft_budget
 from core.adapters.llm_ports import (
     LlmEvaluator,
@@ -28,6 +26,11 @@ from core.adapters.llm_ports import (
     LlmRequest,
 )
 from core.domain.model import LlmUsage
+
+if TYPE_CHECKING:
+    from google import genai
+
+    from core.adapters.gemini_call import GeminiCaller
 
 T = TypeVar("T")
 
@@ -49,6 +52,9 @@ def build_gemini_client(
     *, api_key: str, base_url: str | None, timeout_seconds: float
 ) -> genai.Client:
     """A client with a per-request timeout; base_url points it elsewhere (a stub in tests)."""
+    from google import genai
+    from google.genai import types
+
     # The API version is pinned: the SDK's default for the Gemini API is v1, while structured
     # output and system instructions are documented against v1beta.
     options = types.HttpOptions(api_version="v1beta", timeout=int(timeout_seconds * 1000))
@@ -71,7 +77,7 @@ class _GeminiPort(LlmPort):
 
     def __init__(
         self,
-        client: genai.Client,
+        client: genai.Client | OnDemand[genai.Client],
         *,
         model: str,
         prompt_version: str,
@@ -83,19 +89,25 @@ class _GeminiPort(LlmPort):
         # Part of the cache key: editing the prompt, or grading with another model, re-grades.
         self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self._graded_by = model_label(model)
-        self._caller = GeminiCaller(
-            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
-        )
+        options = dict(max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter)
+        self._caller = OnDemand(lambda: _new_caller(client, model, options))
 
     @property
     def graded_by(self) -> str:
         return self._graded_by
 
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
-        return self._caller.generate(request, accept)
+        return self._caller.get().generate(request, accept)
 
     def budget(self, purpose: str, count: int = 0) -> int:
         return draft_budget(count) if purpose == "draft" else MAX_OUTPUT_TOKENS
+
+
+def _new_caller(client: Any, model: str, options: dict[str, Any]) -> GeminiCaller:
+    """The port's caller, built by its first request (this imports google-genai)."""
+    from core.adapters.gemini_call import GeminiCaller
+
+    return GeminiCaller(resolve(client), model=model, **options)
 
 
 class GeminiEvaluator(_GeminiPort, LlmEvaluator):

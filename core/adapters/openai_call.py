@@ -95,7 +95,8 @@ class OpenAICaller:
     ) -> None:
         self._client = client
         self._model = model
-        self.features = features_for(str(client.base_url), model)
+        self.base_url = str(client.base_url)
+        self.features = features_for(self.base_url, model)
         self._retrying = RetryingCaller(
             provider="OpenAI-compatible",
             model=model,

@@ -5,7 +5,8 @@ gateways), through the official `openai` package. The prompt, the fence and the 
 are the ones Gemini uses (llm_prompt, llm_replies), so every provider is graded alike; the
 core's grading policy computes the score. Only modules named core/adapters/openai*.py import
 `openai`; every failure surfaces as core.domain.LlmUnavailable (see llm_faults and
-openai_errors), and openai_call holds the structured-output and prompt-only modes.
+openai_errors), and openai_call holds the structured-output and prompt-only modes. The SDK
+is imported on the first request (llm_client.OnDemand): building the core imports none.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import openai
-
+from core.adapters.llm_client import OnDemand, resolve
 from core.adapters.llm_drafts import draft_budget
 from core.adapters.llm_ports import (
     LlmEvaluator,
@@ -26,9 +26,13 @@ from core.adapters.llm_ports import (
     LlmQuestionWriter,
     LlmRequest,
 )
-from core.adapters.openai_call import OpenAICaller
 from core.adapters.openai_server import graded_by_label
 from core.domain.model import LlmUsage
+
+if TYPE_CHECKING:
+    import openai
+
+    from core.adapters.openai_call import OpenAICaller
 
 T = TypeVar("T")
 
@@ -51,6 +55,8 @@ def build_openai_client(
     *, base_url: str | None, api_key: str | None, timeout_seconds: float
 ) -> openai.OpenAI:
     """A client with a per-request timeout and no retries of its own (llm_retry decides)."""
+    import openai
+
     # openai 1.x and 2.x log every request's body at DEBUG: candidates' answers stay out of
     # the logs (as with Gemini) unless someone asks for them on this logger explicitly.
     sdk_logger = logging.getLogger("openai")
@@ -73,7 +79,7 @@ class _OpenAIPort(LlmPort):
 
     def __init__(
         self,
-        client: openai.OpenAI,
+        client: openai.OpenAI | OnDemand[openai.OpenAI],
         *,
         model: str,
         prompt_version: str,
@@ -87,23 +93,29 @@ class _OpenAIPort(LlmPort):
         self.prompt_version = f"{self.template_version}/{model}/{prompt_version}"
         self.model = model
         self.max_output_tokens = max_output_tokens
-        self._base_url = str(client.base_url)
-        self._caller = OpenAICaller(
-            client, model=model, max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter
-        )
+        options = dict(max_retries=max_retries, sleep=sleep, clock=clock, jitter=jitter)
+        self._caller = OnDemand(lambda: _new_caller(client, model, options))
 
     @property
     def graded_by(self) -> str:
         """ "gpt-4o-mini", "llama3.1:8b via Ollama": the server is named once it has replied."""
-        return graded_by_label(self.model, self._base_url, self._caller.features.kind)
+        caller = self._caller.get()
+        return graded_by_label(self.model, caller.base_url, caller.features.kind)
 
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
-        return self._caller.generate(request, accept)
+        return self._caller.get().generate(request, accept)
 
     def budget(self, purpose: str, count: int = 0) -> int:
         if purpose == "draft":  # never less than the configured budget; more for many questions
             return max(self.max_output_tokens, draft_budget(count) - 4096)
         return self.max_output_tokens
+
+
+def _new_caller(client: Any, model: str, options: dict[str, Any]) -> OpenAICaller:
+    """The port's caller, built by its first request (this imports openai)."""
+    from core.adapters.openai_call import OpenAICaller
+
+    return OpenAICaller(resolve(client), model=model, **options)
 
 
 class OpenAIEvaluator(_OpenAIPort, LlmEvaluator):

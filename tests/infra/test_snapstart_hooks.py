@@ -117,13 +117,17 @@ def assert_refreshed(core: Any, before: Connections) -> None:
 
 
 def test_web_hooks_warm_the_app_then_refresh_its_core(
-    runtime: FakeRuntime, services: None, monkeypatch: pytest.MonkeyPatch
+    runtime: FakeRuntime,
+    services: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setenv("WEB_SECRET", "snapstart-test-secret-0123456789-0123456789")
     entry = load_entry("web.aws_lambda")
     try:
         assert len(runtime.before) == 1 and len(runtime.after) == 2
         runtime.snapshot()
+        assert "SnapStart hook failed" not in caplog.text  # the warm-up request included
         handler = entry._handler
         assert handler is not None, "the app was not built before the snapshot"
         resources = handler.app.state.resources

@@ -9,9 +9,7 @@ shows that evidence, and strengths only where there is a quote. The grading poli
 
 from __future__ import annotations
 
-from core.adapters.offline.feedback import choose_tags, feedback_text, strengths
 from core.adapters.offline.followup import OfflineQuestionWriter
-from core.adapters.offline.scorer import score_answer
 from core.domain.answer_signals import GradingFlag, read_answer
 from core.domain.grading import Assessment
 from core.domain.model import PointVerdict, Question, Verdict
@@ -37,6 +35,11 @@ class OfflineEvaluator:
 
     def evaluate(self, question: Question, answer: str) -> EvaluatorReply:
         """Verdicts with quotes, feedback and strengths for one answer (no score: the policy's)."""
+        # The scorer and its word tables load with the first answer scored: building the core
+        # (a health check, a page, a Slack ack) never needs them.
+        from core.adapters.offline.feedback import choose_tags, feedback_text, strengths
+        from core.adapters.offline.scorer import score_answer
+
         answer = answer[:MAX_SCORED_CHARS]
         reading = read_answer(
             answer,

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import re
 
-from core.adapters.offline.keypoints import derive_key_points
-from core.adapters.offline.quotes import shorten
-from core.adapters.offline.text import content_terms
 from core.domain.model import Evaluation, Question, Verdict
 from core.domain.roles import Role
 from core.ports import FollowUpReply
@@ -111,15 +108,15 @@ def probe_text(question: Question, point: str, *, contradicted: bool = False) ->
     secret = _answer_terms(question, point)
     for template in candidates:
         text = template.format(subject=subject)
-        if not secret & set(content_terms(text)):
+        if not secret & set(_terms(text)):
             return text
     return _GENERAL[-1]
 
 
 def _subject_of(question: Question, point: str) -> str:
     """What the point is about, in the question's own words (never the point's new ones)."""
-    wanted = set(content_terms(point))
-    shown = [w for w in _WORD.findall(question.text) if set(content_terms(w)) & wanted]
+    wanted = set(_terms(point))
+    shown = [w for w in _WORD.findall(question.text) if set(_terms(w)) & wanted]
     shown = list(dict.fromkeys(shown))[:MAX_SUBJECT_WORDS]
     if shown:
         phrase = " and ".join(shown) if all(w[:1].isupper() for w in shown) else " ".join(shown)
@@ -132,7 +129,7 @@ def _subject_of(question: Question, point: str) -> str:
 
 def _answer_terms(question: Question, point: str) -> set[str]:
     """The point's terms the question does not already give: what the candidate must supply."""
-    return set(content_terms(point)) - set(content_terms(question.text))
+    return set(_terms(point)) - set(_terms(question.text))
 
 
 def _gap_question(question: Question, gap: str, contradicted: bool) -> Question:
@@ -183,7 +180,17 @@ def _deeper_question(question: Question) -> Question:
     )
 
 
+def _terms(text: str) -> list[str]:
+    """The text's content words; the offline tables load on first use, not with the core."""
+    from core.adapters.offline.text import content_terms
+
+    return content_terms(text)
+
+
 def _topic(question: Question) -> str:
+    from core.adapters.offline.keypoints import derive_key_points
+    from core.adapters.offline.quotes import shorten
+
     if question.topics:
         return question.topics[0].replace("-", " ")
     points = derive_key_points(question.text, limit=1)
