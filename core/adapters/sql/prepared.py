@@ -62,7 +62,14 @@ def run(db: DbSession, statement: Executable, params: Params | None = None) -> C
     return db.connection().execute(statement, params)
 
 
-# --- sessions -------------------------------------------------------------------------------
+# --- identities and sessions ---------------------------------------------------------------
+
+IDENTITY_OF_USER = select(identities).where(
+    identities.c.platform == bindparam("platform"),
+    identities.c.tenant == bindparam("tenant"),
+    identities.c.external_user == bindparam("user"),
+)
+INSERT_SESSION = insert(sessions)
 
 _session_by_id = select(*SESSION_COLUMNS).where(sessions.c.id == bindparam("session_id"))
 # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock.

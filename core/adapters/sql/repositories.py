@@ -18,7 +18,9 @@ from core.adapters.sql.models import (
 )
 from core.adapters.sql.prepared import (
     ACTIVE_SESSION,
+    IDENTITY_OF_USER,
     INSERT_QUESTION,
+    INSERT_SESSION,
     LAST_SEEN,
     LATEST_QUESTION,
     QUESTION_AT,
@@ -64,13 +66,8 @@ class SqlIdentities:
         self.db = db
 
     def find(self, user: UserRef) -> IdentityRecord | None:
-        row = self.db.scalars(
-            select(IdentityRow).where(
-                IdentityRow.platform == user.platform,
-                IdentityRow.tenant == user.tenant,
-                IdentityRow.external_user == user.user,
-            )
-        ).first()
+        where = {"platform": user.platform, "tenant": user.tenant, "user": user.user}
+        row = run(self.db, IDENTITY_OF_USER, where).first()
         return _identity(row) if row else None
 
     def ensure(self, user: UserRef, *, display_name: str | None = None) -> IdentityRecord:
@@ -111,7 +108,8 @@ class SqlIdentities:
         )
 
 
-def _identity(row: IdentityRow) -> IdentityRecord:
+def _identity(row: Any) -> IdentityRecord:
+    """An identity from its entity or from a row of its columns."""
     return IdentityRecord(
         id=row.id,
         user=UserRef(row.platform, row.tenant, row.external_user),
@@ -137,25 +135,42 @@ class SqlSessions:
         adaptive: bool = False,
         plan: Sequence[PlannedQuestion] = (),
     ) -> Session:
-        row = SessionRow(
+        values = {
+            "identity_id": identity_id,
+            "platform": conversation.platform,
+            "tenant": conversation.tenant,
+            "channel": conversation.channel,
+            "thread": conversation.thread,
+            "external_user": conversation.user,
+            "role": role.value,
+            "difficulty": difficulty.value,
+            "question_count": question_count,
+            "status": SessionStatus.ACTIVE.value,
+            "created_at": created_at,
+            "last_activity_at": created_at,
+            "kind": kind.value,
+            "adaptive": adaptive,
+            "plan": [p.to_dict() for p in plan] or None,
+        }
+        try:
+            inserted = run(self.db, INSERT_SESSION, values)
+        except IntegrityError as exc:
+            raise DuplicateKey(str(exc.orig)) from exc
+        (session_id,) = inserted.inserted_primary_key  # type: ignore[misc]
+        return Session(
+            id=session_id,
             identity_id=identity_id,
-            platform=conversation.platform,
-            tenant=conversation.tenant,
-            channel=conversation.channel,
-            thread=conversation.thread,
-            external_user=conversation.user,
-            role=role.value,
-            difficulty=difficulty.value,
+            conversation=conversation,
+            role=role,
+            difficulty=difficulty,
             question_count=question_count,
-            status=SessionStatus.ACTIVE.value,
+            status=SessionStatus.ACTIVE,
             created_at=created_at,
-            last_activity_at=created_at,
-            kind=kind.value,
+            kind=kind,
             adaptive=adaptive,
-            plan=[p.to_dict() for p in plan] or None,
+            plan=tuple(plan),
+            last_activity_at=created_at,
         )
-        _insert(self.db, row)
-        return session_from_row(row)
 
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock,
