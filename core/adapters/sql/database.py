@@ -77,7 +77,9 @@ def _roll_back_only_open_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "handle_error")
     def _failed(context: Any) -> None:
-        if context.connection is not None:
+        # An invalidated connection is not reused as it is (its record reconnects, and the
+        # checkout marks it open again); touching its info would try to reconnect here.
+        if context.connection is not None and not context.connection.invalidated:
             context.connection.info[OPEN_TRANSACTION] = True
 
     @event.listens_for(engine, "reset")
