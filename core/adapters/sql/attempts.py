@@ -24,8 +24,6 @@ from core.adapters.sql.repositories import _insert
 from core.domain.model import Attempt, AttemptStatus, Evaluation, LlmUsage
 from core.ports import DuplicateKey
 
-_OPEN = OPEN_STATUSES
-
 
 class SqlAttempts:
     def __init__(self, db: DbSession) -> None:
@@ -124,7 +122,7 @@ class SqlAttempts:
     ) -> bool:
         result = self.db.execute(
             update(AttemptRow)
-            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
+            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(OPEN_STATUSES))
             .values(
                 status=AttemptStatus.FAILED.value,
                 error_kind=error_kind,
