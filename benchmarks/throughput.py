@@ -4,9 +4,10 @@ On MariaDB + Redis with the offline scorer: N people (threads, then processes) e
 interviews (start, answer, next question, … summary). Beside them, measured in the same run,
 the floor of a save-first, cache-checked answer: one Redis GET + SET and one INSERT + UPDATE in
 one transaction, by the same number of threads. Prints answers/s, the ratio to the floor, CPU
-milliseconds per answer, and where a single person's CPU goes.
+milliseconds per answer, and where a single person's CPU goes. Processes are timed from when
+all of them are ready (imported, connected, warmed up), so the figure is answering, not starting.
 
-    .venv/bin/python benchmarks/throughput.py [--people 8] [--interviews 3] [--questions 5]
+    .venv/bin/python benchmarks/throughput.py [--people 8] [--interviews 10] [--questions 5]
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -98,8 +101,9 @@ def on_threads(n: int, work: Callable[[int], int]) -> tuple[int, float, float]:
     return sum(totals), time.perf_counter() - started, time.process_time() - cpu
 
 
-def floor(database_url: str, prefix: str, people: int, per_person: int) -> float:
-    """Operations/s of the bare minimum an answer does, on the same threads."""
+def floor(database_url: str, prefix: str, people: int, per_person: int) -> tuple[float, float]:
+    """(operations/s, CPU ms per operation) of the bare minimum an answer does, on the same
+    threads."""
     import redis
     from sqlalchemy import create_engine, text
 
@@ -124,67 +128,125 @@ def floor(database_url: str, prefix: str, people: int, per_person: int) -> float
             client.set(key, "7", ex=60)  # fmt: skip
         return per_person
 
-    done, wall, _ = on_threads(people, work)
+    done, wall, cpu = on_threads(people, work)
     engine.dispose()
-    return done / wall
+    return done / wall, 1000 * cpu / done
 
 
-def _process_worker(
-    database_url: str, prefix: str, person: str, count: int, questions: int, out
-) -> None:  # type: ignore[no-untyped-def]
+def _process_worker(  # type: ignore[no-untyped-def]
+    database_url: str, prefix: str, person: str, count: int, questions: int, ready, go, out
+) -> None:
     core = build(database_url, prefix)
-    out.put(interviews(core, person, count, questions))
+    interviews(core, f"{person}-warm-up", 1, 2)  # imports, connections, compiled statements
+    ready.put(True)
+    go.wait()
+    cpu = time.process_time()
+    done = interviews(core, person, count, questions)
+    out.put((done, time.process_time() - cpu))
     core.close()
 
 
-def on_processes(database_url: str, prefix: str, n: int, count: int, questions: int) -> float:
+def on_processes(
+    database_url: str, prefix: str, n: int, count: int, questions: int
+) -> tuple[float, float]:
+    """(answers/s, CPU ms per answer) of n processes, timed from when all of them are ready:
+    starting a Python process (imports, connections) is not answering."""
     context = multiprocessing.get_context("spawn")
-    out = context.Queue()
+    ready, out, go = context.Queue(), context.Queue(), context.Event()
     workers = [
-        context.Process(target=_process_worker, args=(database_url, prefix, f"P{n}-{i}", count, questions, out))
+        context.Process(
+            target=_process_worker,
+            args=(database_url, prefix, f"P{n}-{i}", count, questions, ready, go, out),
+        )
         for i in range(n)
-    ]  # fmt: skip
-    started = time.perf_counter()
+    ]
     for w in workers:
         w.start()
-    total = sum(out.get() for _ in workers)
+    for _ in workers:
+        ready.get()
+    started = time.perf_counter()
+    go.set()
+    results = [out.get() for _ in workers]
+    wall = time.perf_counter() - started
     for w in workers:
         w.join()
-    return total / (time.perf_counter() - started)
+    answers = sum(done for done, _ in results)
+    return answers / wall, 1000 * sum(cpu for _, cpu in results) / answers
+
+
+@contextmanager
+def round_trips() -> Iterator[Counter[str]]:
+    """Commands sent to MariaDB (statements, COMMIT, ROLLBACK, pings) and to Redis (a pipeline
+    is one) inside the block, by any thread of this process."""
+    import pymysql.connections
+    import redis.connection
+
+    seen: Counter[str] = Counter()
+    mysql_send = pymysql.connections.Connection._execute_command
+    redis_send = redis.connection.AbstractConnection.send_packed_command
+
+    def to_mysql(self, command, sql):  # type: ignore[no-untyped-def]
+        seen["MariaDB"] += 1
+        return mysql_send(self, command, sql)
+
+    def to_redis(self, command, check_health=True):  # type: ignore[no-untyped-def]
+        seen["Redis"] += 1
+        return redis_send(self, command, check_health)
+
+    setattr(pymysql.connections.Connection, "_execute_command", to_mysql)  # noqa: B010
+    setattr(redis.connection.AbstractConnection, "send_packed_command", to_redis)  # noqa: B010
+    try:
+        yield seen
+    finally:
+        setattr(pymysql.connections.Connection, "_execute_command", mysql_send)  # noqa: B010
+        setattr(redis.connection.AbstractConnection, "send_packed_command", redis_send)  # noqa: B010
+
+
+GROUPS = {
+    "offline scorer": "core/adapters/offline",
+    "grading policy": "core/domain/grading",
+    "answer signals": "core/domain/answer_",
+    "SQLAlchemy": "sqlalchemy",
+    "PyMySQL (wire protocol)": "pymysql",
+    "redis-py": "/redis/",
+    "SQL adapter": "core/adapters/sql",
+    "services and domain": "core/",
+}
+
+
+def _group(filename: str) -> str | None:
+    return next((name for name, marker in GROUPS.items() if marker in filename), None)
 
 
 def where_cpu_goes(core, questions: int) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
-    """One person's interviews under cProfile, CPU grouped by layer (ms per answer)."""
+    """One person's interviews under cProfile: each layer's share of the CPU (own time).
+
+    Built-ins and the standard library (socket reads, json, dataclass __init__) count for the
+    layer that called them. cProfile's overhead inflates call-heavy code, so these are shares,
+    to be read against the CPU per answer measured without the profiler."""
     profiler = cProfile.Profile(time.process_time)  # CPU only: waits on sockets are not cost
     profiler.enable()
-    answers = interviews(core, f"profiled-{uuid.uuid4().hex[:6]}", 2, questions)
+    interviews(core, f"profiled-{uuid.uuid4().hex[:6]}", 2, questions)
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    groups = {
-        "offline scorer": "core/adapters/offline",
-        "grading policy": "core/domain/grading",
-        "answer signals": "core/domain/answer_signals",
-        "SQLAlchemy ORM and core": "sqlalchemy",
-        "PyMySQL (wire protocol)": "pymysql",
-        "redis-py": "/redis/",
-        "services and domain": "core/services",
-    }
-    totals = dict.fromkeys(groups, 0.0)
-    for (filename, _, _), (_, _, own_time, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-        for name, marker in groups.items():
-            if marker in filename:
-                totals[name] += own_time
-                break
-    overall = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
-    rows = sorted(((k, 1000 * v / answers) for k, v in totals.items()), key=lambda r: -r[1])
-    rows.append(("everything else", 1000 * (overall - sum(totals.values())) / answers))
-    return rows
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    totals = dict.fromkeys([*GROUPS, "everything else"], 0.0)
+    for (filename, _, _), (_, _, own, _, callers) in stats.items():
+        group = _group(filename)
+        if group is not None:
+            totals[group] += own
+            continue
+        # Split a built-in's time among its callers by what each call cost.
+        spent = sum(row[2] for row in callers.values()) or 1.0
+        for (caller_file, _, _), row in callers.items():
+            totals[_group(caller_file) or "everything else"] += own * row[2] / spent
+    overall = sum(totals.values()) or 1.0
+    return sorted(((k, v / overall) for k, v in totals.items()), key=lambda r: -r[1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=8)
-    parser.add_argument("--interviews", type=int, default=3, help="per person")
+    parser.add_argument("--interviews", type=int, default=10, help="per person")
     parser.add_argument("--questions", type=int, default=5, help="per interview")
     args = parser.parse_args()
     prefix = f"ib-bench:{uuid.uuid4().hex[:8]}:"
@@ -198,20 +260,37 @@ def main() -> None:
         per_person = args.interviews * args.questions
         rows = []
         for people in sorted({1, args.people}):
-            base = floor(url, prefix, people, per_person * 4)
+            base, base_cpu = floor(url, prefix, people, per_person * 4)
             done, wall, cpu = on_threads(
                 people, lambda i, p=people: interviews(core, f"T{p}-{i}", args.interviews, args.questions)
             )  # fmt: skip
-            rows.append((f"{people} threads", done / wall, base, 1000 * cpu / done))
-        print(f"{'run':<14}{'answers/s':>11}{'floor ops/s':>13}{'ratio':>8}{'CPU ms/answer':>15}")
-        for label, rate, base, cpu_ms in rows:
-            print(f"{label:<14}{rate:>11.1f}{base:>13.1f}{rate / base:>8.2f}{cpu_ms:>15.2f}")
+            rows.append((f"{people} threads", done / wall, 1000 * cpu / done, base, base_cpu))
+        print(f"{'run':<12}{'answers/s':>10}{'CPU ms/answer':>15}{'floor ops/s':>13}"
+              f"{'CPU ms/op':>11}{'ratio':>7}")  # fmt: skip
+        for label, rate, cpu_ms, base, base_cpu in rows:
+            print(f"{label:<12}{rate:>10.1f}{cpu_ms:>15.2f}{base:>13.1f}{base_cpu:>11.2f}"
+                  f"{rate / base:>7.2f}")  # fmt: skip
+        print(f"\n{'run':<14}{'answers/s':>11}{'vs 1 process':>14}{'CPU ms/answer':>15}")
+        one = None
         for processes in (1, 2, 4):
-            rate = on_processes(url, prefix, processes, args.interviews, args.questions)
-            print(f"{processes} process{'es' if processes > 1 else '  '}   {rate:>11.1f}")
-        print("\nWhere one person's CPU goes (ms per answer, own time):")
-        for name, ms in where_cpu_goes(core, args.questions):
-            print(f"  {name:<28}{ms:>7.2f}")
+            rate, cpu_ms = on_processes(url, prefix, processes, args.interviews, args.questions)
+            one = one or rate
+            label = f"{processes} process{'es' if processes > 1 else ''}"
+            print(f"{label:<14}{rate:>11.1f}{rate / one:>14.2f}{cpu_ms:>15.2f}")
+        with round_trips() as answering:
+            answered = interviews(core, "counted", 1, args.questions)
+        with round_trips() as bare:
+            floor(url, prefix, 1, 20)
+        print("\nRound trips per answer (with its share of the next question and the start):")
+        for server in ("MariaDB", "Redis"):
+            mine, least = answering[server] / answered, bare[server] / 20
+            print(f"  {server:<10}{mine:>6.1f}  floor {least:.1f}")
+        single_cpu_ms = rows[0][2]
+        print(
+            f"\nWhere one person's CPU goes (cProfile shares of {single_cpu_ms:.2f} ms per answer):"
+        )
+        for name, share in where_cpu_goes(core, args.questions):
+            print(f"  {name:<28}{100 * share:>6.1f} %{share * single_cpu_ms:>8.2f} ms")
         core.close()
 
 

@@ -10,23 +10,22 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from core.domain.answer_topic import topic_findings
 from core.domain.language import LANGUAGE_NAMES, guess_language
 from core.domain.text import (
     FILLER_WORDS,
     STOPWORDS,
     Sentence,
-    content_words,
     fold,
     negated_root,
     sentences,
     word_set,
 )
-from core.domain.text import stem as stem_word
 from core.domain.text import words as word_list
 
 __all__ = [
@@ -174,9 +173,6 @@ WORD_SALAD_MIN_ANOMALIES = 3
 PERMUTED_MIN_WORDS = 3
 PERMUTED_SHARE = 0.8
 PERMUTED_KEPT_PAIRS = 0.5
-# The reference's own words out of order: most of its vocabulary, few of its word pairs.
-SHUFFLED_RECALL = 0.8  # a shuffle keeps every word; someone's own sentences rarely reuse 80%
-SHUFFLED_KEPT_PAIRS = 0.25
 
 # ---------------------------------------------------------------- shape
 
@@ -184,13 +180,7 @@ _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
 _PIECES = re.compile(r"[,;/|\n]+|\s+-\s+|\s*•\s*")
 KEYWORD_PIECE_WORDS = 3
 LIST_REFERENCE_WORDS = 6  # a reference this short is a term or two, not sentences
-TOO_SHORT_CONTENT_WORDS = 2  # ... when the reference needs TOO_SHORT_REFERENCE_WORDS or more
-TOO_SHORT_REFERENCE_WORDS = 10
 REPEATED_SHARE = 0.35  # share of the answer's 5-word phrases that occur more than once
-OFF_TOPIC_MIN_WORDS = 6  # content words an answer needs before sharing none means off topic
-RELATED_HEAD = 4  # letters two stems share at the start to count as the same topic word
-OFF_TOPIC_MIN_MATERIAL = 15  # ... and words the question and reference must offer to share
-OFF_TOPIC_SHARE = 0.08  # long answers: on-topic words below this share are another topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +233,7 @@ def _read_answer(
         flags |= _topic_flags(content, question, reference, key_points)
         list_expected = _is_list_like(reference)
         flags |= _shape_flags(prose, tokens, content, list_expected)
-        if not list_expected and _permuted_reference(tokens, word_list(reference)):
+        if not list_expected and _permuted_reference(tokens, _words_of(reference)):
             flags.add(GradingFlag.WORD_SALAD)
     return AnswerReading(
         folded=folded,
@@ -258,68 +248,17 @@ def _read_answer(
 def _topic_flags(
     content: list[str], question: str, reference: str, key_points: Iterable[str]
 ) -> set[GradingFlag]:
-    flags: set[GradingFlag] = set()
-    answer_stems = [stem_word(w) for w in content]
-    question_stems = {stem_word(w) for w in content_words(question)}
-    material = question_stems | {
-        stem_word(w) for text in (reference, *key_points) for w in content_words(text)
-    }
-    heads = {m[:RELATED_HEAD] for m in material if len(m) >= RELATED_HEAD}
-    on_topic = sum(1 for s in answer_stems if _related(s, material, heads))
-    # A few words sharing nothing with the topic may still be a metaphor ("the internet's phone
-    # book"), and a short reference leaves a right answer little to share ("takes twice the
-    # memory" for "extra space for the back pointers"): too little to call off topic; the
-    # evidence rule leaves such answers little credit anyway.
-    if (
-        on_topic == 0
-        and len(content) >= OFF_TOPIC_MIN_WORDS
-        and len(material) >= OFF_TOPIC_MIN_MATERIAL
-    ) or (len(content) >= 30 and on_topic / len(content) < OFF_TOPIC_SHARE):
-        flags.add(GradingFlag.OFF_TOPIC)
-        return flags
-    novel = [s for s in answer_stems if s not in question_stems]
-    restated = (
-        len(question_stems & set(answer_stems)) / len(question_stems) if question_stems else 0
+    found = topic_findings(content, question, reference, tuple(key_points))
+    named = (
+        (GradingFlag.OFF_TOPIC, found.off_topic),
+        (GradingFlag.ECHOES_QUESTION, found.echoes_question),
+        (GradingFlag.TOO_SHORT, found.too_short),
+        (GradingFlag.WORD_SALAD, found.shuffled_reference),
     )
-    # "C++ programs begin execution at main" restates the question and adds the one word that
-    # answers it: a word of the reference beyond the question is not an echo.
-    answers = any(s in material for s in novel)
-    adds_little = len(set(novel)) <= 1 or len(novel) < 0.2 * len(answer_stems)
-    if restated >= 0.6 and adds_little and not answers:
-        flags.add(GradingFlag.ECHOES_QUESTION)
-    reference_size = len(content_words(reference))
-    if len(content) <= TOO_SHORT_CONTENT_WORDS and reference_size >= TOO_SHORT_REFERENCE_WORDS:
-        flags.add(GradingFlag.TOO_SHORT)
-    if _reference_shuffled(answer_stems, [stem_word(w) for w in content_words(reference)]):
-        flags.add(GradingFlag.WORD_SALAD)
-    return flags
+    return {flag for flag, present in named if present}
 
 
-def _related(stem: str, material: set[str], heads: set[str]) -> bool:
-    """The stem is in the material, or shares its first letters with a word there ("hard",
-    "harder"): only a clear mismatch may call an answer off topic."""
-    return stem in material or (len(stem) >= RELATED_HEAD and stem[:RELATED_HEAD] in heads)
-
-
-def _reference_shuffled(answer: list[str], reference: list[str]) -> bool:
-    """Most of the reference's words, few of its word pairs: the reference shuffled.
-
-    Someone who reuses half of a reference's vocabulary in their own sentences keeps many of
-    its pairs ("request body", "query string"); a shuffle keeps almost none."""
-    vocabulary = set(reference)
-    if not vocabulary or len(set(answer) & vocabulary) < SHUFFLED_RECALL * len(vocabulary):
-        return False
-    near: set[tuple[str, str]] = set()
-    for gap in (1, 2):
-        near |= set(zip(reference, reference[gap:], strict=False))
-    pairs = [(a, b) for a, b in itertools.pairwise(answer) if a in vocabulary]
-    pairs = [(a, b) for a, b in pairs if b in vocabulary]
-    if len(pairs) < 6:
-        return False
-    return sum(1 for p in pairs if p in near) / len(pairs) < SHUFFLED_KEPT_PAIRS
-
-
-def _permuted_reference(answer: list[str], reference: list[str]) -> bool:
+def _permuted_reference(answer: list[str], reference: Sequence[str]) -> bool:
     """The reference's own words, nearly all of them, in another order: a shuffle, at any length.
 
     Copying the reference keeps its word pairs; rephrasing it changes its words. Using its
@@ -364,6 +303,12 @@ def _is_keyword_dump(prose: str, tokens: list[str], content: list[str]) -> bool:
     return len(tokens) >= 8 and function_share < 0.08
 
 
+@lru_cache(maxsize=1024)  # functions of the reference, asked again for every answer to it
+def _words_of(reference: str) -> tuple[str, ...]:
+    return tuple(word_list(reference))
+
+
+@lru_cache(maxsize=1024)
 def _is_list_like(reference: str) -> bool:
     """A reference that is itself a few terms ("push and pop", "Abstraction and reusability"):
     then a list of terms is an answer in the expected form, not a way around sentences."""

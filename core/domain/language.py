@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from core.domain.text import FILLER_WORDS, STOPWORDS
 from core.domain.text import words as word_list
@@ -53,6 +54,7 @@ _SCRIPTS = {
 }
 
 
+@lru_cache(maxsize=64)  # an answer is read at its validation and again by its grading
 def guess_language(text: str) -> str:
     """'en', another language's code, or '' when the text is too short or mixed to tell.
 

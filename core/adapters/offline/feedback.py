@@ -9,7 +9,7 @@ core.domain.tags and are chosen from what was missing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from functools import lru_cache
 
 from core.adapters.offline.behavioral import CUES, asked_elements, missing_cues
 from core.adapters.offline.quotes import shorten
@@ -142,7 +142,7 @@ def choose_tags(breakdown: ScoreBreakdown, question: Question, answer: str) -> t
         tags.append("completeness")
     if made and breakdown.depth < 5:
         tags.append("depth")
-    tags.extend(_topic_tags([p.text for p in missing]))
+    tags.extend(_topic_tags(tuple(p.text for p in missing)))
     if not made:
         tags.append("fundamentals")
     if not tags and not missing:
@@ -150,9 +150,12 @@ def choose_tags(breakdown: ScoreBreakdown, question: Question, answer: str) -> t
     return normalise_tags(tags, limit=MAX_TAGS)
 
 
-def _topic_tags(missing: Sequence[str]) -> list[str]:
+@lru_cache(maxsize=4096)
+def _topic_tags(missing: tuple[str, ...]) -> tuple[str, ...]:
+    # Key points come from a bank: the same few sets of missing points recur from answer to
+    # answer, and a dozen patterns over them cost more than the rest of the feedback.
     text = " ".join(missing)
-    return [tag for tag, pattern in _TOPIC_TAGS if pattern.search(text)][:2]
+    return tuple([tag for tag, pattern in _TOPIC_TAGS if pattern.search(text)][:2])
 
 
 def _behavioral_tags(answer: str, breakdown: ScoreBreakdown) -> list[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.adapters.offline.behavioral import cue_credit, cue_sentence
 from core.adapters.offline.complexity import complexity_classes
@@ -104,7 +105,7 @@ def score_answer(
         if derived
         else [p for p in key_points if p.strip()]
     )
-    question_terms = frozenset(content_terms(question))
+    question_terms = _question_terms(question)
     points = prepare_points(texts, question_terms)
     reading = read(answer, skip)
     index = AnswerIndex(reading, lists_expected=_is_short_list(reference))
@@ -138,6 +139,12 @@ def score_answer(
     )
 
 
+@lru_cache(maxsize=4096)  # functions of the question's texts, asked again for each answer
+def _question_terms(question: str) -> frozenset[str]:
+    return frozenset(content_terms(question))
+
+
+@lru_cache(maxsize=4096)
 def _is_short_list(reference: str) -> bool:
     """A reference that is itself a term or a list of them ("push and pop")."""
     return len(reference.split()) <= LIST_REFERENCE_WORDS or is_list(reference)

@@ -9,6 +9,7 @@ another of them, and not the point's own, make a claim about the wrong thing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.adapters.offline.matching import KeyPoint, PointMatch
 from core.adapters.offline.reading import Reading
@@ -25,6 +26,7 @@ _COMPARISON = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # a function of the question's text, asked again for each answer
 def compared_things(question: str) -> frozenset[str]:
     """What a comparison question sets against each other: "the difference between TCP and
     UDP", "X vs Y", "compare X with Y" give the first term that tells each side apart."""

@@ -5,14 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from core.adapters.sql.models import AttemptRow, AttemptTagRow, LinkCodeRow, LlmCallRow
+from core.adapters.sql.models import AttemptRow, LinkCodeRow, LlmCallRow
+from core.adapters.sql.prepared import (
+    ATTEMPT_BY_ID,
+    ATTEMPT_COLUMNS,
+    ATTEMPTS_OF_SESSION,
+    INSERT_ATTEMPT,
+    INSERT_ATTEMPT_TAGS,
+    OPEN_STATUSES,
+    RECORD_EVALUATION,
+    run,
+)
 from core.adapters.sql.repositories import _insert
 from core.domain.model import Attempt, AttemptStatus, Evaluation, LlmUsage
-
-_OPEN = (AttemptStatus.PENDING.value, AttemptStatus.FAILED.value)
+from core.ports import DuplicateKey
 
 
 class SqlAttempts:
@@ -29,20 +39,34 @@ class SqlAttempts:
         status: AttemptStatus,
         created_at: datetime,
     ) -> Attempt:
-        row = AttemptRow(
+        values = {
+            "session_id": session_id,
+            "position": position,
+            "delivery_id": delivery_id,
+            "answer": answer,
+            "status": status.value,
+            "created_at": created_at,
+            "cached": False,
+        }
+        try:
+            inserted = run(self.db, INSERT_ATTEMPT, values)
+        except IntegrityError as exc:  # the caller rolls back, reloads and replays
+            raise DuplicateKey(str(exc.orig)) from exc
+        (attempt_id,) = inserted.inserted_primary_key  # type: ignore[misc]
+        # The row as stored: the columns not given hold their defaults (no failures yet).
+        return Attempt(
+            id=attempt_id,
             session_id=session_id,
             position=position,
             delivery_id=delivery_id,
             answer=answer,
-            status=status.value,
+            status=status,
             created_at=created_at,
-            cached=False,
         )
-        _insert(self.db, row)
-        return attempt_from_row(row)
 
     def get(self, attempt_id: int) -> Attempt | None:
-        return self._first(AttemptRow.id == attempt_id)
+        row = run(self.db, ATTEMPT_BY_ID, {"attempt_id": attempt_id}).first()
+        return attempt_from_row(row) if row else None
 
     def at_position(self, session_id: int, position: int) -> Attempt | None:
         return self._first(AttemptRow.session_id == session_id, AttemptRow.position == position)
@@ -53,11 +77,7 @@ class SqlAttempts:
         )
 
     def in_session(self, session_id: int) -> list[Attempt]:
-        rows = self.db.execute(
-            select(*ATTEMPT_COLUMNS)
-            .where(AttemptRow.session_id == session_id)
-            .order_by(AttemptRow.position)
-        )
+        rows = run(self.db, ATTEMPTS_OF_SESSION, {"session_id": session_id})
         return [attempt_from_row(r) for r in rows]
 
     def record_evaluation(
@@ -69,33 +89,32 @@ class SqlAttempts:
         usage: LlmUsage | None,
         at: datetime,
     ) -> bool:
-        # Conditional on the status: if a lock expired and two workers both evaluated, the
-        # database lets exactly one of them store its evaluation.
-        result = self.db.execute(
-            update(AttemptRow)
-            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
-            .values(
-                status=AttemptStatus.EVALUATED.value,
-                score=evaluation.score,
-                evaluation=evaluation.to_dict(),
-                cached=cached,
-                error_kind=None,
-                evaluated_at=at,
-                model=usage.model if usage else None,
-                latency_ms=usage.latency_ms if usage else None,
-                input_tokens=usage.input_tokens if usage else None,
-                output_tokens=usage.output_tokens if usage else None,
-                graded_by=evaluation.graded_by[:64] or None,
-            )
+        """Store the evaluation if the attempt is still pending or failed (see
+        RECORD_EVALUATION); False when another worker stored one first."""
+        result = run(
+            self.db,
+            RECORD_EVALUATION,
+            {
+                "attempt_id": attempt_id,
+                "status": AttemptStatus.EVALUATED.value,
+                "score": evaluation.score,
+                "evaluation": evaluation.to_dict(),
+                "cached": cached,
+                "error_kind": None,
+                "evaluated_at": at,
+                "model": usage.model if usage else None,
+                "latency_ms": usage.latency_ms if usage else None,
+                "input_tokens": usage.input_tokens if usage else None,
+                "output_tokens": usage.output_tokens if usage else None,
+                "graded_by": evaluation.graded_by[:64] or None,
+            },
         )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not result.rowcount:
             return False
         # Only a pending or failed attempt gets here, and neither has tags yet.
         if evaluation.tags:
-            self.db.execute(
-                insert(AttemptTagRow),
-                [{"attempt_id": attempt_id, "tag": t} for t in dict.fromkeys(evaluation.tags)],
-            )
+            tags = [{"attempt_id": attempt_id, "tag": t} for t in dict.fromkeys(evaluation.tags)]
+            run(self.db, INSERT_ATTEMPT_TAGS, tags)
         return True
 
     def record_failure(
@@ -103,7 +122,7 @@ class SqlAttempts:
     ) -> bool:
         result = self.db.execute(
             update(AttemptRow)
-            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(_OPEN))
+            .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(OPEN_STATUSES))
             .values(
                 status=AttemptStatus.FAILED.value,
                 error_kind=error_kind,
@@ -144,10 +163,6 @@ class SqlAttempts:
     def _first(self, *where: Any) -> Attempt | None:
         row = self.db.execute(select(*ATTEMPT_COLUMNS).where(*where)).first()
         return attempt_from_row(row) if row else None
-
-
-# Plain columns, not entities (see repositories.SESSION_COLUMNS).
-ATTEMPT_COLUMNS = tuple(AttemptRow.__table__.columns)
 
 
 def attempt_from_row(row: Any) -> Attempt:

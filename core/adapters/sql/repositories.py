@@ -16,6 +16,19 @@ from core.adapters.sql.models import (
     QuestionRow,
     SessionRow,
 )
+from core.adapters.sql.prepared import (
+    ACTIVE_SESSION,
+    IDENTITY_OF_USER,
+    INSERT_QUESTION,
+    INSERT_SESSION,
+    LAST_SEEN,
+    LATEST_QUESTION,
+    QUESTION_AT,
+    QUESTIONS_OF_SESSION,
+    SESSION_BY_ID,
+    TOUCH_SESSION,
+    run,
+)
 from core.domain.model import (
     AskedQuestion,
     BankRef,
@@ -54,13 +67,8 @@ class SqlIdentities:
         self.db = db
 
     def find(self, user: UserRef) -> IdentityRecord | None:
-        row = self.db.scalars(
-            select(IdentityRow).where(
-                IdentityRow.platform == user.platform,
-                IdentityRow.tenant == user.tenant,
-                IdentityRow.external_user == user.user,
-            )
-        ).first()
+        where = {"platform": user.platform, "tenant": user.tenant, "user": user.user}
+        row = run(self.db, IDENTITY_OF_USER, where).first()
         return _identity(row) if row else None
 
     def ensure(self, user: UserRef, *, display_name: str | None = None) -> IdentityRecord:
@@ -101,7 +109,8 @@ class SqlIdentities:
         )
 
 
-def _identity(row: IdentityRow) -> IdentityRecord:
+def _identity(row: Any) -> IdentityRecord:
+    """An identity from its entity or from a row of its columns."""
     return IdentityRecord(
         id=row.id,
         user=UserRef(row.platform, row.tenant, row.external_user),
@@ -128,60 +137,64 @@ class SqlSessions:
         plan: Sequence[PlannedQuestion] = (),
         bank: BankRef | None = None,
     ) -> Session:
-        row = SessionRow(
+        values = {
+            "identity_id": identity_id,
+            "platform": conversation.platform,
+            "tenant": conversation.tenant,
+            "channel": conversation.channel,
+            "thread": conversation.thread,
+            "external_user": conversation.user,
+            "role": role.value,
+            "difficulty": difficulty.value,
+            "question_count": question_count,
+            "status": SessionStatus.ACTIVE.value,
+            "created_at": created_at,
+            "last_activity_at": created_at,
+            "kind": kind.value,
+            "adaptive": adaptive,
+            "plan": [p.to_dict() for p in plan] or None,
+            "bank_name": bank.name if bank else None,
+            "bank_version": bank.version if bank else None,
+        }
+        try:
+            inserted = run(self.db, INSERT_SESSION, values)
+        except IntegrityError as exc:
+            raise DuplicateKey(str(exc.orig)) from exc
+        (session_id,) = inserted.inserted_primary_key  # type: ignore[misc]
+        return Session(
+            id=session_id,
             identity_id=identity_id,
-            platform=conversation.platform,
-            tenant=conversation.tenant,
-            channel=conversation.channel,
-            thread=conversation.thread,
-            external_user=conversation.user,
-            role=role.value,
-            difficulty=difficulty.value,
+            conversation=conversation,
+            role=role,
+            difficulty=difficulty,
             question_count=question_count,
-            status=SessionStatus.ACTIVE.value,
+            status=SessionStatus.ACTIVE,
             created_at=created_at,
-            last_activity_at=created_at,
-            kind=kind.value,
+            kind=kind,
             adaptive=adaptive,
-            plan=[p.to_dict() for p in plan] or None,
-            bank_name=bank.name if bank else None,
-            bank_version=bank.version if bank else None,
+            plan=tuple(plan),
+            last_activity_at=created_at,
+            bank=bank,
         )
-        _insert(self.db, row)
-        return session_from_row(row)
 
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock,
         # so they meet the winner's committed row instead of deadlocking on unique-key inserts.
-        statement = select(*SESSION_COLUMNS).where(SessionRow.id == session_id)
-        if for_update:
-            statement = statement.with_for_update()
-        row = self.db.execute(statement).first()
+        row = run(self.db, SESSION_BY_ID[for_update], {"session_id": session_id}).first()
         return session_from_row(row) if row else None
 
     def find_active(
         self, conversation: ConversationRef, *, for_update: bool = False
     ) -> Session | None:
-        thread_match = (
-            SessionRow.thread.is_(None)
-            if conversation.thread is None
-            else SessionRow.thread == conversation.thread
-        )
-        statement = (
-            select(*SESSION_COLUMNS)
-            .where(
-                SessionRow.platform == conversation.platform,
-                SessionRow.tenant == conversation.tenant,
-                SessionRow.channel == conversation.channel,
-                thread_match,
-                SessionRow.status == SessionStatus.ACTIVE.value,
-            )
-            .order_by(SessionRow.id.desc())
-            .limit(1)
-        )
-        if for_update:  # answers in a thread queue on the session's row, as by id
-            statement = statement.with_for_update()
-        row = self.db.execute(statement).first()
+        # Answers in a thread queue on the session's row, as by id.
+        statement = ACTIVE_SESSION[conversation.thread is not None, for_update]
+        where = {
+            "platform": conversation.platform,
+            "tenant": conversation.tenant,
+            "channel": conversation.channel,
+            "thread": conversation.thread,
+        }
+        row = run(self.db, statement, where).first()
         return session_from_row(row) if row else None
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
@@ -199,9 +212,7 @@ class SqlSessions:
         self.db.execute(update(SessionRow).where(SessionRow.id == session_id).values(thread=thread))
 
     def touch(self, session_id: int, at: datetime) -> None:
-        self.db.execute(
-            update(SessionRow).where(SessionRow.id == session_id).values(last_activity_at=at)
-        )
+        run(self.db, TOUCH_SESSION, {"session_id": session_id, "at": at})
 
     def finish(self, session_id: int, *, status: SessionStatus, at: datetime) -> bool:
         result = self.db.execute(
@@ -246,12 +257,6 @@ class SqlSessions:
         self.db.execute(delete(SessionRow).where(SessionRow.id == session_id))
 
 
-# Reads select plain columns, not ORM entities: the answer path reads several collections per
-# request, and entity bookkeeping (identity map, instance state) was most of its CPU time.
-SESSION_COLUMNS = tuple(SessionRow.__table__.columns)
-QUESTION_COLUMNS = tuple(QuestionRow.__table__.columns)
-
-
 def session_from_row(row: Any) -> Session:
     return Session(
         id=row.id,
@@ -282,82 +287,52 @@ class SqlQuestions:
         self.db = db
 
     def add(self, asked: AskedQuestion) -> None:
+        """Insert the question; DuplicateKey (only this statement undone) when the position is
+        taken."""
         q = asked.question
-        _insert(
-            self.db,
-            QuestionRow(
-                session_id=asked.session_id,
-                position=asked.position,
-                kind=asked.kind.value,
-                main_index=asked.main_index,
-                follow_up_of=asked.follow_up_of,
-                bank_id=q.bank_id,
-                bank_version=q.bank_version,
-                text=q.text,
-                reference_answer=q.reference_answer,
-                key_points=list(q.key_points),
-                topics=list(q.topics),
-                hint=q.hint,
-                hints_used=asked.hints_used,
-                asked_at=asked.asked_at,
-                role=q.role.value,
-                difficulty=q.difficulty.value,
-            ),
-        )
+        row = {
+            "session_id": asked.session_id,
+            "position": asked.position,
+            "kind": asked.kind.value,
+            "main_index": asked.main_index,
+            "follow_up_of": asked.follow_up_of,
+            "bank_id": q.bank_id,
+            "bank_version": q.bank_version,
+            "text": q.text,
+            "reference_answer": q.reference_answer,
+            "key_points": list(q.key_points),
+            "topics": list(q.topics),
+            "hint": q.hint,
+            "hints_used": asked.hints_used,
+            "asked_at": asked.asked_at,
+            "role": q.role.value,
+            "difficulty": q.difficulty.value,
+        }
+        try:
+            run(self.db, INSERT_QUESTION, row)
+        except IntegrityError as exc:
+            raise DuplicateKey(str(exc.orig)) from exc
 
     def get(self, session_id: int, position: int) -> AskedQuestion | None:
-        found = self._select(
-            QuestionRow.session_id == session_id, QuestionRow.position == position
-        ).first()
+        where = {"session_id": session_id, "position": position}
+        found = run(self.db, QUESTION_AT, where).first()
         return _asked(found) if found else None
 
     def latest(self, session_id: int) -> AskedQuestion | None:
-        found = self._select(
-            QuestionRow.session_id == session_id, order=QuestionRow.position.desc()
-        ).first()
+        found = run(self.db, LATEST_QUESTION, {"session_id": session_id}).first()
         return _asked(found) if found else None
 
     def in_session(self, session_id: int) -> list[AskedQuestion]:
-        rows = self._select(QuestionRow.session_id == session_id, order=QuestionRow.position)
+        rows = run(self.db, QUESTIONS_OF_SESSION, {"session_id": session_id})
         return [_asked(row) for row in rows]
-
-    def _select(self, *where: Any, order: Any = None) -> Any:
-        """Questions with their session's role and difficulty (for rows from before questions
-        carried their own), in one statement."""
-        statement = (
-            select(
-                *QUESTION_COLUMNS,
-                SessionRow.role.label("session_role"),
-                SessionRow.difficulty.label("session_difficulty"),
-            )
-            .join(SessionRow, SessionRow.id == QuestionRow.session_id)
-            .where(*where)
-        )
-        if order is not None:
-            statement = statement.order_by(order)
-        return self.db.execute(statement)
 
     def last_seen(
         self, identity_id: int, role: Role, difficulty: Difficulty
     ) -> dict[str, datetime]:
         """When the person behind `identity_id` (every identity linked to the same web account)
         last saw each bank question of this pool — one statement."""
-        person = select(IdentityRow.web_user_id).where(IdentityRow.id == identity_id)
-        linked = select(IdentityRow.id).where(
-            IdentityRow.web_user_id.is_not(None),
-            IdentityRow.web_user_id == person.scalar_subquery(),
-        )
-        rows = self.db.execute(
-            select(QuestionRow.bank_id, func.max(QuestionRow.asked_at))
-            .join(SessionRow, SessionRow.id == QuestionRow.session_id)
-            .where(
-                (SessionRow.identity_id == identity_id) | SessionRow.identity_id.in_(linked),
-                QuestionRow.role == role.value,
-                QuestionRow.difficulty == difficulty.value,
-                QuestionRow.bank_id.is_not(None),
-            )
-            .group_by(QuestionRow.bank_id)
-        )
+        where = {"identity_id": identity_id, "role": role.value, "difficulty": difficulty.value}
+        rows = run(self.db, LAST_SEEN, where)
         return {bank_id: _utc(seen) for bank_id, seen in rows if bank_id and seen}
 
     def add_hint(self, session_id: int, position: int) -> int:

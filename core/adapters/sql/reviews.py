@@ -7,28 +7,23 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from core.adapters.sql.models import IdentityRow, ReminderRow, ReminderSendRow, ReviewEventRow
+from core.adapters.sql.prepared import (
+    EVENT_COLUMNS,
+    INSERT_EVENTS,
+    LATEST_EVENTS,
+    LATEST_EVENTS_OF_ITEMS,
+    run,
+)
 from core.adapters.sql.repositories import _identity, _insert
 from core.domain.learning import Grade, ReviewCard
 from core.domain.model import ItemKey, ItemKind
 from core.domain.roles import Difficulty, Role
 from core.ports import DuplicateKey, ReminderRecord
-
-EVENT_COLUMNS = tuple(ReviewEventRow.__table__.columns)
-
-
-def _person(identity_id: int) -> Any:
-    """This identity, or every identity linked to the same web account (a SQL condition)."""
-    account = select(IdentityRow.web_user_id).where(IdentityRow.id == identity_id)
-    linked = select(IdentityRow.id).where(
-        IdentityRow.web_user_id.is_not(None),
-        IdentityRow.web_user_id == account.scalar_subquery(),
-    )
-    return (ReviewEventRow.identity_id == identity_id) | ReviewEventRow.identity_id.in_(linked)
 
 
 class SqlReviews:
@@ -39,14 +34,15 @@ class SqlReviews:
         self, identity_id: int, keys: Collection[ItemKey] | None = None
     ) -> dict[ItemKey, ReviewCard]:
         """Each item's latest review across the person's identities — one statement."""
-        newest = select(func.max(ReviewEventRow.id)).where(_person(identity_id))
-        if keys is not None:
-            if not keys:
-                return {}
-            pairs = [(k.kind.value, k.item) for k in keys]
-            newest = newest.where(tuple_(ReviewEventRow.kind, ReviewEventRow.item).in_(pairs))
-        newest = newest.group_by(ReviewEventRow.kind, ReviewEventRow.item)
-        rows = self.db.execute(select(*EVENT_COLUMNS).where(ReviewEventRow.id.in_(newest)))
+        if keys is None:
+            rows = run(self.db, LATEST_EVENTS, {"identity_id": identity_id})
+        elif not keys:
+            return {}
+        else:
+            items = [(k.kind.value, k.item) for k in keys]
+            rows = run(
+                self.db, LATEST_EVENTS_OF_ITEMS, {"identity_id": identity_id, "items": items}
+            )
         cards = (card_from_row(row) for row in rows)
         return {card.key: card for card in cards}
 
@@ -57,7 +53,7 @@ class SqlReviews:
             return
         rows = [_event(identity_id, attempt_id, card) for card in cards]
         try:
-            self.db.execute(insert(ReviewEventRow), rows)
+            run(self.db, INSERT_EVENTS, rows)
         except IntegrityError as exc:
             raise DuplicateKey(str(exc.orig)) from exc
 
