@@ -120,6 +120,11 @@ def warm_core_imports(settings: Settings, extra: Iterable[str] = ()) -> list[str
             missing.append(name)
     if missing:
         log.warning("SnapStart warm-up could not import %s", ", ".join(missing))
+    else:
+        # The built-in bank is read on the first question asked; read it into the snapshot.
+        from core.adapters.offline.bank import load_shipped_questions
+
+        load_shipped_questions()
     return missing
 
 

@@ -29,3 +29,14 @@ def test_questions_are_well_formed_and_unique() -> None:
         assert 40 <= len(q.reference_answer.split()) <= 220, q.bank_id
         assert q.hint, q.bank_id
         assert q.topics, q.bank_id
+
+
+def test_building_the_core_does_not_read_the_built_in_bank() -> None:
+    """A health check or a history page never pays for parsing the bank file."""
+    from core.adapters.offline.bank import ShippedQuestionBank, load_shipped_questions
+
+    load_shipped_questions.cache_clear()
+    bank = ShippedQuestionBank()
+    assert load_shipped_questions.cache_info().currsize == 0
+    assert len(bank) == 270
+    assert load_shipped_questions.cache_info().currsize == 1
