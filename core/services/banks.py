@@ -39,6 +39,7 @@ __all__ = [
     "review_pools",
     "session_pool",
     "start_bank",
+    "tenant_bank",
     "use_bank",
 ]
 
@@ -124,8 +125,15 @@ def bank_in_use(
     with deps.uow(read_only=True) as uow:
         if name is not None:
             return _usable(uow, name, platform, tenant)
-        chosen = uow.banks.chosen(platform, tenant)
-        return uow.banks.latest(chosen) if chosen else None
+        return tenant_bank(uow, platform, tenant)
+
+
+def tenant_bank(uow: UnitOfWork, platform: str, tenant: str) -> BankInfo | None:
+    """The latest version of the bank a workspace or server chose, while it still exists and
+    still lets them use it (a re-import may narrow its scope); None: the built-in bank."""
+    chosen = uow.banks.chosen(platform, tenant)
+    info = uow.banks.latest(chosen) if chosen else None
+    return info if info is not None and info.scope.allows(platform, tenant) else None
 
 
 def start_bank(
@@ -140,8 +148,7 @@ def start_bank(
     if requested == BUILTIN_BANK:
         return None
     if requested is None:
-        chosen = uow.banks.chosen(conversation.platform, conversation.tenant)
-        info = uow.banks.latest(chosen) if chosen else None
+        info = tenant_bank(uow, conversation.platform, conversation.tenant)
     else:
         info = _usable(uow, requested, conversation.platform, conversation.tenant)
     if info is not None and (role, difficulty) not in info.pools:
