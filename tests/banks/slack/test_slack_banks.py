@@ -192,3 +192,28 @@ def test_on_lambda_the_home_start_form_is_narrowed_after_the_ack(
     lam.deliver(submitted)
     [card] = mock_slack.to("chat.update")
     assert "DevOps / SRE · Easy" in card.text()
+
+
+def test_the_form_update_waits_for_slack_to_have_the_form_and_then_gives_up(
+    core: Core, settings: Settings, web_client, mock_slack: MockSlack, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The lazy step can run before the ack's views.open lands: not_found is tried again a few
+    times (then left: the form still works, and the start checks the bank)."""
+    from bots.slack import banks
+    from bots.slack.runtime import SlackRuntime
+
+    monkeypatch.setattr(banks, "UPDATE_PAUSE_SECONDS", 0)
+    choose_platform_team(core)
+    rt = SlackRuntime(lambda: core, settings)
+    offer = lambda form: banks.offer_bank_in_start_form(  # noqa: E731
+        rt, web_client, tenant=s.TEAM, external_id=form, channel=None
+    )
+    offer("start:never-opened")
+    assert [c.response["error"] for c in mock_slack.to("views.update")] == ["not_found"] * 5
+
+    mock_slack.clear()
+    web_client.views_open(trigger_id="t", view={"type": "modal", "external_id": "start:late"})
+    first_call = iter([True])  # Slack has the form only from the second call on
+    mock_slack.fail("views.update", "not_found", when=lambda params: next(first_call, False))
+    offer("start:late")
+    assert [c.response.get("error") for c in mock_slack.to("views.update")] == ["not_found", None]
