@@ -517,20 +517,6 @@ def test_autocomplete_suggests_roles_from_aliases(handler: InteractionHandler) -
     assert len(handler.acknowledge(Autocomplete(caller(), "role", "")).choices) == 10
 
 
-def test_autocomplete_offers_every_role_when_the_servers_bank_cannot_be_read(
-    embedded_settings: Settings, caplog: pytest.LogCaptureFixture
-) -> None:
-    from bots.discord.model import Autocomplete
-
-    def database_down() -> Core:
-        raise ConnectionError("database down")
-
-    handler = InteractionHandler(embedded_settings, database_down, reads_replies=False)
-    ack = handler.acknowledge(Autocomplete(caller(), "role", ""))
-    assert ack.kind is AckKind.CHOICES and len(ack.choices) == 10  # the start checks again
-    assert "autocomplete failed: ConnectionError" in caplog.text
-
-
 def test_a_dm_whose_first_question_cannot_be_posted_ends_at_once(
     handler: InteractionHandler,
 ) -> None:

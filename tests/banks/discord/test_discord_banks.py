@@ -12,6 +12,9 @@ import pytest
 from nacl.signing import SigningKey
 
 from bots.discord import ids
+from bots.discord.http_endpoint import caller_from
+from bots.discord.interactions import InteractionHandler
+from bots.discord.model import AckKind, Autocomplete
 from core import services
 from core.banks import read_bank_file
 from core.bootstrap import Core
@@ -164,3 +167,16 @@ def test_the_role_autocomplete_offers_the_servers_bank_with_its_levels(
 
     bank_command(lam, api, "use", {"name": "builtin"})
     assert len(role_choices(lam, "")) == 10
+
+
+def test_autocomplete_offers_every_role_when_the_servers_bank_cannot_be_read(
+    embedded_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    def database_down() -> Core:
+        raise ConnectionError("database down")
+
+    handler = InteractionHandler(embedded_settings, database_down, reads_replies=False)
+    caller = caller_from(p.autocomplete(""))
+    ack = handler.acknowledge(Autocomplete(caller, "role", ""))
+    assert ack.kind is AckKind.CHOICES and len(ack.choices) == 10  # the start checks again
+    assert "autocomplete failed: ConnectionError" in caplog.text
