@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from core.domain.banks import BankInfo
 from core.domain.interview import Interview
 from core.domain.results import AnswerOutcome, HintGiven, QuestionAsked, SessionSummary
 from core.domain.roles import Difficulty
@@ -24,12 +25,33 @@ class StartIn(BaseModel):
         description=f"easy, medium or hard (default {Difficulty.DEFAULT.value})",
     )
     questions: int | None = Field(None, ge=1, le=50)
+    bank: str | None = Field(
+        None,
+        max_length=SHORT_TEXT,
+        description="a question bank from GET /api/practice/banks (default: the built-in one)",
+    )
     request_id: str | None = Field(
         None,
         pattern=CLIENT_ID_PATTERN,
         description="8-64 letters, digits, - or _. Send the same id again to get the same "
         "interview back (idempotent)",
     )
+
+
+class BankOut(BaseModel):
+    """A question bank this account may practise on, with the roles and levels it offers."""
+
+    name: str
+    version: int
+    description: str
+    levels: dict[str, list[str]] = Field(description="role -> the levels it has questions for")
+
+    @classmethod
+    def of(cls, bank: BankInfo) -> BankOut:
+        levels = {r.value: [d.value for d in bank.levels_of(r)] for r in bank.roles}
+        return cls(
+            name=bank.name, version=bank.version, description=bank.description, levels=levels
+        )
 
 
 class AnswerIn(BaseModel):

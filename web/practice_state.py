@@ -101,15 +101,16 @@ def conversation_for(viewer: Viewer, request_id: str) -> ConversationRef:
 
 
 def bank_choice(deps: Deps, viewer: Viewer, name: str) -> dict[str, Any]:
-    """The practice form's question banks, and the roles and levels of the one chosen (the
-    built-in bank has them all); an unknown bank is said and the built-in one offered."""
-    here = viewer.ref
-    banks = [b.name for b in services.list_banks(deps, platform=here.platform, tenant=here.tenant)]
+    """The practice form's question banks — the global ones and those of the workspaces and
+    servers of the account's linked chat identities — and the roles and levels of the one
+    chosen (the built-in bank has them all); an unknown bank is said and the built-in offered."""
+    where = {"platform": viewer.ref.platform, "tenant": viewer.ref.tenant, "user": viewer.id}
+    banks = [b.name for b in services.list_banks(deps, **where)]
     choice: dict[str, Any] = {"banks": banks, "bank": ""}
     if not name or name == BUILTIN_BANK:
         return choice
     try:
-        info = services.bank_in_use(deps, platform=here.platform, tenant=here.tenant, name=name)
+        info = services.bank_in_use(deps, name=name, **where)
     except InterviewError as error:
         return choice | {"bank_error": error.message}
     if info is None:

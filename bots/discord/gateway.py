@@ -13,7 +13,7 @@ import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -49,6 +49,7 @@ from core.domain.roles import Difficulty
 log = logging.getLogger(__name__)
 
 WORKER_THREADS = 32
+T = TypeVar("T")
 
 
 @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
@@ -92,7 +93,9 @@ class InterviewCommands(app_commands.Group):
     async def role_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        ack = self.bot.handler.acknowledge(Autocomplete(caller_of(interaction), "role", current))
+        request = Autocomplete(caller_of(interaction), "role", current)
+        # It reads the server's bank from the database: off the event loop.
+        ack = await self.bot.in_worker(self.bot.handler.choices, request)
         return [app_commands.Choice(name=c["name"], value=c["value"]) for c in ack.choices]
 
     @app_commands.command(name="review", description="Review what is due: weak answers come back")
@@ -152,12 +155,14 @@ class InterviewBot(discord.Client):
         await super().close()
         self._workers.shutdown(wait=False)
 
-    async def in_worker(self, call: Callable[..., None], *args: Any) -> None:
+    async def in_worker(self, call: Callable[..., T], *args: Any) -> T:
         """Run blocking work off the event loop, in this task's context (as asyncio.to_thread
         does), so the Responder's calls back on the loop see the same discord.py context."""
         context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._workers, functools.partial(context.run, call, *args))
+        return await loop.run_in_executor(
+            self._workers, functools.partial(context.run, call, *args)
+        )
 
     async def setup_hook(self) -> None:
         # Registered by template, not per message: presses on any old message still arrive.

@@ -2,7 +2,8 @@
 
 Every interaction runs in two steps. `acknowledge` answers within Discord's 3 seconds and does no
 I/O at all (so a cold serverless start or a slow database never misses the deadline): it defers,
-opens the answer modal, answers autocomplete, or refuses at once what it can tell is wrong.
+opens the answer modal, or refuses at once what it can tell is wrong. Autocomplete is the one
+exception: a server's role list is its chosen bank's, read with one indexed lookup (`choices`).
 `complete` then does the work (commands.py, buttons.py) and finishes the response through a
 Responder; every error ends here as one clear message. The gateway bot and the HTTP endpoint
 only translate to and from these calls.
@@ -41,7 +42,7 @@ from core.domain.errors import (
     NotYourSession,
     ServiceUnavailable,
 )
-from core.domain.model import Attempt
+from core.domain.model import Attempt, Platform
 from core.domain.roles import Role
 from core.services.claims import first_delivery
 from core.services.deps import Deps
@@ -80,7 +81,7 @@ class InteractionHandler:
 
     def acknowledge(self, request: Request) -> Ack:
         if isinstance(request, Autocomplete):
-            return Ack(AckKind.CHOICES, choices=render.role_choices(request.value, Role))
+            return self.choices(request)
         if qotd.handles(request):
             return qotd.acknowledge(request, max_chars=self.settings.max_answer_chars)
         if banks.handles(request):
@@ -101,6 +102,20 @@ class InteractionHandler:
             )
             return Ack(AckKind.MODAL, modal=modal)
         return Ack(AckKind.DEFER_UPDATE)
+
+    def choices(self, request: Autocomplete) -> Ack:
+        """The roles `/interview start` offers: the server's chosen bank's, each with its levels
+        (a DM, where no bank is chosen, and the built-in bank: every role)."""
+        bank = None
+        if request.caller.guild_id is not None:
+            try:
+                tenant = request.caller.tenant
+                bank = services.bank_in_use(self.deps, platform=Platform.DISCORD, tenant=tenant)
+            except Exception as exc:  # every role, rather than none: the start checks again
+                log.warning(
+                    "reading the server's bank for autocomplete failed: %s", type(exc).__name__
+                )
+        return Ack(AckKind.CHOICES, choices=render.role_choices(request.value, Role, bank))
 
     def _acknowledge_command(self, command: Command) -> Ack:
         if command.name == "help":

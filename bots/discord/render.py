@@ -13,6 +13,7 @@ from typing import Any
 
 from bots.discord.ids import Action, custom_id
 from bots.discord.model import ANSWER_INPUT_ID, Reply
+from core.domain.banks import BankInfo
 from core.domain.errors import InterviewError
 from core.domain.model import PointVerdict
 from core.domain.presentation import (
@@ -294,15 +295,25 @@ def summary(result: SessionSummary, *, web_base_url: str) -> Reply:
     return Reply(embeds=(embed,), components=(link,))
 
 
-def role_choices(typed: str, roles: Iterable[Role]) -> tuple[dict[str, str], ...]:
-    """Autocomplete: roles whose name, value or alias matches what was typed so far."""
+def role_choices(
+    typed: str, roles: Iterable[Role], bank: BankInfo | None = None
+) -> tuple[dict[str, str], ...]:
+    """Autocomplete: roles whose name, value or alias matches what was typed so far. With a
+    chosen `bank`, only its roles, each named with the levels it has ("Backend — easy, medium")."""
+    offered = [r for r in roles if bank is None or r in bank.roles]
     key = "".join(ch for ch in typed.lower() if ch.isalnum())
     matches: list[Role] = []
-    for role in roles:
+    for role in offered:
         names = (role.value, role.label)
         if not key or any(key in "".join(c for c in n.lower() if c.isalnum()) for n in names):
             matches.append(role)
     if key and not matches:
         with suppress(InterviewError):
-            matches.append(Role.parse(typed))  # an alias such as "sre" or "ml"
-    return tuple({"name": r.label, "value": r.value} for r in matches[:25])
+            matches += [r for r in (Role.parse(typed),) if r in offered]  # "sre", "ml"
+    return tuple({"name": _role_choice_name(r, bank), "value": r.value} for r in matches[:25])
+
+
+def _role_choice_name(role: Role, bank: BankInfo | None) -> str:
+    if bank is None:
+        return role.label
+    return f"{role.label} — {', '.join(d.value for d in bank.levels_of(role))}"

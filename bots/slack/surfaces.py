@@ -29,6 +29,7 @@ from bots.slack.ids import (
     ROLE_INPUT,
     START_MODAL,
 )
+from core.domain.banks import BankInfo
 from core.domain.history import Analytics, Page, SessionListItem
 from core.domain.presentation import format_score, score_bar, session_url, tag_label
 from core.domain.results import QuotaStatus
@@ -108,37 +109,54 @@ def _session_line(item: SessionListItem, web_base_url: str) -> str:
 # ------------------------------------------------------------------ the start modal
 
 
-def start_modal(*, max_questions: int, default_questions: int, channel: str | None) -> dict:
-    """Role, difficulty and length; `channel` (where /interview was typed) rides along."""
-    role_options = [_option(r.label, r.value) for r in Role]
-    difficulty_options = [_option(d.label, d.value) for d in Difficulty]
-    default_difficulty = _option(Difficulty.DEFAULT.label, Difficulty.DEFAULT.value)
+def start_modal(
+    *,
+    max_questions: int,
+    default_questions: int,
+    channel: str | None,
+    external_id: str | None = None,
+    bank: BankInfo | None = None,
+) -> dict:
+    """Role, difficulty and length; `channel` (where /interview was typed) rides along.
+
+    With `bank` (the workspace's chosen bank), only its roles and levels are offered, and a line
+    says what it has; `external_id` lets the lazy listener that reads the bank update the form."""
+    roles = bank.roles if bank else tuple(Role)
+    levels = bank.difficulties if bank else tuple(Difficulty)
+    role_options = [_option(r.label, r.value) for r in roles]
+    difficulty_options = [_option(d.label, d.value) for d in levels]
+    level = Difficulty.DEFAULT if Difficulty.DEFAULT in levels else levels[0]
     count_options = [_option(str(n), str(n)) for n in range(1, max_questions + 1)]
-    return {
+    blocks = [
+        _select(ROLE_BLOCK, ROLE_INPUT, "Role", role_options, role_options[0]),
+        _select(
+            DIFFICULTY_BLOCK,
+            DIFFICULTY_INPUT,
+            "Difficulty",
+            difficulty_options,
+            _option(level.label, level.value),
+        ),
+        _select(
+            COUNT_BLOCK,
+            COUNT_INPUT,
+            "Number of questions",
+            count_options,
+            count_options[min(default_questions, max_questions) - 1],
+        ),
+    ]
+    if bank is not None:
+        offers = f"Questions from the bank *{escape(bank.name)}* (version {bank.version})"
+        blocks.append(context(f"{offers}: {escape(bank.offers())}."))
+    modal = {
         "type": "modal",
         "callback_id": START_MODAL,
         "private_metadata": json.dumps({"channel": channel}),
         "title": {"type": "plain_text", "text": "Mock interview"},
         "submit": {"type": "plain_text", "text": "Start"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            _select(ROLE_BLOCK, ROLE_INPUT, "Role", role_options, role_options[0]),
-            _select(
-                DIFFICULTY_BLOCK,
-                DIFFICULTY_INPUT,
-                "Difficulty",
-                difficulty_options,
-                default_difficulty,
-            ),
-            _select(
-                COUNT_BLOCK,
-                COUNT_INPUT,
-                "Number of questions",
-                count_options,
-                count_options[min(default_questions, max_questions) - 1],
-            ),
-        ],
+        "blocks": blocks,
     }
+    return modal | ({"external_id": external_id} if external_id else {})
 
 
 @dataclass(frozen=True, slots=True)

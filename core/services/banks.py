@@ -22,7 +22,14 @@ from core.domain.banks import (
     asked_from,
     check_bank_name,
 )
-from core.domain.model import BankRef, ConversationRef, PlannedQuestion, Question, Session
+from core.domain.model import (
+    BankRef,
+    ConversationRef,
+    PlannedQuestion,
+    Platform,
+    Question,
+    Session,
+)
 from core.domain.roles import Difficulty, Role
 from core.ports import UnitOfWork
 from core.services.deps import Deps
@@ -39,6 +46,7 @@ __all__ = [
     "review_pools",
     "session_pool",
     "start_bank",
+    "tenant_bank",
     "use_bank",
 ]
 
@@ -62,11 +70,15 @@ def import_bank(
     return info
 
 
-def list_banks(deps: Deps, *, platform: str | None = None, tenant: str = "") -> list[BankInfo]:
-    """Every imported bank's latest version; with `platform`, only those usable there."""
+def list_banks(
+    deps: Deps, *, platform: str | None = None, tenant: str = "", user: str = ""
+) -> list[BankInfo]:
+    """Every imported bank's latest version; with `platform`, only those usable there (on the
+    web, by `user`: see _places)."""
     with deps.uow(read_only=True) as uow:
         banks = uow.banks.listing()
-    return [b for b in banks if platform is None or b.scope.allows(platform, tenant)]
+        places = _places(uow, platform, tenant, user) if platform is not None else None
+    return [b for b in banks if places is None or _allowed(b.scope, places)]
 
 
 def builtin_question_count(deps: Deps) -> int:
@@ -102,7 +114,7 @@ def use_bank(
     if not is_admin:
         raise BankAdminsOnly("server" if platform == "discord" else "workspace")
     with deps.uow() as uow:
-        info = None if name == BUILTIN_BANK else _usable(uow, name, platform, tenant)
+        info = None if name == BUILTIN_BANK else _usable(uow, name, [(platform, tenant)])
         uow.banks.choose(
             platform=platform,
             tenant=tenant,
@@ -115,7 +127,7 @@ def use_bank(
 
 
 def bank_in_use(
-    deps: Deps, *, platform: str, tenant: str, name: str | None = None
+    deps: Deps, *, platform: str, tenant: str, name: str | None = None, user: str = ""
 ) -> BankInfo | None:
     """The bank an interview started here would draw from (`name`, else the workspace's
     choice): what surfaces offer as roles and levels. None: the built-in bank (every one)."""
@@ -123,9 +135,16 @@ def bank_in_use(
         return None
     with deps.uow(read_only=True) as uow:
         if name is not None:
-            return _usable(uow, name, platform, tenant)
-        chosen = uow.banks.chosen(platform, tenant)
-        return uow.banks.latest(chosen) if chosen else None
+            return _usable(uow, name, _places(uow, platform, tenant, user))
+        return tenant_bank(uow, platform, tenant)
+
+
+def tenant_bank(uow: UnitOfWork, platform: str, tenant: str) -> BankInfo | None:
+    """The latest version of the bank a workspace or server chose, while it still exists and
+    still lets them use it (a re-import may narrow its scope); None: the built-in bank."""
+    chosen = uow.banks.chosen(platform, tenant)
+    info = uow.banks.latest(chosen) if chosen else None
+    return info if info is not None and info.scope.allows(platform, tenant) else None
 
 
 def start_bank(
@@ -140,10 +159,10 @@ def start_bank(
     if requested == BUILTIN_BANK:
         return None
     if requested is None:
-        chosen = uow.banks.chosen(conversation.platform, conversation.tenant)
-        info = uow.banks.latest(chosen) if chosen else None
+        info = tenant_bank(uow, conversation.platform, conversation.tenant)
     else:
-        info = _usable(uow, requested, conversation.platform, conversation.tenant)
+        where = _places(uow, conversation.platform, conversation.tenant, conversation.user)
+        info = _usable(uow, requested, where)
     if info is not None and (role, difficulty) not in info.pools:
         raise BankLacksQuestions(info.name, role, difficulty, info.offers())
     return info
@@ -188,11 +207,11 @@ def review_pools(
     bank a due item came from (its latest version, when still usable here), so a question of a
     team's bank comes back for review as itself."""
     names = {item.partition(":")[0] for item in item_ids if ":" in item}
+    where = _places(uow, conversation.platform, conversation.tenant, conversation.user)
     banks = [
         info
         for name in sorted(names)
-        if (info := uow.banks.latest(name)) is not None
-        and info.scope.allows(conversation.platform, conversation.tenant)
+        if (info := uow.banks.latest(name)) is not None and _allowed(info.scope, where)
     ]
 
     def pool(role: Role, difficulty: Difficulty) -> Sequence[Question]:
@@ -203,6 +222,7 @@ def review_pools(
 
 
 _LEVELS = (Difficulty.EASY, Difficulty.MEDIUM, Difficulty.HARD)
+CHAT = (Platform.SLACK, Platform.DISCORD)
 
 
 def _existing(uow: UnitOfWork, name: str) -> BankInfo:
@@ -212,9 +232,31 @@ def _existing(uow: UnitOfWork, name: str) -> BankInfo:
     return info
 
 
-def _usable(uow: UnitOfWork, name: str, platform: str, tenant: str) -> BankInfo:
-    info = _existing(uow, name)
-    if not info.scope.allows(platform, tenant):
+Place = tuple[str, str]  # (platform, tenant)
+
+
+def _places(uow: UnitOfWork, platform: str, tenant: str, user: str) -> list[Place]:
+    """Where a person draws banks from: here; for a web account, also the Slack workspaces and
+    Discord servers of the chat identities linked to it (a team's bank follows its members
+    to the browser, and nobody else's does)."""
+    places = [(platform, tenant)]
+    if platform == Platform.WEB and user:
+        linked = uow.identities.linked_to(user)
+        places += [(i.user.platform, i.user.tenant) for i in linked if i.user.platform in CHAT]
+    return places
+
+
+def _allowed(scope: BankScope, places: Sequence[Place]) -> bool:
+    return any(scope.allows(platform, tenant) for platform, tenant in places)
+
+
+def _usable(uow: UnitOfWork, name: str, places: Sequence[Place]) -> BankInfo:
+    info = uow.banks.latest(name)
+    if info is None or (places[0][0] == Platform.WEB and not _allowed(info.scope, places)):
+        # on the web, another team's bank is not even said to exist
+        usable = [b.name for b in uow.banks.listing() if _allowed(b.scope, places)]
+        raise UnknownBank(name, usable)
+    if not _allowed(info.scope, places):
         raise BankNotAllowed(name, _scope_label(info.scope))
     return info
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 
+from core.domain.banks import asked_from
 from core.domain.errors import EmptyQuestionPool
 from core.domain.model import Question, UserRef
 from core.domain.notices import DeliveryFailed
@@ -28,7 +29,8 @@ from core.domain.qotd import (
 )
 from core.domain.qotd_notices import QotdQuestionNotice
 from core.domain.selection import choose_question
-from core.ports import DuplicateKey, Notifier
+from core.ports import DuplicateKey, Notifier, UnitOfWork
+from core.services.banks import bank_pool, tenant_bank
 from core.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ def _claim(
         existing = uow.qotd.post_on(schedule.id, day)
         if existing is not None:
             return _take_over(deps, existing, now)
-        question = _next_question(deps, uow.qotd.bank_ids_posted(schedule.id), schedule)
+        question = _next_question(deps, uow, uow.qotd.bank_ids_posted(schedule.id), schedule)
         try:
             post = uow.qotd.add_post(
                 schedule, day=day, question=question, opens_at=opens, closes_at=closes, at=now
@@ -144,13 +146,19 @@ def _take_over(deps: Deps, existing: QotdPost, now: datetime) -> QotdPost | None
     return existing if taken else None
 
 
-def _next_question(deps: Deps, posted: Mapping[str, datetime], schedule: QotdSchedule) -> Question:
-    """Never a repeat in this channel until the pool (every role of the setting) is exhausted."""
-    pool = [
-        q
-        for role in schedule.settings.roles
-        for q in deps.bank.pool(role, schedule.settings.difficulty)
-    ]
+def _next_question(
+    deps: Deps, uow: UnitOfWork, posted: Mapping[str, datetime], schedule: QotdSchedule
+) -> Question:
+    """From the bank the workspace or server chose (else the built-in one), never a repeat in
+    this channel until the pool (every role of the setting) is exhausted. Ids are stable across
+    a bank's versions (namespaced by the bank), so a re-import does not bring one back early."""
+    channel = schedule.channel
+    bank = tenant_bank(uow, channel.platform, channel.tenant)
+    ref, level = (bank.ref if bank else None), schedule.settings.difficulty
+    pool = [q for role in schedule.settings.roles for q in bank_pool(deps, uow, ref, role, level)]
+    if not pool and bank is not None:  # none of the channel's roles at its level: the team
+        # chose this bank, so any of its questions beats none (or the built-in bank's)
+        pool = [asked_from(bank.ref, q) for q in uow.banks.questions(bank.name, bank.version)]
     if not pool:
         raise EmptyQuestionPool()
     return choose_question(pool, last_seen=posted, in_this_session=(), rng=deps.random)

@@ -3,6 +3,7 @@ THREAD_CREATE and MESSAGE_CREATE payloads in, REST calls recorded by the fake Di
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import discord
@@ -10,6 +11,8 @@ import discord.ext.test as dpytest
 import pytest
 
 from bots.discord.cli import _sync
+from core import services
+from core.banks import read_bank_file
 from core.config import Settings
 from tests.discord import payloads
 from tests.discord.conftest import Gateway, RecordingBot
@@ -190,6 +193,25 @@ async def test_autocomplete_and_help(gateway: Gateway, api: FakeDiscordApi) -> N
     await gateway.interact(asked)
     answer = api.of("callback", asked["token"])[0].body
     assert answer["type"] == 4 and answer["data"]["flags"] == 64
+
+
+async def test_autocomplete_offers_the_servers_chosen_bank(
+    gateway: Gateway, api: FakeDiscordApi
+) -> None:
+    """Read from the database on a worker thread (never on the event loop), answered in time."""
+    deps = gateway.core.deps
+    document = read_bank_file(Path(__file__).parents[2] / "docs/examples/banks/platform-team.md")
+    services.import_bank(deps, document=document, name="team")
+    services.use_bank(
+        deps, platform="discord", tenant=payloads.GUILD_ID, name="team", by=ALICE, is_admin=True
+    )
+    typed = payloads.autocomplete("")
+    await gateway.interact(typed, wait=False)
+    await api.wait_for(lambda: bool(api.of("callback", typed["token"])))
+    assert api.of("callback", typed["token"])[0].body["data"]["choices"] == [
+        {"name": "Backend — medium", "value": "backend"},
+        {"name": "DevOps / SRE — easy", "value": "devops-sre"},
+    ]
 
 
 async def test_a_dm_interview(gateway: Gateway, api: FakeDiscordApi) -> None:

@@ -64,6 +64,7 @@ class MockSlack:
         self._ids = itertools.count(1)
         # users.info answers: user id -> flags such as {"is_admin": True} (others: members)
         self.users: dict[str, dict[str, Any]] = {}
+        self._opened_views: set[str] = set()  # external ids of the views opened so far
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -128,7 +129,7 @@ class MockSlack:
     def _record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
         failure = self._failures.get(method)
-        error = failure(params) if failure else None
+        error = failure(params) if failure else self._view_error(method, params)
         response = (
             {"ok": False, "error": error}
             if error
@@ -137,6 +138,16 @@ class MockSlack:
         with self._lock:
             self.calls.append(Call(method, params, response))
         return response
+
+    def _view_error(self, method: str, params: dict[str, Any]) -> str | None:
+        """As Slack: views.update by external id finds only a view opened before it."""
+        view = params.get("view")
+        with self._lock:
+            if method == "views.open" and isinstance(view, dict) and view.get("external_id"):
+                self._opened_views.add(str(view["external_id"]))
+            elif method == "views.update" and params.get("external_id"):
+                return None if params["external_id"] in self._opened_views else "not_found"
+        return None
 
     def _answer(self, method: str, params: dict[str, Any], n: int) -> dict[str, Any]:
         channel = str(params.get("channel") or "")

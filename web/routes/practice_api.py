@@ -14,6 +14,7 @@ from web.params import SessionId
 from web.practice_schemas import (
     AcceptedOut,
     AnswerIn,
+    BankOut,
     HintOut,
     PositionIn,
     PracticeOut,
@@ -54,8 +55,19 @@ def start(body: StartIn, viewer: ApiViewer, deps: DepsDep) -> StepOut:
         role=body.role,
         difficulty=body.difficulty,
         questions=body.questions,
+        bank=body.bank,
     )
     return StepOut.of_start(started)
+
+
+@router.get("/banks")
+def banks(viewer: ApiViewer, deps: DepsDep) -> list[BankOut]:
+    """The imported question banks this account may start an interview on: the global ones and
+    those of the Slack workspaces and Discord servers of its linked chat identities (the
+    built-in bank, `builtin`, is always there and not listed)."""
+    here = viewer.ref
+    usable = services.list_banks(deps, platform=here.platform, tenant=here.tenant, user=viewer.id)
+    return [BankOut.of(bank) for bank in usable]
 
 
 @router.get("/{session_id}", responses=ERRORS)

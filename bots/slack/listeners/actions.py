@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import ids
+from bots.slack import banks, ids
 from bots.slack.buttons import HANDLERS, Click
 from bots.slack.listeners import ack_only, tenant_of
 from bots.slack.messaging import Reply, errors_to, open_modal
@@ -45,10 +45,20 @@ def register(app: App, rt: SlackRuntime) -> None:
             max_questions=rt.settings.max_questions_per_session,
             default_questions=rt.settings.questions_per_session,
             channel=None,  # from App Home there is no channel: the interview runs in a DM
+            external_id=banks.start_form_id(body["trigger_id"]),
         )
         open_modal(client, body["trigger_id"], modal)
 
-    app.action(ids.HOME_START)(open_start_modal)
+    def offer_bank(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        banks.offer_bank_in_start_form(
+            rt,
+            client,
+            tenant=tenant_of(context, body),
+            external_id=banks.start_form_id(body["trigger_id"]),
+            channel=None,
+        )
+
+    app.action(ids.HOME_START)(ack=open_start_modal, lazy=[offer_bank])
     app.action(ids.OPEN_DASHBOARD)(ack_only)
 
 

@@ -68,17 +68,33 @@ def register(app: App, rt: SlackRuntime) -> None:
 
     app.command(ids.COMMAND, matchers=[needs_core])(ack=ack_command, lazy=[run_command])
 
-    def answer_in_ack(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def opens_form(body: dict[str, Any]) -> bool:
+        return parsed(body).kind is Kind.MODAL
+
+    def open_start_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        modal = start_modal(
+            max_questions=limits.max_questions_per_session,
+            default_questions=limits.questions_per_session,
+            channel=body.get("channel_id"),
+            external_id=banks.start_form_id(body["trigger_id"]),
+        )
+        open_modal(client, body["trigger_id"], modal)
+
+    def offer_bank(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        banks.offer_bank_in_start_form(
+            rt,
+            client,
+            tenant=tenant_of(context, body),
+            external_id=banks.start_form_id(body["trigger_id"]),
+            channel=body.get("channel_id"),
+        )
+
+    app.command(ids.COMMAND, matchers=[opens_form])(ack=open_start_form, lazy=[offer_bank])
+
+    def answer_in_ack(ack: Ack, body: dict[str, Any]) -> None:
         command = parsed(body)
-        if command.kind is Kind.MODAL:
-            ack()
-            modal = start_modal(
-                max_questions=limits.max_questions_per_session,
-                default_questions=limits.questions_per_session,
-                channel=body.get("channel_id"),
-            )
-            open_modal(client, body["trigger_id"], modal)
-        elif command.kind is Kind.HELP:
+        if command.kind is Kind.HELP:
             text, blocks = help_card()
             ack(text=text, blocks=blocks)
         else:

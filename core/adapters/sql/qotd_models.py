@@ -63,6 +63,7 @@ class QotdPostRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     difficulty: Mapped[str] = mapped_column(String(16))
     bank_id: Mapped[str | None] = mapped_column(String(64))
+    bank_version: Mapped[int | None] = mapped_column(Integer)  # an imported bank's (0011)
     text: Mapped[str] = mapped_column(Text)
     reference_answer: Mapped[str] = mapped_column(Text)
     key_points: Mapped[list[str]] = mapped_column(JSON)

@@ -12,6 +12,9 @@ import pytest
 from nacl.signing import SigningKey
 
 from bots.discord import ids
+from bots.discord.http_endpoint import caller_from
+from bots.discord.interactions import InteractionHandler
+from bots.discord.model import AckKind, Autocomplete
 from core import services
 from core.banks import read_bank_file
 from core.bootstrap import Core
@@ -131,3 +134,49 @@ def test_a_start_the_bank_cannot_serve_is_refused_with_what_it_has(
     assert not api.threads  # nothing was opened
     alice = UserRef("discord", p.GUILD_ID, p.ALICE)
     assert services.quota_status(core.deps, user=alice).used == 0  # and nothing counted
+
+
+def role_choices(lam: Serverless, typed: str, **kw: Any) -> list[dict[str, str]]:
+    """What `/interview start`'s role autocomplete offers (answered in the HTTP response)."""
+    status, answer = lam.send(p.autocomplete(typed, **kw))
+    assert status == 200 and answer["type"] == 8
+    return list(answer["data"]["choices"])
+
+
+def test_the_role_autocomplete_offers_the_servers_bank_with_its_levels(
+    lam: Serverless, core: Core, api: FakeDiscordApi
+) -> None:
+    assert len(role_choices(lam, "")) == 10  # the built-in bank: every role
+    document = read_bank_file(EXAMPLES / "platform-team.yaml")
+    services.import_bank(
+        core.deps, document=document, name="platform-team", scope=f"guild:{p.GUILD_ID}"
+    )
+    assert len(role_choices(lam, "")) == 10  # imported, not chosen yet
+    bank_command(lam, api, "use", {"name": "platform-team"})
+    calls, invocations = len(api.calls), len(lam.lambda_client.invocations)
+
+    assert role_choices(lam, "") == [
+        {"name": "Backend — medium", "value": "backend"},
+        {"name": "DevOps / SRE — easy", "value": "devops-sre"},
+    ]
+    assert role_choices(lam, "sre") == [{"name": "DevOps / SRE — easy", "value": "devops-sre"}]
+    assert role_choices(lam, "front") == []  # a role the bank lacks is not offered
+    assert len(role_choices(lam, "", in_guild=False)) == 10  # a DM: no server, no bank
+    # answered in the response itself: no deferred work, no call to Discord
+    assert (len(api.calls), len(lam.lambda_client.invocations)) == (calls, invocations)
+
+    bank_command(lam, api, "use", {"name": "builtin"})
+    assert len(role_choices(lam, "")) == 10
+
+
+def test_autocomplete_offers_every_role_when_the_servers_bank_cannot_be_read(
+    embedded_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    def database_down() -> Core:
+        raise ConnectionError("database down")
+
+    handler = InteractionHandler(embedded_settings, database_down, reads_replies=False)
+    caller = caller_from(p.autocomplete(""))
+    ack = handler.acknowledge(Autocomplete(caller, "role", ""))
+    assert ack.kind is AckKind.CHOICES and len(ack.choices) == 10  # the start checks again
+    assert "autocomplete failed: ConnectionError" in caplog.text

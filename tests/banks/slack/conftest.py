@@ -3,6 +3,7 @@
 from tests.slack.conftest import (  # noqa: F401  (fixtures, found by name)
     app,
     core,
+    lam,
     lazy_listeners_never_raise,
     migrated_sqlite,
     mock_slack,

@@ -4,6 +4,7 @@ SQLite + the Redis stand-in and on MariaDB + Redis (the `backend` fixture)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,11 @@ from core.banks import read_bank_file
 from core.bootstrap import Core
 from core.config import Settings
 from core.domain.model import BankRef, SessionStatus, UserRef
+from core.domain.roles import Role
 from tests.slack import support as s
 from tests.slack.conftest import slack_settings
 from tests.slack.mock_slack import MockSlack
-from tests.slack.support import buttons
+from tests.slack.support import LambdaHarness, buttons
 
 
 @pytest.fixture
@@ -109,3 +111,109 @@ def test_a_bank_of_another_workspace_cannot_be_chosen(
     assert "belongs to another Slack workspace" in told
     assert "Banks this workspace can use: `builtin`." in command(app, mock_slack, "bank")
     assert "Use `/interview bank`" in command(app, mock_slack, "bank use")
+
+
+def choose_platform_team(core: Core) -> None:
+    document = read_bank_file(EXAMPLES / "platform-team.md")
+    services.import_bank(
+        core.deps, document=document, name="platform-team", scope=f"workspace:{s.TEAM}"
+    )
+    services.use_bank(
+        core.deps, platform="slack", tenant=s.TEAM, name="platform-team", by=ADMIN, is_admin=True
+    )
+
+
+def offered(view: dict) -> tuple[list[str], list[str]]:
+    """The role and difficulty values a start form offers."""
+    by_block = {b["block_id"]: b for b in view["blocks"] if "block_id" in b}
+    return tuple(  # type: ignore[return-value]
+        [o["value"] for o in by_block[block]["element"]["options"]]
+        for block in (ids.ROLE_BLOCK, ids.DIFFICULTY_BLOCK)
+    )
+
+
+def test_the_start_form_offers_the_chosen_banks_roles_and_levels(
+    app: App, core: Core, mock_slack: MockSlack
+) -> None:
+    """The form opens at once with every role (the ack cannot wait for the database); the lazy
+    step narrows it to the bank's roles and levels, even when it runs before Slack has it."""
+    choose_platform_team(core)
+    command(app, mock_slack, "")
+    [opened] = mock_slack.wait_for("views.open")
+    assert len(offered(opened.params["view"])[0]) == 10
+    updates = mock_slack.wait_for("views.update")
+    done = [u for u in updates if u.response.get("ok")]
+    assert len(done) == 1, [u.response for u in updates]
+    assert done[0].params["external_id"] == opened.params["view"]["external_id"]
+    view = done[0].params["view"]
+    assert offered(view) == (["backend", "devops-sre"], ["easy", "medium"])
+    assert "bank *platform-team* (version 1): backend (medium), devops-sre (easy)" in str(view)
+    assert json.loads(view["private_metadata"]) == {"channel": s.CHANNEL}
+
+
+def test_the_start_form_stays_whole_on_the_builtin_bank(
+    app: App, core: Core, mock_slack: MockSlack
+) -> None:
+    command(app, mock_slack, "")
+    [opened] = mock_slack.wait_for("views.open")
+    assert offered(opened.params["view"]) == (
+        [r.value for r in Role],
+        ["easy", "medium", "hard"],
+    )
+    assert "views.update" not in mock_slack.methods()  # the lazy step ran inline, changed nothing
+
+
+def test_on_lambda_the_home_start_form_is_narrowed_after_the_ack(
+    lam: LambdaHarness, core: Core, mock_slack: MockSlack
+) -> None:
+    choose_platform_team(core)
+    home = s.action(
+        ids.HOME_START,
+        "",
+        message={"ts": "1.1", "blocks": []},
+        response_url=mock_slack.response_url(),
+    )
+    assert s.status(lam.send(home)) == 200
+    [opened] = mock_slack.to("views.open")  # on the ack path, before the response
+    assert "views.update" not in mock_slack.methods()
+    assert opened.params["view"]["external_id"].startswith("start:")
+    assert lam.replay() == 1
+    [updated] = mock_slack.to("views.update")
+    assert updated.response["ok"] and offered(updated.params["view"])[0] == [
+        "backend",
+        "devops-sre",
+    ]
+    assert json.loads(updated.params["view"]["private_metadata"]) == {"channel": None}
+
+    submitted = s.view_submission(
+        role="devops-sre", difficulty="easy", questions=1, channel=None, view_id="V2"
+    )
+    mock_slack.clear()
+    lam.deliver(submitted)
+    [card] = mock_slack.to("chat.update")
+    assert "DevOps / SRE · Easy" in card.text()
+
+
+def test_the_form_update_waits_for_slack_to_have_the_form_and_then_gives_up(
+    core: Core, settings: Settings, web_client, mock_slack: MockSlack, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The lazy step can run before the ack's views.open lands: not_found is tried again a few
+    times (then left: the form still works, and the start checks the bank)."""
+    from bots.slack import banks
+    from bots.slack.runtime import SlackRuntime
+
+    monkeypatch.setattr(banks, "UPDATE_PAUSE_SECONDS", 0)
+    choose_platform_team(core)
+    rt = SlackRuntime(lambda: core, settings)
+    offer = lambda form: banks.offer_bank_in_start_form(  # noqa: E731
+        rt, web_client, tenant=s.TEAM, external_id=form, channel=None
+    )
+    offer("start:never-opened")
+    assert [c.response["error"] for c in mock_slack.to("views.update")] == ["not_found"] * 5
+
+    mock_slack.clear()
+    web_client.views_open(trigger_id="t", view={"type": "modal", "external_id": "start:late"})
+    first_call = iter([True])  # Slack has the form only from the second call on
+    mock_slack.fail("views.update", "not_found", when=lambda params: next(first_call, False))
+    offer("start:late")
+    assert [c.response.get("error") for c in mock_slack.to("views.update")] == ["not_found", None]
