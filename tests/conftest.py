@@ -92,6 +92,15 @@ TABLES = (
 )
 
 
+SERVICE_FIXTURES = {
+    "mysql_database",
+    "redis_server_url",
+    "private_redis",
+    "private_mariadb",
+    "redis_cluster",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tiers by what a test needs: `integration` (real MariaDB/Redis), `infra`, `e2e`.
 
@@ -104,7 +113,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
         needs = set(getattr(item, "fixturenames", ()))
-        if needs & {"mysql_database", "redis_server_url"}:
+        # The services, and the private servers started from their binaries (redis-server,
+        # mariadbd). A fixture that asks for one only for some params marks those params.
+        if needs & SERVICE_FIXTURES:
             item.add_marker(pytest.mark.integration)
 
 
@@ -185,3 +196,28 @@ def private_mariadb(tmp_path_factory):  # type: ignore[no-untyped-def]
         _unavailable("a private MariaDB server", exc)
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------- password hashing cost
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id at its lowest cost for the test run: the same algorithm, library and code path
+    (fastapi-users' PasswordHelper through pwdlib), but about 1 ms a hash instead of 125 ms.
+    The web tests register and sign in hundreds of times; at the production cost that alone
+    was most of their run time. Production keeps pwdlib's recommended parameters."""
+    try:
+        from fastapi_users.password import PasswordHelper
+        from pwdlib import PasswordHash
+        from pwdlib.hashers.argon2 import Argon2Hasher
+    except ImportError:  # installed without the web extra: nothing hashes passwords
+        yield
+        return
+    original = PasswordHelper.__init__
+
+    def cheap(self: PasswordHelper, password_hash: PasswordHash | None = None) -> None:
+        fast = Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1)
+        original(self, password_hash or PasswordHash((fast,)))
+
+    PasswordHelper.__init__ = cheap  # type: ignore[method-assign]
+    yield
+    PasswordHelper.__init__ = original  # type: ignore[method-assign]

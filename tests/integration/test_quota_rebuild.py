@@ -37,7 +37,9 @@ class Rig:
     flush: Callable[[], None]  # FLUSHALL on this test's own Redis
 
 
-@pytest.fixture(params=["embedded", "mariadb+own-redis"])
+@pytest.fixture(
+    params=["embedded", pytest.param("mariadb+own-redis", marks=pytest.mark.integration)]
+)
 def rig(request: pytest.FixtureRequest, tmp_path) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
     if request.param == "embedded":
         core = wire(f"sqlite:///{tmp_path / 'quota.db'}", f"memory://quota-{tmp_path.name}")

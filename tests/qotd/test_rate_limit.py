@@ -25,7 +25,7 @@ from tests.conftest import REQUIRE_SERVICES
 from tests.fakes import ScriptedEvaluator
 
 
-@pytest.fixture(params=["stand-in", "redis"])
+@pytest.fixture(params=["stand-in", pytest.param("redis", marks=pytest.mark.integration)])
 def limiter(request: pytest.FixtureRequest) -> RedisRateLimiter:
     prefix = f"ib-test:{uuid.uuid4().hex[:8]}:"
     if request.param == "stand-in":
