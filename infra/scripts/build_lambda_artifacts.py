@@ -23,7 +23,6 @@ only: it runs under whatever Python `sam build` or CI uses.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -33,9 +32,12 @@ import sys
 import tempfile
 import time
 import tomllib
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+# The sibling module, found whether this file runs as a script or is loaded by path (tests).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reproducible import normalise, source_date_epoch, tree_digest, tree_size, write_zip
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK_DIR = ROOT / "infra" / "lambda" / "requirements"
@@ -242,7 +244,7 @@ def build(artefact: Artefact, dest: Path, *, host: bool, compile_python: str | N
     """Fill `dest` (emptied first) with the artefact; return its size and digest."""
     started = time.monotonic()
     requirements = check_lock(artefact)
-    epoch = source_date_epoch()
+    epoch = source_date_epoch(ROOT)
     _empty(dest)
     # --no-deps: the pinned file is the whole closure; nothing is resolved again at build time.
     args = ["install", "--no-deps", "--no-compile", "--target", str(dest), "--quiet"]
@@ -390,57 +392,6 @@ def compile_tree(dest: Path, python: str, epoch: int) -> None:
         raise BuildError(f"compileall failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
 
 
-def source_date_epoch() -> int:
-    """SOURCE_DATE_EPOCH if set, else the last commit's time: the same commit, the same bytes."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return max(int(out), 315_532_800)
-    except (OSError, subprocess.CalledProcessError, ValueError):
-        return 315_532_800  # 1980-01-01, the earliest time a zip file can record
-
-
-def normalise(dest: Path, epoch: int) -> None:
-    """Same modes and times everywhere, so the zip SAM makes does not depend on this machine."""
-    for path in sorted(dest.rglob("*"), reverse=True):
-        if not path.is_symlink():
-            path.chmod(0o755 if path.is_dir() else 0o644)
-            os.utime(path, (epoch, epoch))
-    os.utime(dest, (epoch, epoch))
-
-
-def tree_size(dest: Path) -> int:
-    return sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
-
-
-def tree_digest(dest: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in dest.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(dest).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def write_zip(dest: Path, epoch: int) -> Path:
-    """A deterministic zip of the folder (sorted entries, fixed times): the size Lambda counts."""
-    archive = dest.with_suffix(".zip")
-    stamp = time.gmtime(max(epoch, 315_532_800))[:6]
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for path in sorted(p for p in dest.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(path.relative_to(dest).as_posix(), date_time=stamp)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes())
-    return archive
-
-
 # ------------------------------------------------------------------------------------ CLI
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -502,7 +453,7 @@ def _build_command(args: argparse.Namespace) -> int:
             ARTEFACTS[name], dest.resolve(), host=args.host, compile_python=args.compile_python
         )
         if args.zip:
-            summary["zip_bytes"] = write_zip(dest.resolve(), source_date_epoch()).stat().st_size
+            summary["zip_bytes"] = write_zip(dest.resolve(), source_date_epoch(ROOT)).stat().st_size
         if summary["bytes"] > LAMBDA_UNZIPPED_LIMIT:
             raise BuildError(f"{name} is {summary['bytes']:,} bytes unzipped: over Lambda's limit")
         summaries.append(summary)
