@@ -98,6 +98,7 @@ SERVICE_FIXTURES = {
     "private_redis",
     "private_mariadb",
     "redis_cluster",
+    "private_redis_cluster",
 }
 
 
@@ -166,6 +167,20 @@ def private_redis(tmp_path):  # type: ignore[no-untyped-def]
         _unavailable("a private redis-server", exc)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_redis_cluster(tmp_path):  # type: ignore[no-untyped-def]
+    """A 3-node Redis Cluster of this test's own, for tests that crash one of its nodes."""
+    from tests.integration.servers import RedisClusterServers, ServerFailed
+
+    cluster = RedisClusterServers(tmp_path / "private-cluster")
+    try:
+        cluster.start()
+    except ServerFailed as exc:  # start() stopped the nodes it had started
+        _unavailable("a 3-node Redis Cluster", exc)
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture(scope="session")
