@@ -7,9 +7,11 @@ developer without the services gets a visible skip instead.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -120,14 +122,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file Alembic migrated to the head, once per test process."""
+    from core.adapters.sql import migrate
+    from core.adapters.sql.database import make_engine
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL: the file alone is the database
+    return path
+
+
+def migrated_copy(template: Path, path: Path) -> str:
+    """`sqlite:///path`, a fresh database at the head: a copy of the migrated template, which
+    the core finds at the head and does not migrate again (migrating took 60-200 ms a test;
+    the migrations themselves are tested down and up in tests/integration/test_persistence.py,
+    and run by the template and by every terminal command started on a new file)."""
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["embedded", pytest.param("mariadb+redis", marks=pytest.mark.integration)])
 def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:  # type: ignore[no-untyped-def]
     """Each guard test runs on SQLite + in-process Redis stand-in and on MariaDB + Redis."""
     prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"
     if request.param == "embedded":
-        yield Backend(
-            "embedded", f"sqlite:///{tmp_path / 'interviewbot.db'}", f"memory://{prefix}", prefix
-        )
+        template = request.getfixturevalue("migrated_sqlite")
+        database_url = migrated_copy(template, tmp_path / "interviewbot.db")
+        yield Backend("embedded", database_url, f"memory://{prefix}", prefix)
         return
     database_url = request.getfixturevalue("mysql_database")
     redis_url = request.getfixturevalue("redis_server_url")
