@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,14 @@ from sqlalchemy.engine import make_url
 MYSQL_ADMIN_URL = os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("INTERVIEWBOT_REQUIRE_SERVICES") == "1"
+
+# Compiled modules are cached in __pycache__ (git-ignored) even where PYTHONDONTWRITEBYTECODE
+# is set (as in some container images): without the cache each pytest-xdist worker compiled
+# and assertion-rewrote every module again (4 s of its start), and each `interviewbot`
+# process a test starts compiled the project's modules again (0.15 s a start). Set here,
+# before the workers and those processes start, it reaches them all.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def _unavailable(what: str, exc: Exception) -> None:
