@@ -38,8 +38,8 @@ test: setup
 
 # The tiers (markers are set in tests/conftest.py by what a test needs):
 #   test-fast         unit, adapter and surface tests on fakes and the embedded default, no
-#                     services and no Lambda builds (about 1,700 tests, 3 CPU-minutes, spread
-#                     over the cores by pytest-xdist: about 2 minutes on 2 cores)
+#                     services and no Lambda builds (about 1,700 tests, 2.4 CPU-minutes, spread
+#                     over the cores by pytest-xdist: about 80 s on 2 cores)
 #   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
 #   test-e2e          browser tests in Debian's chromium
 #   test-infra        Lambda artefact builds and deploy-file checks

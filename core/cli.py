@@ -107,11 +107,12 @@ def _missing_extra(name: str, exc: ImportError) -> Handler:
 
 
 def _migrate(_: argparse.Namespace) -> int:
+    settings = load_settings()  # a bad setting is refused before Alembic's 0.2 s import
     from core.adapters.sql import migrate
     from core.adapters.sql.database import make_engine
     from core.bootstrap import ensure_schema
 
-    engine = make_engine(load_settings().database_url)
+    engine = make_engine(settings.database_url)
     ensure_schema(engine, auto_migrate=True)  # unreachable: a clear message, not a traceback
     print(f"database at revision {migrate.current_revision(engine)}")
     return 0

@@ -7,9 +7,12 @@ developer without the services gets a visible skip instead.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import redis
@@ -19,6 +22,14 @@ from sqlalchemy.engine import make_url
 MYSQL_ADMIN_URL = os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("INTERVIEWBOT_REQUIRE_SERVICES") == "1"
+
+# Compiled modules are cached in __pycache__ (git-ignored) even where PYTHONDONTWRITEBYTECODE
+# is set (as in some container images): without the cache each pytest-xdist worker compiled
+# and assertion-rewrote every module again (4 s of its start), and each `interviewbot`
+# process a test starts compiled the project's modules again (0.15 s a start). Set here,
+# before the workers and those processes start, it reaches them all.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def _unavailable(what: str, exc: Exception) -> None:
@@ -98,6 +109,7 @@ SERVICE_FIXTURES = {
     "private_redis",
     "private_mariadb",
     "redis_cluster",
+    "private_redis_cluster",
 }
 
 
@@ -119,14 +131,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file Alembic migrated to the head, once per test process."""
+    from core.adapters.sql import migrate
+    from core.adapters.sql.database import make_engine
+
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL: the file alone is the database
+    return path
+
+
+def migrated_copy(template: Path, path: Path) -> str:
+    """`sqlite:///path`, a fresh database at the head: a copy of the migrated template, which
+    the core finds at the head and does not migrate again (migrating took 60-200 ms a test;
+    the migrations themselves are tested down and up in tests/integration/test_persistence.py,
+    and run by the template and by every terminal command started on a new file)."""
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["embedded", pytest.param("mariadb+redis", marks=pytest.mark.integration)])
 def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[Backend]:  # type: ignore[no-untyped-def]
     """Each guard test runs on SQLite + in-process Redis stand-in and on MariaDB + Redis."""
     prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"
     if request.param == "embedded":
-        yield Backend(
-            "embedded", f"sqlite:///{tmp_path / 'interviewbot.db'}", f"memory://{prefix}", prefix
-        )
+        template = request.getfixturevalue("migrated_sqlite")
+        database_url = migrated_copy(template, tmp_path / "interviewbot.db")
+        yield Backend("embedded", database_url, f"memory://{prefix}", prefix)
         return
     database_url = request.getfixturevalue("mysql_database")
     redis_url = request.getfixturevalue("redis_server_url")
@@ -166,6 +200,20 @@ def private_redis(tmp_path):  # type: ignore[no-untyped-def]
         _unavailable("a private redis-server", exc)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_redis_cluster(tmp_path):  # type: ignore[no-untyped-def]
+    """A 3-node Redis Cluster of this test's own, for tests that crash one of its nodes."""
+    from tests.integration.servers import RedisClusterServers, ServerFailed
+
+    cluster = RedisClusterServers(tmp_path / "private-cluster")
+    try:
+        cluster.start()
+    except ServerFailed as exc:  # start() stopped the nodes it had started
+        _unavailable("a 3-node Redis Cluster", exc)
+    yield cluster
+    cluster.stop()
 
 
 @pytest.fixture(scope="session")

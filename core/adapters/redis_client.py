@@ -18,7 +18,9 @@ import threading
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 
 from core.adapters.redis_cluster import LazyRedisCluster, is_cluster_url
 
@@ -76,29 +78,38 @@ def _marker(owner: str) -> str:
 
 
 def _connect_to_standin(port: int, owner: str) -> redis.Redis | None:
-    """The stand-in another interviewbot process serves on loopback for the same owner."""
-    client = redis.Redis(
-        host="127.0.0.1",
-        port=port,
-        decode_responses=True,
-        socket_connect_timeout=0.2,
-        socket_timeout=5,
-    )
+    """The stand-in another interviewbot process serves on loopback for the same owner.
+
+    The probe asks once: a refused loopback port means nobody serves it, and redis-py's default
+    retries (10, with backoff) would make every process that finds none start 4.5 s later."""
+    probe = _standin_client(port, retry=Retry(NoBackoff(), 0))
     try:
-        found = client.get(STANDIN_MARKER)
+        found = probe.get(STANDIN_MARKER)
     except RedisError:
         found = None
+    finally:
+        probe.close()
     if found == _marker(owner):
         log.info("using the embedded Redis stand-in served on 127.0.0.1:%s", port)
-        return client
+        return _standin_client(port)
     if found is not None:
         log.warning(
             "the Redis stand-in on 127.0.0.1:%s belongs to another database (another checkout?);"
             " this process keeps its own (set EMBEDDED_REDIS_PORT to share one)",
             port,
         )
-    client.close()
     return None
+
+
+def _standin_client(port: int, **options: Any) -> redis.Redis:
+    return redis.Redis(
+        host="127.0.0.1",
+        port=port,
+        decode_responses=True,
+        socket_connect_timeout=0.2,
+        socket_timeout=5,
+        **options,
+    )
 
 
 _served_ports: set[int] = set()

@@ -20,6 +20,7 @@ from bots.discord.interactions import InteractionHandler
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
 from core.config import Settings
+from tests.conftest import migrated_copy
 from tests.discord import payloads
 from tests.discord.fake_discord import FakeDiscordApi
 
@@ -53,10 +54,10 @@ def make_core(settings: Settings) -> Core:
 
 
 @pytest.fixture
-def embedded_settings(tmp_path: Path, signing_key: SigningKey) -> Settings:
+def embedded_settings(tmp_path: Path, signing_key: SigningKey, migrated_sqlite: Path) -> Settings:
     """SQLite + the in-process Redis stand-in: for tests of behaviour, not of the backends."""
     prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"
-    url = f"sqlite:///{tmp_path / 'discord.db'}"
+    url = migrated_copy(migrated_sqlite, tmp_path / "discord.db")
     return make_settings(url, f"memory://{prefix}", prefix, signing_key)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 
 from core.adapters.redis_client import make_redis
 from core.adapters.redis_guards import RedisQuotaStore
@@ -56,6 +57,25 @@ def test_without_a_server_the_stand_in_is_in_process() -> None:
     client.set("k", "v")
     assert make_redis("memory://isolated").get("k") is None
     assert type(client).__module__.startswith("fakeredis")
+
+
+def test_finding_nobody_serving_takes_one_connection_attempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A refused loopback port means nobody serves the stand-in: asking again (redis-py retries
+    10 times with backoff by default) only delayed the start of every terminal session."""
+    attempts = []
+    connect = redis.connection.Connection._connect
+
+    def counted(self: redis.connection.Connection):  # type: ignore[no-untyped-def]
+        attempts.append(self.port)
+        return connect(self)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counted)
+    port = free_port()  # nobody serves here
+    client = make_redis("memory://", embedded_port=port)
+    assert type(client).__module__.startswith("fakeredis")
+    assert attempts == [port]
 
 
 def test_another_checkouts_stand_in_is_never_used() -> None:

@@ -62,6 +62,7 @@ def chain_core(backend: Any, gemini: GeminiStub, ollama: OpenAIStub, **extra: An
         openai_model="llama3.1:8b",
         openai_max_retries=0,
         openai_timeout_seconds=5,
+        llm_burst=100,  # each call still takes its turn; waiting is tests/qotd/test_rate_limit.py's
         _env_file=None,  # type: ignore[call-arg]
         **extra,
     )

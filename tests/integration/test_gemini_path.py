@@ -52,6 +52,7 @@ def gemini_core(backend, stub: GeminiStub) -> Iterator[Core]:  # type: ignore[no
         gemini_base_url=stub.base_url,
         gemini_max_retries=0,  # one request per evaluation: the stub's script stays readable
         gemini_timeout_seconds=5,
+        llm_burst=100,  # each call still takes its turn; waiting is tests/qotd/test_rate_limit.py's
         _env_file=None,  # type: ignore[call-arg]
     )
     core = build_core(settings, auto_migrate=True)

@@ -50,6 +50,7 @@ def openai_core(backend: Any, stub: OpenAIStub) -> Iterator[Core]:
         openai_model=MODELS[stub.flavour],
         openai_max_retries=0,  # one request per evaluation: the script stays readable
         openai_timeout_seconds=5,
+        llm_burst=100,  # each call still takes its turn; waiting is tests/qotd/test_rate_limit.py's
         _env_file=None,  # type: ignore[call-arg]
     )
     core = build_core(settings, auto_migrate=True)

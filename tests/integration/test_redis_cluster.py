@@ -149,17 +149,10 @@ def test_a_start_claimed_twice_in_one_thread_is_one_session(core: Core) -> None:
 
 
 def test_a_cluster_that_loses_a_node_is_a_clear_error_never_a_bypass(
-    tmp_path: Path, request: pytest.FixtureRequest
+    tmp_path: Path, private_redis_cluster: RedisClusterServers
 ) -> None:
     """A cluster of this test's own: a primary crashes, its slots are gone."""
-    from tests.conftest import _unavailable
-    from tests.integration.servers import ServerFailed
-
-    cluster = RedisClusterServers(tmp_path / "cluster")
-    try:
-        cluster.start()
-    except ServerFailed as exc:
-        _unavailable("a 3-node Redis Cluster", exc)
+    cluster = private_redis_cluster
     core = wire(f"sqlite:///{tmp_path / 'c.db'}", cluster.url)
     try:
         for n in range(9):  # people whose counters are spread over the three nodes
@@ -175,7 +168,6 @@ def test_a_cluster_that_loses_a_node_is_a_clear_error_never_a_bypass(
                 )
     finally:
         core.close()
-        cluster.stop()
 
 
 def _start_or_error(core: Core, n: int) -> object:

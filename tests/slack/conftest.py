@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from slack_sdk.web import WebClient
 
 from bots.slack import aws_lambda
 from bots.slack.app import build_slack_app
-from core.adapters.sql import migrate
-from core.adapters.sql.database import make_engine
 from core.bootstrap import Core, build_core
 from core.config import Settings
+from tests.conftest import migrated_copy
 from tests.slack.mock_slack import MockSlack, running_mock
 from tests.slack.support import SECRET, FakeLambdaClient, InlineLazyRunner, LambdaHarness
 
@@ -59,23 +57,12 @@ def mock_slack() -> Iterator[MockSlack]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file, copied for each test (migrating every time is the slow part)."""
-    path = tmp_path_factory.mktemp("slack-template") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
 def settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
     """The embedded default: SQLite and the in-process Redis stand-in (tests that must also run
     on MariaDB + Redis override this fixture with the `backend` one)."""
-    database = tmp_path / "slack.db"
-    shutil.copyfile(migrated_sqlite, database)
-    return slack_settings(f"sqlite:///{database}", f"memory://{tmp_path.name}", "ib:")
+    database_url = migrated_copy(migrated_sqlite, tmp_path / "slack.db")
+    return slack_settings(database_url, f"memory://{tmp_path.name}", "ib:")
 
 
 @pytest.fixture

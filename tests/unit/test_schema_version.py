@@ -70,3 +70,18 @@ def _head_of() -> str | None:
         return schema_version.head_revision()
     finally:
         schema_version.head_revision.cache_clear()
+
+
+def test_a_sqlite_file_at_the_head_is_not_migrated_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every terminal command builds a core on the same SQLite file: once it is at the head,
+    Alembic (its import and its run, about 0.2 s of each start) is not asked again."""
+    upgrades: list[Engine] = []
+    original = migrate.upgrade
+    monkeypatch.setattr(migrate, "upgrade", lambda e, *a: upgrades.append(e) or original(e, *a))
+    ensure_schema(engine, auto_migrate=True)
+    assert upgrades == [engine] and schema_version.at_head(engine)
+    ensure_schema(engine, auto_migrate=True)
+    ensure_schema(engine)  # SQLite migrates by default
+    assert upgrades == [engine]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
 from core.config import Settings
+from tests.conftest import migrated_copy
 from web.app import create_app
 from web.outbox import Outbox
 
@@ -45,11 +47,10 @@ def core(backend) -> Iterator[Core]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def embedded_core(tmp_path) -> Iterator[Core]:  # type: ignore[no-untyped-def]
+def embedded_core(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Core]:
     """For behaviour that does not depend on the database: the embedded default only."""
-    wired = wired_core(
-        web_settings(f"sqlite:///{tmp_path / 'web.db'}", f"memory://{tmp_path.name}")
-    )
+    database_url = migrated_copy(migrated_sqlite, tmp_path / "web.db")
+    wired = wired_core(web_settings(database_url, f"memory://{tmp_path.name}"))
     yield wired
     wired.close()
 

@@ -128,7 +128,7 @@ def test_the_page_shows_the_answer_saved_and_follows_the_evaluation(
 ) -> None:
     from tests.web.helpers import browser_register, csrf_from
 
-    model = SlowModel(1.0)
+    model = SlowModel(0).held()  # evaluating until the page has been checked
     core = _core(tmp_path, model)
     with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
         browser_register(client)
@@ -145,13 +145,14 @@ def test_the_page_shows_the_answer_saved_and_follows_the_evaluation(
         assert shown.status_code == 200 and 'data-step="evaluating"' in shown.text
         assert f'data-poll="/api/practice/{sid}"' in shown.text  # the script follows this
         assert "Your answer is saved" in shown.text and ANSWER in shown.text
+        model.release()
         wait_for_evaluation(client, sid, 1)
         assert 'data-testid="score"' in client.get(f"/practice/{sid}").text
     core.close()
 
 
 def test_retry_runs_in_the_background_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    model = SlowModel(0.5)
+    model = SlowModel(0)
     model.fail_next = True
     core = _core(tmp_path, model)
     with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
@@ -160,10 +161,13 @@ def test_retry_runs_in_the_background_too(tmp_path) -> None:  # type: ignore[no-
         body = {"text": ANSWER, "position": 1, "delivery_id": "retry-answer-1"}
         assert client.post(f"/api/practice/{sid}/answer", json=body, headers=headers).is_success
         assert wait_for_evaluation(client, sid, 1, headers)["step"] == "failed"
+        model.held()  # the retry's evaluation waits until the page has been checked
         retried = client.post(f"/api/practice/{sid}/retry", json={"position": 1}, headers=headers)
         assert retried.status_code == 202 and retried.json()["status"] == "in_progress"
         state = client.get(f"/api/practice/{sid}", headers=headers).json()
-        assert state["step"] in {"evaluating", "evaluated"}  # shown as being evaluated again
+        entry = next(e for e in state["questions"] if e["question"]["position"] == 1)
+        assert state["step"] == entry["step"] == "evaluating"  # shown as being evaluated again
+        model.release()
         assert wait_for_evaluation(client, sid, 1, headers)["step"] == "evaluated"
     core.close()
 

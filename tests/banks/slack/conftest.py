@@ -5,7 +5,6 @@ from tests.slack.conftest import (  # noqa: F401  (fixtures, found by name)
     core,
     lam,
     lazy_listeners_never_raise,
-    migrated_sqlite,
     mock_slack,
     settings,
     web_client,
