@@ -7,6 +7,7 @@ candidate's material, the reply mapping — is the same for all of them, so they
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -66,8 +67,11 @@ class LlmRequest:
     temperature: float = 0.2
 
 
-class LlmPort:
-    """What a provider supplies: how to send a request, and each purpose's token budget."""
+class LlmPort(ABC):
+    """What a provider supplies: how to send a request, and each purpose's token budget.
+
+    Abstract: a provider class that forgets one of these cannot be built at all, rather than
+    failing on its first request."""
 
     provider = ""
     template_version = ""
@@ -77,16 +81,16 @@ class LlmPort:
     english_only = False
 
     @property
-    def graded_by(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def graded_by(self) -> str: ...
 
+    @abstractmethod
     def generate(self, request: LlmRequest, accept: Callable[[Any], T]) -> tuple[T, LlmUsage]:
         """Send the request (with retries) and return accept(payload) and the usage."""
-        raise NotImplementedError
 
+    @abstractmethod
     def budget(self, purpose: str, count: int = 0) -> int:
         """The output tokens a request of `purpose` may use (`count`: questions drafted)."""
-        raise NotImplementedError
 
 
 class LlmEvaluator(LlmPort):
