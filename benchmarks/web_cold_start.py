@@ -94,7 +94,10 @@ def healthz_event() -> str:
 
 
 def environment(database_url: str, code_dir: Path = ROOT) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_"))}
+    # PYTHONDONTWRITEBYTECODE (set in some shells) would keep the warm-up from writing the
+    # .pyc files a Lambda artefact ships: every run would compile our modules again.
+    skip = ("SLACK_", "DATABASE_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     return env | {
         "PYTHONPATH": str(code_dir),
         "DATABASE_URL": database_url,
