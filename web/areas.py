@@ -8,13 +8,14 @@ path falls in an area imports that area's modules and includes its routers, once
 concurrent first requests wait for one load). The OpenAPI schema loads every area first, so
 `/api/openapi.json` always describes the whole API.
 
-An area is chosen by path prefix, the most specific first; the server-rendered pages are one
-area (the fallback), since their templates link to one another and share the layout. A test
+An area is chosen by path prefix, the most specific first; the history pages take any path
+no other area claims (so an unknown path loads them, and gets their 404 page). A test
 (tests/web/test_areas.py) checks that every route is claimed by the area that registers it.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -170,12 +171,16 @@ def _export(areas: Areas) -> None:
     areas.include(export.router)
 
 
-def _pages(areas: Areas) -> None:
-    from web.routes import account, banks, link, pages, practice, progress
+def _page_module(name: str) -> Loader:
+    """A loader of one module of server-rendered pages (web.routes.<name>)."""
 
-    for module in (pages, account, practice, progress, link, banks):
-        areas.include(module.router)
+    def load(areas: Areas) -> None:
+        areas.include(importlib.import_module(f"web.routes.{name}").router)
 
+    return load
+
+
+ACCOUNT_PAGES = ("/login", "/logout", "/register", "/forgot-password", "/reset-password")
 
 AREAS: tuple[Area, ...] = (
     Area("health", ("/healthz", "/static"), None),
@@ -183,5 +188,11 @@ AREAS: tuple[Area, ...] = (
     Area("practice-api", ("/api/practice",), _practice_api),
     Area("export", ("/api/export", "/export."), _export),
     Area("api", ("/api",), _api),
-    Area("pages", ("/",), _pages),
+    # The pages link to one another by plain paths (no url_for), so each module can load alone.
+    Area("account", (*ACCOUNT_PAGES, "/verify", "/account"), _page_module("account")),
+    Area("practice", ("/practice",), _page_module("practice")),
+    Area("progress", ("/progress",), _page_module("progress")),
+    Area("link", ("/link",), _page_module("link")),
+    Area("banks", ("/banks",), _page_module("banks")),
+    Area("pages", ("/",), _page_module("pages")),  # the history pages, and any other path
 )
