@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -157,11 +158,24 @@ def sign_in(env: dict[str, str], cwd: str) -> str:
 
 
 def wall_ms(code: str, env: dict[str, str], cwd: str, stdin: str = "") -> float:
+    return timed_child(code, env, cwd, stdin)[0]
+
+
+def timed_child(code: str, env: dict[str, str], cwd: str, stdin: str = "") -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one child, in ms. On a loaded machine the CPU
+    time says what the work costs; the wall time also counts waiting for a core."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-c", code], input=stdin, text=True, env=env, cwd=cwd, check=True
     )
-    return (time.perf_counter() - started) * 1000
+    wall = (time.perf_counter() - started) * 1000
+    return wall, (_children_cpu() - cpu_before) * 1000
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def imported_by_first_request(env: dict[str, str], cwd: str) -> list[str]:
@@ -217,9 +231,12 @@ def alternate(
     for code, kind_env, stdin in kinds.values():  # warm the .pyc caches
         wall_ms(code, kind_env, cwd, stdin)
     samples: dict[str, list[float]] = {name: [] for name in kinds}
+    samples |= {f"{name} cpu": [] for name in kinds}
     for _ in range(runs):
         for name, (code, kind_env, stdin) in kinds.items():
-            samples[name].append(wall_ms(code, kind_env, cwd, stdin))
+            wall, cpu = timed_child(code, kind_env, cwd, stdin)
+            samples[name].append(wall)
+            samples[f"{name} cpu"].append(cpu)
     return samples
 
 
@@ -250,6 +267,21 @@ def report(
         )
         print(
             f"    import + first signed-in /sessions       {old_h:7.1f} ms  ({old_h / b:.2f} of baseline)"
+        )
+    cpu = {k: statistics.median(samples[f"{k} cpu"]) for k in ("web", "history", "baseline")}
+    print("  CPU time (user + system), medians:")
+    print(
+        f"    web {cpu['web']:.1f} ms, history {cpu['history']:.1f} ms, baseline {cpu['baseline']:.1f} ms"
+    )
+    print(
+        f"    ratio web / baseline {cpu['web'] / cpu['baseline']:.2f}, history / baseline "
+        f"{cpu['history'] / cpu['baseline']:.2f}"
+    )
+    if args.before:
+        old_cpu = [statistics.median(samples[f"{k} cpu"]) for k in ("before", "before-history")]
+        print(
+            f"    before: web {old_cpu[0] / cpu['baseline']:.2f}, history "
+            f"{old_cpu[1] / cpu['baseline']:.2f} of the baseline"
         )
     print(f"  imported by the first /healthz but not needed: {', '.join(unneeded) or 'none'}")
 
