@@ -219,7 +219,7 @@ async def signed_in_user(request: Request) -> WebUser | None:
     none, and the page would otherwise look logged out."""
     token = request.cookies.get(SESSION_COOKIE)
     resources = resources_of(request)
-    if not token or not resources.core_ready:
+    if not token or not resources.connected:  # not before the schema is known to be there
         return None
     try:
         async with resources.async_sessions() as session:

@@ -112,3 +112,17 @@ def test_concurrent_first_requests_load_an_area_once(embedded_client: TestClient
         thread.join()
     assert loads == ["loaded"]
     assert areas.included == {"once": [("", router)]}
+
+
+def test_an_error_page_after_a_cold_health_check_still_shows_who_is_signed_in(
+    embedded_client: TestClient,
+) -> None:
+    browser_register(embedded_client)
+    cookies = dict(embedded_client.cookies)
+    settings = embedded_client.app.state.resources.settings  # type: ignore[attr-defined]
+    # A new instance on the same database: its health check connects, wires no core.
+    with TestClient(create_app(settings), base_url="http://127.0.0.1", cookies=cookies) as cold:
+        assert cold.get("/healthz").status_code == 200
+        assert not cold.app.state.resources.core_ready  # type: ignore[attr-defined]
+        page = cold.get("/no-such-page", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "Log out" in page.text
