@@ -7,15 +7,17 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from core.config import ConfigError, Settings, load_settings
 from core.domain.errors import ServiceUnavailable
-from core.ports import Evaluator, Notifier, QuestionDrafter, QuestionWriter
-from core.ports_qotd import EvaluationQueue, LlmTurns
-from core.services.deps import Deps, Rules
+
+if TYPE_CHECKING:  # imported where a core is wired: a health check only needs the backends
+    from core.ports import Evaluator, Notifier, QuestionDrafter, QuestionWriter
+    from core.ports_qotd import EvaluationQueue, LlmTurns
+    from core.services.deps import Deps, Rules
 
 log = logging.getLogger(__name__)
 
@@ -52,37 +54,69 @@ class Core:
         self.redis.close()
 
 
-def build_core(
+@dataclass
+class Backends:
+    """What a core is wired on: the database engine (its schema checked) and the Redis client.
+
+    Connecting needs neither the ORM's models nor the services: a health check asks these
+    alone (web.health), and the core is wired on the same ones when a request needs it."""
+
+    settings: Settings
+    engine: Engine
+    redis: Any
+
+
+def connect(
     settings: Settings | None = None,
     *,
     auto_migrate: bool | None = None,
-    llm: tuple[Evaluator, QuestionWriter] | None = None,
     serve_embedded_redis: bool = False,
-) -> Core:
-    """Wire the core from settings. SQLite (the embedded default) is migrated automatically;
-    other databases must have been migrated (`interviewbot migrate`, a deploy step).
-    `llm` replaces the configured evaluator and writer (tests, benchmarks).
-    `serve_embedded_redis`: a long-running process (the web companion) shares the `memory://`
-    stand-in with the other local processes (see core.adapters.redis_client)."""
-    from core.adapters.offline.bank import ShippedQuestionBank
+) -> Backends:
+    """The engine and the Redis client from settings. SQLite (the embedded default) is migrated
+    automatically; other databases must have been migrated (`interviewbot migrate`, a deploy
+    step). `serve_embedded_redis`: a long-running process (the web companion) shares the
+    `memory://` stand-in with the other local processes (see core.adapters.redis_client)."""
     from core.adapters.redis_client import make_redis
-    from core.adapters.redis_guards import RedisEvaluationCache, RedisLocks, RedisQuotaStore
-    from core.adapters.sql.database import make_engine, make_session_factory
-    from core.adapters.sql.history import SqlReadModel
-    from core.adapters.sql.unit_of_work import SqlUnitOfWork
-    from core.adapters.system_clock import SystemClock
+    from core.adapters.sql.database import make_engine
 
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     ensure_schema(engine, auto_migrate=auto_migrate)
-    factory = make_session_factory(engine)
-    reader = make_session_factory(engine, read_only=True)  # SQLite: never waits for a writer
     client = make_redis(
         settings.redis_url,
         serve_embedded=serve_embedded_redis,
         embedded_port=settings.embedded_redis_port,
         owner=database_identity(engine),
     )
+    return Backends(settings=settings, engine=engine, redis=client)
+
+
+def build_core(
+    settings: Settings | None = None,
+    *,
+    auto_migrate: bool | None = None,
+    llm: tuple[Evaluator, QuestionWriter] | None = None,
+    serve_embedded_redis: bool = False,
+    backends: Backends | None = None,
+) -> Core:
+    """Wire the core from settings, on `backends` if given, else on new ones (`connect`, whose
+    arguments these are). `llm` replaces the configured evaluator and writer (tests,
+    benchmarks)."""
+    from core.adapters.offline.bank import ShippedQuestionBank
+    from core.adapters.redis_guards import RedisEvaluationCache, RedisLocks, RedisQuotaStore
+    from core.adapters.sql.database import make_session_factory
+    from core.adapters.sql.history import SqlReadModel
+    from core.adapters.sql.unit_of_work import SqlUnitOfWork
+    from core.adapters.system_clock import SystemClock
+    from core.services.deps import Deps
+
+    if backends is None:
+        backends = connect(
+            settings, auto_migrate=auto_migrate, serve_embedded_redis=serve_embedded_redis
+        )
+    settings, engine, client = backends.settings, backends.engine, backends.redis
+    factory = make_session_factory(engine)
+    reader = make_session_factory(engine, read_only=True)  # SQLite: never waits for a writer
     prefix = settings.redis_prefix
     evaluator, writer = llm or build_llm(settings)
     deps = Deps(
@@ -186,6 +220,8 @@ class LazyPool:
 
 
 def rules_from(settings: Settings) -> Rules:
+    from core.services.deps import Rules
+
     return Rules(
         quota_per_day=settings.quota_per_day,
         timezone=settings.timezone,

@@ -4,35 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from enum import Enum
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from core.bootstrap import Core
 from core.config import Settings
-from web.auth import AuthConfig, UserCreate, UserRead, UserUpdate, bearer_backend, fastapi_users
-from web.csrf import CsrfCookieMiddleware, require_csrf_with_cookie
+from web import STATIC_DIR
+from web.areas import AreaLoader, Areas
+from web.auth_config import AuthConfig
+from web.csrf import CsrfCookieMiddleware
 from web.errors import install_error_handlers
 from web.health import router as health_router
 from web.limits import BodyLimitMiddleware, body_limit
 from web.logs import redact_tokens_in_access_logs
 from web.outbox import Outbox
 from web.resources import WebResources
-from web.routes import (
-    account,
-    api,
-    banks,
-    export,
-    link,
-    pages,
-    practice,
-    practice_api,
-    progress,
-)
-from web.schemas import API_ERRORS
 from web.security import SecurityHeadersMiddleware
-from web.templating import STATIC_DIR, build_templates
 
 API_DESCRIPTION = """
 The JSON API of the interview companion: your history, analytics, linked chat identities,
@@ -70,7 +59,6 @@ def create_app(
     app.state.resources = resources
     app.state.auth = auth
     app.state.csrf_key = auth.csrf_key
-    app.state.templates = build_templates(settings)
 
     app.add_middleware(CsrfCookieMiddleware, secure=auth.secure)
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings.max_answer_chars))
@@ -79,27 +67,22 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    _include_account_api(app)
-    for module in (pages, account, practice, progress, link, export, banks):
-        app.include_router(module.router)
-    app.include_router(api.router, responses=API_ERRORS)
-    app.include_router(practice_api.router, responses=API_ERRORS)
     app.include_router(health_router)
+    # Everything else is loaded by the first request that needs it (web.areas).
+    areas = Areas(app)
+    app.state.areas = areas
+    app.add_middleware(AreaLoader, areas=areas)
+    _schema_of_every_area(app, areas)
     install_error_handlers(app)
     return app
 
 
-def _include_account_api(app: FastAPI) -> None:
-    """fastapi-users' own JSON routes (bearer login, registration, reset, verification, users)."""
-    csrf = [Depends(require_csrf_with_cookie)]
-    routers: tuple[tuple[APIRouter, str, list[str | Enum]], ...] = (
-        (fastapi_users.get_auth_router(bearer_backend), "/api/auth/jwt", ["auth"]),
-        (fastapi_users.get_register_router(UserRead, UserCreate), "/api/auth", ["auth"]),
-        (fastapi_users.get_reset_password_router(), "/api/auth", ["auth"]),
-        (fastapi_users.get_verify_router(UserRead), "/api/auth", ["auth"]),
-        (fastapi_users.get_users_router(UserRead, UserUpdate), "/api/users", ["users"]),
-    )
-    for router, prefix, tags in routers:
-        app.include_router(
-            router, prefix=prefix, tags=tags, dependencies=csrf, responses=API_ERRORS
-        )
+def _schema_of_every_area(app: FastAPI, areas: Areas) -> None:
+    """The OpenAPI schema (its route, and any caller of app.openapi) describes the whole API."""
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        areas.load_all()
+        return build_schema()
+
+    app.openapi = openapi  # type: ignore[method-assign]

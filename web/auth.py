@@ -10,16 +10,12 @@ up on the account routes (login included): it becomes the core's ServiceUnavaila
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import logging
-import secrets
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi_users import BaseUserManager, FastAPIUsers, InvalidPasswordException, UUIDIDMixin
@@ -35,21 +31,24 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.bootstrap import WebUser
-from core.config import ConfigError, Settings
+from core.config import Settings
 from core.domain.errors import ServiceUnavailable
 from core.services.deps import Deps
+from web.auth_config import (
+    COOKIE_LIFETIME_SECONDS,
+    SESSION_COOKIE,
+    auth_config,
+    derive_key,
+    resources_of,
+)
 from web.outbox import Outbox
 from web.params import PASSWORD_TEXT
-from web.resources import WebResources
 from web.throttle import client_address, take_login, take_registration
 from web.tokens import RevocableTokens, SignIns, revoke_every_sign_in
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "ib_session"
-COOKIE_LIFETIME_SECONDS = 7 * 24 * 3600
 BEARER_LIFETIME_SECONDS = 24 * 3600
-MIN_SECRET_BYTES = 32
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128  # hashing is slow on purpose: a megabyte password must not reach it
 # Errors of the async driver that mean the database is not there (refused, lost, timed out).
@@ -79,37 +78,6 @@ class AccountDatabase(SQLAlchemyUserDatabase[WebUser, uuid.UUID]):
         if "hashed_password" in update_dict:
             await revoke_every_sign_in(self.session, user.id)
         return await super().update(user, update_dict)
-
-
-def resolve_secret(settings: Settings) -> str:
-    """WEB_SECRET, or in development a random one per process (sessions end at restart)."""
-    if settings.web_secret is not None:
-        secret = settings.web_secret.get_secret_value()
-        if len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ConfigError(
-                f"WEB_SECRET must be at least {MIN_SECRET_BYTES} bytes; "
-                'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
-            )
-        return secret
-    if settings.environment == "production":
-        raise ConfigError(
-            "WEB_SECRET is required in production (at least 32 bytes); it signs logins and forms."
-        )
-    log.warning(
-        "WEB_SECRET is not set: using a random secret for this process, so logins end when "
-        "the server restarts. Set WEB_SECRET in .env to keep them."
-    )
-    return secrets.token_urlsafe(48)
-
-
-def derive_key(secret: str, purpose: str) -> str:
-    """A separate key per use (login tokens, reset links, forms) from the one WEB_SECRET."""
-    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
-
-
-def secure_cookies(settings: Settings) -> bool:
-    """Secure cookies everywhere but plain-HTTP local development."""
-    return settings.environment == "production" or settings.web_base_url.startswith("https://")
 
 
 class UserManager(UUIDIDMixin, BaseUserManager[WebUser, uuid.UUID]):
@@ -197,49 +165,6 @@ class UserManager(UUIDIDMixin, BaseUserManager[WebUser, uuid.UUID]):
         log.warning("%s for %s (no mail configured): written to %s", what, user.id, written)
 
 
-@dataclass(frozen=True)
-class AuthConfig:
-    """Per-app settings of the module-level wiring below, kept in app.state.auth."""
-
-    secret: str
-    secure: bool
-    outbox: Outbox | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings, outbox: Outbox | None = None) -> AuthConfig:
-        return cls(secret=resolve_secret(settings), secure=secure_cookies(settings), outbox=outbox)
-
-    @property
-    def csrf_key(self) -> str:
-        return derive_key(self.secret, "csrf")
-
-    def set_session_cookie(self, response: Response, token: str) -> None:
-        response.set_cookie(
-            SESSION_COOKIE,
-            token,
-            max_age=COOKIE_LIFETIME_SECONDS,
-            path="/",
-            secure=self.secure,
-            httponly=True,
-            samesite="lax",
-        )
-
-    def clear_session_cookie(self, response: Response) -> None:
-        response.delete_cookie(
-            SESSION_COOKIE, path="/", secure=self.secure, httponly=True, samesite="lax"
-        )
-
-
-def auth_config(request: Request) -> AuthConfig:
-    config: AuthConfig = request.app.state.auth
-    return config
-
-
-def resources_of(request: Request) -> WebResources:
-    resources: WebResources = request.app.state.resources
-    return resources
-
-
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's AsyncSession (fastapi-users, sign-ins); a database that is not there
     becomes the core's ServiceUnavailable: 503, and "Nothing was changed" is true, because
@@ -294,7 +219,7 @@ async def signed_in_user(request: Request) -> WebUser | None:
     none, and the page would otherwise look logged out."""
     token = request.cookies.get(SESSION_COOKIE)
     resources = resources_of(request)
-    if not token or not resources.core_ready:
+    if not token or not resources.connected:  # not before the schema is known to be there
         return None
     try:
         async with resources.async_sessions() as session:

@@ -22,11 +22,13 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import services
 from core.domain.errors import InterviewError
-from core.services.deps import Deps
+
+if TYPE_CHECKING:  # the dependencies' module brings every port; a health check needs none
+    from core.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web.auth import SESSION_COOKIE
+from web.auth_config import SESSION_COOKIE
 
 CSRF_COOKIE = "ib_csrf"
 # Over HTTPS the cookie carries the __Host- prefix: browsers then refuse it from a sibling

@@ -11,15 +11,9 @@ from core import services
 from core.bootstrap import Core, WebUser
 from core.domain.model import UserRef
 from core.services.deps import Deps
-from web.auth import current_superuser, current_user, optional_user, resources_of
-
-
-class LoginRequired(Exception):
-    """An anonymous visitor asked for a page: the app turns this into a redirect to /login."""
-
-    def __init__(self, next_url: str) -> None:
-        super().__init__(next_url)
-        self.next_url = next_url
+from web.auth import current_superuser, current_user, optional_user
+from web.auth_config import resources_of
+from web.errors import LoginRequired
 
 
 def get_core(request: Request) -> Core:

@@ -22,12 +22,18 @@ from core.domain.errors import (
     NotYourSession,
     QuotaExceeded,
 )
-from web.auth import signed_in_user
-from web.dependencies import LoginRequired
-from web.templating import render
 from web.throttle import TooManyAttempts
 
 log = logging.getLogger(__name__)
+
+
+class LoginRequired(Exception):
+    """An anonymous visitor asked for a page: the app turns this into a redirect to /login."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
 
 NOT_UTF8 = (
     "The request is not valid UTF-8 text (perhaps a broken copy-paste or encoding), so nothing "
@@ -151,6 +157,11 @@ def _here(request: Request) -> str:
 
 
 async def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    # Imported here: the app's error handlers are installed when it is built, and a health
+    # check or a JSON error must not load fastapi-users and Jinja (web.areas).
+    from web.auth import signed_in_user
+    from web.templating import render
+
     if getattr(request.state, "user", None) is None:  # keep the signed-in header on errors
         request.state.user = await signed_in_user(request)
     return render(

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from web.auth import resources_of
+from web.auth_config import resources_of
 from web.resources import WebResources
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,17 @@ class Health(BaseModel):
 
 
 def _sync_checks(resources: WebResources) -> tuple[State, State]:
+    # The backends alone: wiring the core (the ORM's models, the services) adds nothing that
+    # can be unreachable, and a cold health check would pay for it.
     try:
-        core = resources.core
-    except Exception as exc:  # the core cannot even be built: the database is the usual cause
-        log.warning("health: core unavailable (%s)", exc.__class__.__name__)
+        backends = resources.backends
+    except Exception as exc:  # cannot connect (or the schema is behind): the database
+        log.warning("health: database unavailable (%s)", exc.__class__.__name__)
         return "unreachable", "unreachable"
-    return _probe("database", lambda: _select_one(core.engine)), _probe("redis", core.redis.ping)
+    return (
+        _probe("database", lambda: _select_one(backends.engine)),
+        _probe("redis", backends.redis.ping),
+    )
 
 
 def _select_one(engine: Any) -> None:

@@ -24,7 +24,7 @@ from core.domain.model import ConversationRef, Platform
 from core.domain.results import AnswerOutcome, AnswerStatus, QuotaStatus
 from core.domain.roles import Difficulty
 from core.services.deps import Deps
-from web.auth import resources_of
+from web.auth_config import resources_of
 from web.background import EvaluationJob
 from web.dependencies import Viewer
 

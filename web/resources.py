@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
-from core.bootstrap import Core, build_core
+from core.bootstrap import Backends, Core, build_core, connect
 from core.config import Settings, load_settings
 from web.background import BackgroundEvaluations
 
@@ -85,13 +85,14 @@ def make_async_engine(database_url: str) -> AsyncEngine:
 
 
 class WebResources:
-    """Settings, the wired core and the async engine, each created once, on first use.
+    """Settings, the backends, the wired core and the async engine, each made once, on first use.
 
     A core handed in by the caller (tests, the CLI) is used as is and not closed here."""
 
     def __init__(self, settings: Settings | None = None, core: Core | None = None) -> None:
         self._settings = core.settings if core is not None else settings
         self._core = core
+        self._backends = None if core is None else Backends(core.settings, core.engine, core.redis)
         self._owns_core = core is None
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
@@ -107,17 +108,31 @@ class WebResources:
         return self._settings
 
     @property
+    def connected(self) -> bool:
+        return self._backends is not None
+
+    @property
     def core_ready(self) -> bool:
         return self._core is not None
 
     @property
-    def core(self) -> Core:
-        """The wired core; building it also migrates the embedded SQLite database."""
-        if self._core is None:
+    def backends(self) -> Backends:
+        """The engine and Redis the core is wired on (connecting migrates embedded SQLite)."""
+        if self._backends is None:
             settings = self.settings
             with self._lock:
+                if self._backends is None:
+                    self._backends = connect(settings)
+        return self._backends
+
+    @property
+    def core(self) -> Core:
+        """The wired core, on `backends`."""
+        if self._core is None:
+            backends = self.backends
+            with self._lock:
                 if self._core is None:
-                    self._core = build_core(settings)
+                    self._core = build_core(backends=backends)
         return self._core
 
     @property
@@ -142,4 +157,8 @@ class WebResources:
             self._engine, self._sessions = None, None
         if self._owns_core and self._core is not None:
             self._core.close()
-            self._core = None
+        elif self._owns_core and self._backends is not None:  # connected, never wired
+            self._backends.engine.dispose()
+            self._backends.redis.close()
+        if self._owns_core:
+            self._core, self._backends = None, None

@@ -1,7 +1,7 @@
 """SnapStart hooks of the web function (core/snapstart.py explains the why).
 
-Before the snapshot: create the app (routes, templates, fastapi-users), answer one request for
-a path no route serves (FastAPI prepares its routes on the first request it matches, and the
+Before the snapshot: create the app, load every area of it (web.areas: routes, fastapi-users),
+answer one request for a path no route serves (FastAPI prepares its routes on the first request it matches, and the
 404 page's templates compile), and import what the core will need, so a restored instance
 serves its first request without importing or preparing anything.
 Nothing connects yet: the core and the async engine are built on first use. After a restore:
@@ -30,6 +30,7 @@ def warm() -> None:
         from web.app import create_app
 
         entry._handler = entry.build_handler(create_app())
+    entry._handler.app.state.areas.load_all()  # a restored instance imports no route module
     response = entry._handler(not_found_request(), None)
     if response["statusCode"] != 404:  # the hook's wrapper logs it; the snapshot goes ahead
         raise RuntimeError(f"the warm-up request got {response['statusCode']}, not 404")
@@ -67,12 +68,15 @@ def not_found_request() -> dict[str, Any]:
 
 
 def refresh() -> None:
-    """Fresh pools for the core and the async engine, if either was built before the snapshot."""
+    """Fresh pools for the core (or its backends) and the async engine, if built before the snapshot."""
     resources = _resources(sys.modules[ENTRY])
     if resources is None:
         return
     if resources.core_ready:
         snapstart.refresh_core(resources.core)
+    elif resources.connected:  # a health check before the snapshot: the backends alone
+        snapstart.dispose_engine(resources.backends.engine)
+        snapstart.reset_redis(resources.backends.redis)
     engine = getattr(resources, "_engine", None)  # built on first use: None means nothing to do
     if engine is not None:
         snapstart.dispose_engine(engine)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
@@ -26,12 +26,11 @@ from core.domain.presentation import (
 )
 from core.domain.qotd_parsing import weekdays_label
 from core.domain.roles import Difficulty, Role
-from web import views
+from web import STATIC_DIR, WEB_DIR, views
 from web.csrf import CSRF_FIELD, csrf_token
 
-WEB_DIR = Path(__file__).resolve().parent
-STATIC_DIR = WEB_DIR / "static"
 TEMPLATE_DIR = WEB_DIR / "templates"
+_build_lock = threading.Lock()
 
 # Short, fixed messages shown after a redirect (?notice=key): no user text is ever echoed.
 NOTICES = {
@@ -111,11 +110,24 @@ def build_templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
+def templates_of(app: FastAPI) -> Jinja2Templates:
+    """The app's templates, built by the first page it renders: a health check or a JSON call
+    renders none, so it never loads Jinja."""
+    templates: Jinja2Templates | None = getattr(app.state, "templates", None)
+    if templates is None:
+        with _build_lock:
+            templates = getattr(app.state, "templates", None)
+            if templates is None:
+                templates = build_templates(app.state.resources.settings)
+                app.state.templates = templates
+    return templates
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> Response:
     """Render a page with what every page needs: the user, the CSRF token and any notice."""
-    templates: Jinja2Templates = request.app.state.templates
+    templates = templates_of(request.app)
     full = {
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),

@@ -16,14 +16,17 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from core import services
 from core.config import Settings
 from core.domain.errors import ErrorCategory, InterviewError, ServiceUnavailable
-from core.ports import IdentityRecord
-from core.services.deps import Deps
+
+if TYPE_CHECKING:  # annotations only: the error handlers import this module for its error
+    from core.ports import IdentityRecord
+    from core.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

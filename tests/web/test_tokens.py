@@ -18,7 +18,7 @@ from tests.web.helpers import (
     register_api,
 )
 from web import throttle
-from web.auth import SESSION_COOKIE
+from web.auth_config import SESSION_COOKIE
 from web.outbox import Outbox
 
 NEW_PASSWORD = "a completely new passphrase"

@@ -17,16 +17,8 @@ from core import services
 from core.bootstrap import WebUser
 from core.services.deps import Deps
 from web import views
-from web.auth import (
-    SESSION_COOKIE,
-    AuthConfig,
-    UserCreate,
-    UserManager,
-    UserUpdate,
-    auth_config,
-    cookie_tokens,
-    get_user_manager,
-)
+from web.auth import UserCreate, UserManager, UserUpdate, cookie_tokens, get_user_manager
+from web.auth_config import SESSION_COOKIE, AuthConfig, auth_config
 from web.csrf import require_csrf
 from web.dependencies import DepsDep, MaybeUser, PageUser, PageViewer
 from web.errors import retry_after
