@@ -2,6 +2,11 @@
 
 Lazy functions are looked up by name when Lambda re-invokes itself, so within one listener each
 has a distinct name; they translate the payload into neutral values and call bots.slack flows.
+
+Listener modules import those flows (and the domain and use cases behind them) inside the
+functions that run them, not at the top: building the app is all a cold start does before its
+first request, and it then registers listeners without loading what only a click or a lazy
+listener uses (tests/slack/test_units.py checks what building the app imports).
 """
 
 from __future__ import annotations
