@@ -4,6 +4,7 @@ and what the Lambda ack path imports."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -225,6 +226,39 @@ def test_the_lambda_ack_path_needs_no_database_and_imports_no_web_llm_or_aws_cli
     """boto3 too: its Lambda client is the lazy listeners' business (bots.slack.lambda_adapter)."""
     probe = subprocess.run(
         [sys.executable, "-c", ACK_PATH_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == ""
+
+
+COLD_START_PROBE = """
+import sys
+import bots.slack.aws_lambda as entry
+entry._get_handler()  # what a cold start does before its first request
+loaded = sorted(
+    m for m in sys.modules
+    if m.startswith(("core.services.", "core.domain", "core.ports", "pydantic_settings"))
+    or m in ("bots.slack.interview", "bots.slack.blocks", "bots.slack.command_text")
+)
+print(",".join(loaded))
+"""
+
+
+def test_a_cold_start_builds_the_app_without_the_domain_the_use_cases_or_pydantic_settings(
+    tmp_path: Path,
+) -> None:
+    """Listeners import their flows when they run (bots.slack.listeners): building the app loads
+    neither the use cases nor the domain behind them, and the settings need no pydantic-settings.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LLM_"))}
+    env |= {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "PYTHONPATH": str(ROOT)}
+    probe = subprocess.run(
+        [sys.executable, "-c", COLD_START_PROBE],
+        cwd=tmp_path,  # no .env of the checkout
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == ""
