@@ -3,6 +3,7 @@ and what the Lambda ack path imports."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -262,6 +263,25 @@ def test_a_cold_start_builds_the_app_without_the_domain_the_use_cases_or_pydanti
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == ""
+
+
+def test_snapstart_warms_every_module_a_listener_imports_when_it_runs() -> None:
+    """The listeners import their flows inside their functions; the SnapStart warm-up imports
+    bots.slack.listeners.FLOWS, so each of those imports must be listed there."""
+    from bots.slack.listeners import FLOWS
+
+    imported = set()
+    for path in (ROOT / "bots/slack/listeners").glob("*.py"):
+        functions = [f for f in ast.parse(path.read_text()).body if isinstance(f, ast.FunctionDef)]
+        for function in functions:  # register() and its nested listeners, and the helpers
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    if node.module == "bots.slack":  # from bots.slack import account, ...
+                        imported |= {f"bots.slack.{alias.name}" for alias in node.names}
+                    else:
+                        imported.add(node.module)
+    assert imported, "no imports found inside the listeners' functions"
+    assert imported <= set(FLOWS), sorted(imported - set(FLOWS))
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,25 @@ from typing import Any
 
 from slack_bolt import Ack
 
+# What the listeners import when they run: SnapStart's warm-up (bots.slack.snapstart) imports
+# these before the snapshot, so a restored instance's first ack does not pay for them either
+# (tests/slack/test_units.py checks that every import inside a listener is listed).
+FLOWS = (
+    "bots.slack.account",
+    "bots.slack.banks",
+    "bots.slack.buttons",
+    "bots.slack.command_text",
+    "bots.slack.errors",
+    "bots.slack.interview",
+    "bots.slack.messaging",
+    "bots.slack.qotd",
+    "bots.slack.qotd_render",
+    "bots.slack.review",
+    "bots.slack.surfaces",
+    "core.domain.model",
+    "core.services.qotd_leaderboard",
+)
+
 
 def tenant_of(context: Any, body: dict[str, Any]) -> str:
     """The workspace the request belongs to (the enterprise for org-wide installs)."""
