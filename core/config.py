@@ -2,10 +2,10 @@
 
 The class reads its own variables (`_environment`) instead of deriving from pydantic-settings'
 BaseSettings: that package costs about as much to import as pydantic itself (its CLI, cloud and
-file sources, asyncio), which every Lambda cold start paid for reading a dozen plain strings.
-The rules are BaseSettings' own for our fields: the keyword arguments win over the environment,
-the environment over `.env` (in the working directory), names in any case, unknown names
-ignored, and the defaults are validated too.
+file sources, asyncio), which every Lambda cold start paid to read plain strings. The rules are
+BaseSettings' own for our fields: keyword arguments win over the environment, the environment
+over `.env` (in the working directory, read with python-dotenv as BaseSettings did), names in
+any case, unknown names ignored, and the defaults validated too.
 """
 
 from __future__ import annotations
