@@ -1,14 +1,31 @@
-"""All configuration in one pydantic-settings class, read from environment variables and `.env`."""
+"""All configuration in one pydantic class, read from environment variables and `.env`.
+
+The class reads its own variables (`_environment`) instead of deriving from pydantic-settings'
+BaseSettings: that package costs about as much to import as pydantic itself (its CLI, cloud and
+file sources, asyncio), which every Lambda cold start paid to read plain strings. The rules are
+BaseSettings' own for our fields: keyword arguments win over the environment, the environment
+over `.env` (in the working directory, read with python-dotenv as BaseSettings did), names in
+any case, unknown names ignored, and the defaults validated too.
+"""
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///.data/interviewbot.db"
 
@@ -17,12 +34,18 @@ class ConfigError(Exception):
     """A configuration value is missing or invalid; the message names the variable."""
 
 
-class Settings(BaseSettings):
-    """Every knob, one place. Variable names are the field names in upper case (DATABASE_URL, ...)."""
+ENV_FILE = ".env"
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
-    )
+
+class Settings(BaseModel):
+    """Every knob, one place. Variable names are the field names in upper case (DATABASE_URL, ...).
+
+    `Settings(_env_file=None, ...)` reads no `.env` (tests); the environment is still read."""
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
+
+    def __init__(self, _env_file: str | os.PathLike[str] | None = ENV_FILE, **values: Any) -> None:
+        super().__init__(**(_environment(type(self), _env_file) | values))
 
     # Storage and guards
     database_url: str = DEFAULT_DATABASE_URL
@@ -189,13 +212,16 @@ class Settings(BaseSettings):
 
     def _check_lock_outlasts_the_llm(self) -> None:
         """A lock shorter than an evaluation lets a Retry start a second, paid, evaluation."""
+        tries = {
+            "gemini": (self.gemini_timeout_seconds, self.gemini_max_retries),
+            "openai": (self.openai_timeout_seconds, self.openai_max_retries),
+        }
+        remote = [p for p in self.llm_chain if p in tries]
+        if not remote:  # the offline scorer has no timeout: nothing to import or compare
+            return
         from core.adapters.llm_retry import worst_case_seconds
 
-        spans = {
-            "gemini": worst_case_seconds(self.gemini_timeout_seconds, self.gemini_max_retries),
-            "openai": worst_case_seconds(self.openai_timeout_seconds, self.openai_max_retries),
-        }
-        used = [(p, spans[p]) for p in self.llm_chain if p in spans]
+        used = [(p, worst_case_seconds(*tries[p])) for p in remote]
         total = sum(seconds for _, seconds in used)
         if total >= self.evaluation_lock_seconds:
             parts = " + ".join(f"{p} {seconds:.0f} s" for p, seconds in used)
@@ -213,6 +239,24 @@ class Settings(BaseSettings):
     @cached_property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.quota_timezone)
+
+
+def _environment(cls: type[Settings], env_file: str | os.PathLike[str] | None) -> dict[str, str]:
+    """The fields' values found in `env_file` (if it exists), then in the environment, which
+    wins. Names match in any case; a `.env` line without `=` sets nothing."""
+    fields = cls.model_fields
+    found: dict[str, str] = {}
+    path = Path(env_file).expanduser() if env_file is not None else None
+    if path is not None and (path.is_file() or path.is_fifo()):
+        from dotenv import dotenv_values  # only when there is a file: never on Lambda
+
+        for name, value in dotenv_values(path, encoding="utf-8").items():
+            if value is not None and name.lower() in fields:
+                found[name.lower()] = value
+    for name, value in os.environ.items():
+        if name.lower() in fields:
+            found[name.lower()] = value
+    return found
 
 
 def load_settings(**overrides: object) -> Settings:

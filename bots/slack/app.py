@@ -17,9 +17,17 @@ from slack_bolt.lazy_listener import LazyListenerRunner, ThreadLazyListenerRunne
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.web import WebClient
 
-from bots.slack import review
 from bots.slack.installation import is_multi_workspace, oauth_settings
-from bots.slack.listeners import ack_only, actions, commands, home, messages, qotd, views
+from bots.slack.listeners import (
+    ack_only,
+    actions,
+    commands,
+    home,
+    messages,
+    qotd,
+    review,
+    views,
+)
 from bots.slack.runtime import CoreProvider, SlackRuntime
 from core.config import ConfigError, Settings
 

@@ -88,8 +88,3 @@ def offer_bank_in_start_form(
                 log.warning("views.update of the start form failed: %s", messaging.reason(error))
                 return
             time.sleep(UPDATE_PAUSE_SECONDS)
-
-
-def start_form_id(trigger_id: str) -> str:
-    """The start form's external id: unique per opening, so the lazy step updates this one."""
-    return f"start:{trigger_id}"[:255]

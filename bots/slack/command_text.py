@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bots.slack.errors import message_for
 from core.domain.errors import (
     InvalidQuestionCount,
     InvalidReminder,
@@ -118,17 +117,25 @@ def parse_command(text: str | None, *, max_questions: int) -> Command:
         questions = int(tokens.pop())
         if not 1 <= questions <= max_questions:
             return Command(
-                Kind.INVALID, error=message_for(InvalidQuestionCount(questions, max_questions))
+                Kind.INVALID, error=_message_for(InvalidQuestionCount(questions, max_questions))
             )
     if not tokens:
         return Command(Kind.INVALID, error="Name a role first, e.g. `/interview backend medium 5`.")
     try:
         role, difficulty = _role_and_difficulty(tokens)
     except (UnknownRole, UnknownDifficulty) as error:
-        return Command(Kind.INVALID, error=message_for(error))
+        return Command(Kind.INVALID, error=_message_for(error))
     return Command(
         Kind.START, role=role, difficulty=difficulty, questions=questions, adaptive=adaptive
     )
+
+
+def _message_for(error: BaseException) -> str:
+    """The error's Slack text. bots.slack.errors renders with the interview cards (blocks, the
+    domain's labels): only a mistyped command loads it, not a container's first start."""
+    from bots.slack.errors import message_for
+
+    return message_for(error)
 
 
 def _remind(setting: str) -> Command:

@@ -37,6 +37,12 @@ DIFFICULTY_BLOCK, DIFFICULTY_INPUT = "difficulty", "difficulty_select"
 COUNT_BLOCK, COUNT_INPUT = "questions", "questions_select"
 
 
+def start_form_id(trigger_id: str) -> str:
+    """The start form's external id: unique per opening, so the lazy step (which offers the
+    workspace's bank) updates this one."""
+    return f"start:{trigger_id}"[:255]
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionRef:
     """Which session and which question (position) a button acts on."""

@@ -1,22 +1,16 @@
 """The learning loop in Slack: `/interview review`, `/interview remind …`, the reminder DM and
-its Start review button (a review session in the DM)."""
+its Start review button (a review session in the DM; listeners/review.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import App, BoltContext, Respond
-from slack_sdk.web import WebClient
-
 from bots.slack import ids
 from bots.slack.blocks import Rendered, actions, button, context, escape, section, slack_date
-from bots.slack.interview import StartRequest, start_interview
-from bots.slack.listeners import ack_only, tenant_of
-from bots.slack.messaging import Reply, errors_to
+from bots.slack.interview import StartRequest
+from bots.slack.messaging import Reply
 from bots.slack.notifier import renders
 from bots.slack.runtime import SlackRuntime
 from core import services
-from core.domain.model import Platform, UserRef
+from core.domain.model import UserRef
 from core.domain.reminders import ReviewReminder
 from core.services import ReviewStatus
 
@@ -65,19 +59,3 @@ def due_line(status: ReviewStatus) -> str:
     if status.next_due:
         return f"🔁 Nothing due for review today — next item {slack_date(status.next_due)}."
     return "🔁 Nothing to review yet: weak answers come back here when they are due."
-
-
-def register(app: App, rt: SlackRuntime) -> None:
-    def start_from_button(
-        body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
-    ) -> None:
-        user = UserRef(Platform.SLACK, tenant_of(context, body), body["user"]["id"])
-        channel = (body.get("channel") or {}).get("id")
-        reply = Reply(client, user.user, channel=channel, respond=respond)
-        action = (body.get("actions") or [{}])[0]
-        identity = f"review:{user.user}:{action.get('action_ts', '')}"
-        with errors_to(reply, what="button review_start"):
-            request = review_request(user, channel=None, name=None, identity=identity)
-            start_interview(rt, client, reply, request)
-
-    app.action(ids.REVIEW_START)(ack=ack_only, lazy=[start_from_button])

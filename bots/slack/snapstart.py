@@ -1,8 +1,8 @@
 """SnapStart hooks of the Slack function (core/snapstart.py explains the why).
 
 Before the snapshot: build the Bolt handler (the 3-second ack path then needs nothing at
-restore) with a core provider whose cores this module can find again, and import what the lazy
-listeners' core will need; nothing connects. After a restore: every core that provider built,
+restore) with a core provider whose cores this module can find again, and import what the
+listeners and the lazy listeners' core will need; nothing connects. After a restore: every core that provider built,
 and the OAuth stores' engine (multi-workspace installs), get fresh connections.
 """
 
@@ -48,6 +48,7 @@ def register() -> bool:
 def warm() -> None:
     """Build the handler the first event would build, and import the lazy path's modules."""
     global _cores
+    from bots.slack.listeners import FLOWS
     from bots.slack.runtime import lazy_core
     from core.config import load_settings
 
@@ -56,7 +57,8 @@ def warm() -> None:
     if entry._handler is None:
         _cores = TrackedCores(lazy_core(settings))
         entry._handler = entry.build_handler(settings, core_provider=_cores)
-    snapstart.warm_core_imports(settings, extra=("boto3",))  # the lazy self-invocations
+    # boto3: the lazy self-invocations; FLOWS: what the listeners import when they run.
+    snapstart.warm_core_imports(settings, extra=("boto3", *FLOWS))
 
 
 def refresh() -> None:

@@ -3,7 +3,9 @@ and what the Lambda ack path imports."""
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -228,6 +230,58 @@ def test_the_lambda_ack_path_needs_no_database_and_imports_no_web_llm_or_aws_cli
     )
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == ""
+
+
+COLD_START_PROBE = """
+import sys
+import bots.slack.aws_lambda as entry
+entry._get_handler()  # what a cold start does before its first request
+loaded = sorted(
+    m for m in sys.modules
+    if m.startswith(("core.services.", "core.domain", "core.ports", "pydantic_settings"))
+    or m in ("bots.slack.interview", "bots.slack.blocks", "bots.slack.command_text")
+)
+print(",".join(loaded))
+"""
+
+
+def test_a_cold_start_builds_the_app_without_the_domain_the_use_cases_or_pydantic_settings(
+    tmp_path: Path,
+) -> None:
+    """Listeners import their flows when they run (bots.slack.listeners): building the app loads
+    neither the use cases nor the domain behind them, and the settings need no pydantic-settings.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LLM_"))}
+    env |= {"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "PYTHONPATH": str(ROOT)}
+    probe = subprocess.run(
+        [sys.executable, "-c", COLD_START_PROBE],
+        cwd=tmp_path,  # no .env of the checkout
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == ""
+
+
+def test_snapstart_warms_every_module_a_listener_imports_when_it_runs() -> None:
+    """The listeners import their flows inside their functions; the SnapStart warm-up imports
+    bots.slack.listeners.FLOWS, so each of those imports must be listed there."""
+    from bots.slack.listeners import FLOWS
+
+    imported = set()
+    for path in (ROOT / "bots/slack/listeners").glob("*.py"):
+        functions = [f for f in ast.parse(path.read_text()).body if isinstance(f, ast.FunctionDef)]
+        for function in functions:  # register() and its nested listeners, and the helpers
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    if node.module == "bots.slack":  # from bots.slack import account, ...
+                        imported |= {f"bots.slack.{alias.name}" for alias in node.names}
+                    else:
+                        imported.add(node.module)
+    assert imported, "no imports found inside the listeners' functions"
+    assert imported <= set(FLOWS), sorted(imported - set(FLOWS))
 
 
 @pytest.mark.parametrize(

@@ -1,21 +1,22 @@
-"""The interview buttons, plus the two buttons that need no interview state."""
+"""The interview buttons, plus the two buttons that need no interview state.
+
+The flows are imported by the functions that run them (see bots.slack.listeners)."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import banks, ids
-from bots.slack.buttons import HANDLERS, Click
+from bots.slack import ids
 from bots.slack.listeners import ack_only, tenant_of
-from bots.slack.messaging import Reply, errors_to, open_modal
-from bots.slack.runtime import SlackRuntime
-from bots.slack.surfaces import start_modal
-from core.domain.model import Platform, UserRef
+
+if TYPE_CHECKING:
+    from bots.slack.buttons import Click
+    from bots.slack.runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ def register(app: App, rt: SlackRuntime) -> None:
         respond: Respond,
         context: BoltContext,
     ) -> None:
+        from bots.slack.buttons import HANDLERS
+        from bots.slack.messaging import errors_to
+
         click = _click(body, action, client, respond, context)
         if click is None:
             return
@@ -39,22 +43,27 @@ def register(app: App, rt: SlackRuntime) -> None:
     app.action(INTERVIEW_BUTTON)(ack=ack_only, lazy=[press])
 
     def open_start_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        from bots.slack.messaging import open_modal
+        from bots.slack.surfaces import start_modal
+
         ack()
         # The trigger id expires after 3 seconds: open the modal here, not in a lazy listener.
         modal = start_modal(
             max_questions=rt.settings.max_questions_per_session,
             default_questions=rt.settings.questions_per_session,
             channel=None,  # from App Home there is no channel: the interview runs in a DM
-            external_id=banks.start_form_id(body["trigger_id"]),
+            external_id=ids.start_form_id(body["trigger_id"]),
         )
         open_modal(client, body["trigger_id"], modal)
 
     def offer_bank(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        from bots.slack import banks
+
         banks.offer_bank_in_start_form(
             rt,
             client,
             tenant=tenant_of(context, body),
-            external_id=banks.start_form_id(body["trigger_id"]),
+            external_id=ids.start_form_id(body["trigger_id"]),
             channel=None,
         )
 
@@ -69,6 +78,10 @@ def _click(
     respond: Respond,
     context: BoltContext,
 ) -> Click | None:
+    from bots.slack.buttons import Click
+    from bots.slack.messaging import Reply
+    from core.domain.model import Platform, UserRef
+
     try:
         ref = ids.QuestionRef.decode(action.get("value", ""))
     except ValueError:

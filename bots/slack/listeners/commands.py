@@ -1,29 +1,35 @@
-"""`/interview` and its sub-commands. Mistakes and help are answered in the ack itself."""
+"""`/interview` and its sub-commands. Mistakes and help are answered in the ack itself.
+
+The flows are imported by the functions that run them (see bots.slack.listeners)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.web import WebClient
 
-from bots.slack import account, banks, ids, qotd, review
-from bots.slack.command_text import NEEDS_CORE, Command, Kind, parse_command
-from bots.slack.interview import StartRequest, start_interview
+from bots.slack import ids
 from bots.slack.listeners import tenant_of
-from bots.slack.messaging import Reply, errors_to, open_modal
-from bots.slack.runtime import SlackRuntime
-from bots.slack.surfaces import help_card, start_modal
-from core.domain.model import ConversationRef, Platform, UserRef
+
+if TYPE_CHECKING:
+    from bots.slack.command_text import Command
+    from bots.slack.interview import StartRequest
+    from bots.slack.runtime import SlackRuntime
+    from core.domain.model import UserRef
 
 
 def register(app: App, rt: SlackRuntime) -> None:
     limits = rt.settings
 
     def parsed(body: dict[str, Any]) -> Command:
+        from bots.slack.command_text import parse_command
+
         return parse_command(body.get("text"), max_questions=limits.max_questions_per_session)
 
     def needs_core(body: dict[str, Any]) -> bool:
+        from bots.slack.command_text import NEEDS_CORE
+
         return parsed(body).kind in NEEDS_CORE
 
     def ack_command(ack: Ack) -> None:
@@ -32,6 +38,12 @@ def register(app: App, rt: SlackRuntime) -> None:
     def run_command(
         body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
+        from bots.slack import account, banks, qotd, review
+        from bots.slack.command_text import Kind
+        from bots.slack.interview import start_interview
+        from bots.slack.messaging import Reply, errors_to
+        from core.domain.model import ConversationRef, Platform, UserRef
+
         command = parsed(body)
         user = UserRef(Platform.SLACK, tenant_of(context, body), body["user_id"])
         reply = Reply(client, user.user, channel=body.get("channel_id"), respond=respond)
@@ -69,30 +81,40 @@ def register(app: App, rt: SlackRuntime) -> None:
     app.command(ids.COMMAND, matchers=[needs_core])(ack=ack_command, lazy=[run_command])
 
     def opens_form(body: dict[str, Any]) -> bool:
+        from bots.slack.command_text import Kind
+
         return parsed(body).kind is Kind.MODAL
 
     def open_start_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        from bots.slack.messaging import open_modal
+        from bots.slack.surfaces import start_modal
+
         ack()
         modal = start_modal(
             max_questions=limits.max_questions_per_session,
             default_questions=limits.questions_per_session,
             channel=body.get("channel_id"),
-            external_id=banks.start_form_id(body["trigger_id"]),
+            external_id=ids.start_form_id(body["trigger_id"]),
         )
         open_modal(client, body["trigger_id"], modal)
 
     def offer_bank(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        from bots.slack import banks
+
         banks.offer_bank_in_start_form(
             rt,
             client,
             tenant=tenant_of(context, body),
-            external_id=banks.start_form_id(body["trigger_id"]),
+            external_id=ids.start_form_id(body["trigger_id"]),
             channel=body.get("channel_id"),
         )
 
     app.command(ids.COMMAND, matchers=[opens_form])(ack=open_start_form, lazy=[offer_bank])
 
     def answer_in_ack(ack: Ack, body: dict[str, Any]) -> None:
+        from bots.slack.command_text import Kind
+        from bots.slack.surfaces import help_card
+
         command = parsed(body)
         if command.kind is Kind.HELP:
             text, blocks = help_card()
@@ -104,6 +126,8 @@ def register(app: App, rt: SlackRuntime) -> None:
 
 
 def _start_request(body: dict[str, Any], command: Command, user: UserRef) -> StartRequest:
+    from bots.slack.interview import StartRequest
+
     assert command.role is not None and command.difficulty is not None
     return StartRequest(
         tenant=user.tenant,

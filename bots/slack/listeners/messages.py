@@ -1,16 +1,18 @@
-"""Thread replies (answers) and edits. The matchers are pure, so chatter never costs a lazy run."""
+"""Thread replies (answers) and edits. The matchers are pure, so chatter never costs a lazy run.
+
+The flows are imported by the functions that run them (see bots.slack.listeners)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk.web import WebClient
 
-from bots.slack.interview import hint_after_edit, take_answer
 from bots.slack.listeners import ack_only, tenant_of
-from bots.slack.runtime import SlackRuntime
-from core.domain.model import ConversationRef, Platform
+
+if TYPE_CHECKING:
+    from bots.slack.runtime import SlackRuntime
 
 # Message subtypes that are still a person writing: a plain reply, a reply also sent to the
 # channel, a reply with a file attached. Everything else (joins, bot posts, deletions) is not.
@@ -52,6 +54,9 @@ def register(app: App, rt: SlackRuntime) -> None:
     def take_reply(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        from bots.slack.interview import take_answer
+        from core.domain.model import ConversationRef, Platform
+
         conversation = ConversationRef(
             Platform.SLACK,
             tenant_of(context, body),
@@ -74,6 +79,9 @@ def register(app: App, rt: SlackRuntime) -> None:
     def hint_edit(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        from bots.slack.interview import hint_after_edit
+        from core.domain.model import ConversationRef, Platform
+
         message = event["message"]
         conversation = ConversationRef(
             Platform.SLACK,

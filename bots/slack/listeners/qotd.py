@@ -1,24 +1,22 @@
 """The question of the day's Answer button and modal, and the App Home leaderboard toggle.
 
 The button opens the modal in its ack (the trigger id lives 3 seconds) with the question from
-the message itself, so no database is touched before Slack gets its answer."""
+the message itself, so no database is touched before Slack gets its answer. The flows are
+imported by the functions that run them (see bots.slack.listeners)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.web import WebClient
 
-from bots.slack import ids, qotd
-from bots.slack.account import publish_home
+from bots.slack import ids
 from bots.slack.listeners import ack_only, tenant_of
-from bots.slack.messaging import Reply, errors_to, open_modal
-from bots.slack.qotd_render import answer_modal
-from bots.slack.runtime import SlackRuntime
-from core.domain.model import Platform, UserRef
-from core.services.qotd_leaderboard import join_leaderboard, leave_leaderboard
+
+if TYPE_CHECKING:
+    from bots.slack.runtime import SlackRuntime
 
 EMPTY_ANSWER = "Write your answer first."
 
@@ -27,6 +25,9 @@ def register(app: App, rt: SlackRuntime) -> None:
     def open_answer(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
+        from bots.slack.messaging import open_modal
+        from bots.slack.qotd_render import answer_modal
+
         ack()
         channel = (body.get("channel") or {}).get("id")
         modal = answer_modal(
@@ -48,6 +49,10 @@ def register(app: App, rt: SlackRuntime) -> None:
     def submit(
         body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        from bots.slack import qotd
+        from bots.slack.messaging import Reply, errors_to
+        from core.domain.model import Platform, UserRef
+
         meta = json.loads(view.get("private_metadata") or "{}")
         who = body["user"]
         reply = Reply(client, who["id"], channel=meta.get("channel"))
@@ -67,6 +72,11 @@ def register(app: App, rt: SlackRuntime) -> None:
     def toggle(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        from bots.slack.account import publish_home
+        from bots.slack.messaging import Reply, errors_to
+        from core.domain.model import Platform, UserRef
+        from core.services.qotd_leaderboard import join_leaderboard, leave_leaderboard
+
         who = body["user"]
         user = UserRef(Platform.SLACK, tenant_of(context, body), who["id"])
         with errors_to(Reply(client, user.user), what="leaderboard toggle"):

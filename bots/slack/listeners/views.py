@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk.web import WebClient
 
 from bots.slack import ids
-from bots.slack.interview import StartRequest, start_interview
 from bots.slack.listeners import tenant_of
-from bots.slack.messaging import Reply, errors_to
-from bots.slack.runtime import SlackRuntime
-from bots.slack.surfaces import read_modal
+
+if TYPE_CHECKING:
+    from bots.slack.runtime import SlackRuntime
 
 
 def register(app: App, rt: SlackRuntime) -> None:
@@ -22,6 +21,10 @@ def register(app: App, rt: SlackRuntime) -> None:
     def start_from_modal(
         body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
+        from bots.slack.interview import StartRequest, start_interview
+        from bots.slack.messaging import Reply, errors_to
+        from bots.slack.surfaces import read_modal
+
         choice = read_modal(view)
         user = body["user"]["id"]
         reply = Reply(client, user, channel=choice.channel)
