@@ -15,7 +15,8 @@ API's token login: a sign-in is one row of the same table whichever way it was m
 pages' area, fastapi-users, Jinja, the wired core and the services all count. Compiled .pyc files
 are warmed first, as they ship in the Lambda artefact. Also printed: the import floor, what
 the web app cannot do without (`fastapi, mangum, sqlalchemy, sqlalchemy.orm, fastapi_users,
-jinja2, redis, pydantic_settings`), in the same alternation.
+jinja2, redis, pydantic_settings`, as the issue defined it, although core.config no longer
+imports pydantic_settings), in the same alternation.
 
 Needs the local MariaDB and Redis (a scratch database is created, migrated and dropped).
 `--before DIR` times another checkout of the project (e.g. `git archive main | tar -x -C DIR`)
