@@ -136,3 +136,15 @@ def test_a_connection_the_server_dropped_for_idleness_is_replaced_at_checkout(
     _unit_of_work_runs(engine)
     assert _connection_id(engine) != dropped
     assert len(pings) == 1  # only the dead one was pinged (and failed), never the new one
+
+
+def test_the_engine_s_connections_share_one_tls_context(engine: Engine) -> None:
+    """PyMySQL offers TLS on every connection ("preferred" without TLS options): the context
+    it builds for that, CA certificates loaded, is built once per engine, not per connection."""
+    with engine.connect() as first, engine.connect() as second:
+        contexts = {
+            id(conn.connection.dbapi_connection.ctx)  # type: ignore[union-attr]
+            for conn in (first, second)
+        }
+        assert first.connection.dbapi_connection is not second.connection.dbapi_connection
+    assert len(contexts) == 1

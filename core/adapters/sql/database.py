@@ -57,7 +57,36 @@ def make_engine(
     )
     _roll_back_only_open_transactions(engine)
     _check_on_checkout(engine, ping_idle_after)
+    if parsed.get_driver_name() == "pymysql":
+        _share_tls_contexts(engine)
     return engine
+
+
+def _share_tls_contexts(engine: Engine) -> None:
+    """Build each TLS context once per engine instead of once per connection.
+
+    PyMySQL builds an SSLContext for every connection it opens, loading the system's CA
+    certificates each time (tens of ms): with no TLS options it still builds one to offer TLS
+    ("preferred"), and with the URL's ssl_ca (TiDB Cloud) it loads that file too. A context
+    with the same options is interchangeable, so the engine's connections share it; what is
+    asked of the server, and whether TLS is required, stay PyMySQL's decisions."""
+    import pymysql.connections
+
+    contexts: dict[str, Any] = {}
+
+    class _Connection(pymysql.connections.Connection):
+        def _create_ssl_ctx(self, sslp: Any) -> Any:
+            key = repr(sorted(sslp.items())) if isinstance(sslp, dict) else None
+            if key is None:  # an SSLContext passed in: PyMySQL uses it as it is
+                return super()._create_ssl_ctx(sslp)
+            context = contexts.get(key)
+            if context is None:  # two threads may both build it: either one will do
+                context = contexts[key] = super()._create_ssl_ctx(sslp)
+            return context
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        return _Connection(*cargs, **cparams)
 
 
 RETURNED_AT = "interviewbot_returned_at"  # in a pooled connection's info: monotonic seconds
