@@ -198,7 +198,14 @@ class SqlSessions:
         if not rows:
             return None
         session = session_from_row(rows[0])
-        read_ahead.keep(self.db, session.id, rows, asked=_asked, answered=attempt_from_row)
+        read_ahead.keep(
+            self.db,
+            session.id,
+            rows,
+            read_ahead.OFFSETS["interview"],
+            asked=_asked,
+            answered=attempt_from_row,
+        )
         return session
 
     def find_active(
@@ -351,8 +358,9 @@ class SqlQuestions:
         from core.adapters.sql.attempts import attempt_from_row  # it imports this module
 
         rows = run(self.db, QUESTIONS_WITH_ATTEMPTS, {"session_id": session_id}).all()
-        read_ahead.keep(self.db, session_id, rows, asked=None, answered=attempt_from_row)
-        return [_asked(read_ahead.Prefixed(row, "q_")) for row in rows]
+        offsets = read_ahead.OFFSETS["questions"]
+        read_ahead.keep(self.db, session_id, rows, offsets, asked=None, answered=attempt_from_row)
+        return [_asked(read_ahead.question_part(row, offsets[0])) for row in rows]
 
     def last_seen(
         self, identity_id: int, role: Role, difficulty: Difficulty
