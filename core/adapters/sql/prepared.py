@@ -131,7 +131,6 @@ def _questions_where(*where: Any) -> Any:
     )
 
 
-QUESTIONS_OF_SESSION = _questions_where().order_by(questions.c.position)
 QUESTION_AT = _questions_where(questions.c.position == bindparam("position"))
 LATEST_QUESTION = _questions_where().order_by(questions.c.position.desc()).limit(1)
 INSERT_QUESTION = insert(questions)

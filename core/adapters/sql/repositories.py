@@ -29,11 +29,6 @@ from core.adapters.sql.prepared import (
     TOUCH_SESSION,
     run,
 )
-from core.adapters.sql.read_ahead import (
-    ACTIVE_INTERVIEW_LOCKED,
-    INTERVIEW_LOCKED,
-    QUESTIONS_WITH_ATTEMPTS,
-)
 from core.domain.model import (
     AskedQuestion,
     BankRef,
@@ -187,7 +182,7 @@ class SqlSessions:
         # so they meet the winner's committed row instead of deadlocking on unique-key inserts.
         # A writer goes on to read the interview: it comes in the same statement (read_ahead).
         if for_update:
-            return self._with_interview(INTERVIEW_LOCKED, {"session_id": session_id})
+            return self._with_interview(read_ahead.INTERVIEW_LOCKED, {"session_id": session_id})
         row = run(self.db, SESSION_BY_ID[for_update], {"session_id": session_id}).first()
         return session_from_row(row) if row else None
 
@@ -198,14 +193,8 @@ class SqlSessions:
         if not rows:
             return None
         session = session_from_row(rows[0])
-        read_ahead.keep(
-            self.db,
-            session.id,
-            rows,
-            read_ahead.OFFSETS["interview"],
-            asked=_asked,
-            answered=attempt_from_row,
-        )
+        at = read_ahead.OFFSETS["interview"]
+        read_ahead.keep(self.db, session.id, rows, at, asked=_asked, answered=attempt_from_row)
         return session
 
     def find_active(
@@ -220,7 +209,7 @@ class SqlSessions:
             "thread": conversation.thread,
         }
         if for_update:  # an answer: the interview is read next, so it comes along
-            return self._with_interview(ACTIVE_INTERVIEW_LOCKED[in_thread], where)
+            return self._with_interview(read_ahead.ACTIVE_INTERVIEW_LOCKED[in_thread], where)
         row = run(self.db, ACTIVE_SESSION[in_thread, for_update], where).first()
         return session_from_row(row) if row else None
 
@@ -357,7 +346,7 @@ class SqlQuestions:
             return kept
         from core.adapters.sql.attempts import attempt_from_row  # it imports this module
 
-        rows = run(self.db, QUESTIONS_WITH_ATTEMPTS, {"session_id": session_id}).all()
+        rows = run(self.db, read_ahead.QUESTIONS_WITH_ATTEMPTS, {"session_id": session_id}).all()
         offsets = read_ahead.OFFSETS["questions"]
         read_ahead.keep(self.db, session_id, rows, offsets, asked=None, answered=attempt_from_row)
         return [_asked(read_ahead.question_part(row, offsets[0])) for row in rows]
