@@ -148,3 +148,23 @@ def test_the_engine_s_connections_share_one_tls_context(engine: Engine) -> None:
         }
         assert first.connection.dbapi_connection is not second.connection.dbapi_connection
     assert len(contexts) == 1
+
+
+def test_the_connection_returned_last_is_handed_out_first(engine: Engine) -> None:
+    """At light traffic one connection does the work and the others may idle (and be pinged
+    when next needed), rather than every connection idling in turn."""
+    with engine.connect() as first, engine.connect() as second:
+        ids = [
+            int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one())
+            for conn in (first, second)
+        ]
+        first.commit()
+        second.commit()
+        first.close()  # `second` goes back last
+    handed_out = []
+    for _ in range(3):
+        with engine.connect() as conn:
+            handed_out.append(int(conn.execute(text("SELECT CONNECTION_ID()")).scalar_one()))
+            conn.commit()
+    assert engine.pool.checkedin() == 2  # type: ignore[attr-defined]
+    assert handed_out == [ids[1]] * 3

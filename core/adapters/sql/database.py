@@ -50,6 +50,9 @@ def make_engine(
         pool_recycle=280,
         pool_size=10,
         max_overflow=40,
+        # The connection returned last is handed out first: at light traffic one connection
+        # stays busy (no idle ping) instead of each in turn idling past ping_idle_after.
+        pool_use_lifo=True,
         pool_reset_on_return=None,  # see _roll_back_only_open_transactions
         # READ COMMITTED: after a duplicate-key error the winner's row must be visible to us.
         isolation_level="READ COMMITTED",
