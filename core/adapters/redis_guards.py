@@ -81,9 +81,19 @@ class RedisEvaluationCache:
         self._hits, self._misses = f"{stats}:hits", f"{stats}:misses"
 
     def get(self, key: str) -> Evaluation | None:
+        # One round trip for a miss (every new answer): the lookup goes with its count as a
+        # miss, and a hit (which saves a model call) moves that count over in a second one.
+        # A stats() read in between sees the hit as a miss for that moment.
         def lookup() -> Any:
-            raw = self._redis.get(f"{self._prefix}evalcache:{key}")
-            self._redis.incr(self._hits if raw else self._misses)
+            pipe = self._redis.pipeline(transaction=False)  # two slots on a cluster
+            pipe.get(f"{self._prefix}evalcache:{key}")
+            pipe.incr(self._misses)
+            raw, _ = pipe.execute()
+            if raw:
+                recount = self._redis.pipeline(transaction=False)
+                recount.decr(self._misses)
+                recount.incr(self._hits)
+                recount.execute()
             return raw
 
         raw = guarded(lookup)

@@ -145,7 +145,7 @@ def _accept(
             status=AttemptStatus.PENDING,
             created_at=now,
         )
-        if _stale(interview.session.last_activity_at, now):
+        if touch_due(interview.session.last_activity_at, now):
             uow.sessions.touch(interview.session.id, now)
         uow.commit()
     except DuplicateKey:
@@ -157,12 +157,12 @@ def _accept(
     return interview.with_attempt(attempt), attempt
 
 
-# Idle expiry counts hours: a session touched this recently need not be written again for an
-# answer (one statement less on the answer path).
+# Idle expiry counts hours (SESSION_IDLE_HOURS, at least 1): a session touched this recently
+# need not be written again for an answer or a next question (a statement less on each).
 TOUCH_AFTER = timedelta(minutes=10)
 
 
-def _stale(last_activity: datetime | None, now: datetime) -> bool:
+def touch_due(last_activity: datetime | None, now: datetime) -> bool:
     return last_activity is None or now - last_activity >= TOUCH_AFTER
 
 

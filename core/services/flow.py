@@ -20,6 +20,7 @@ from core.domain.model import AttemptStatus, SessionStatus, UserRef
 from core.domain.results import HintGiven, QuestionAsked, SessionSummary
 from core.domain.selection import choose_question
 from core.ports import DuplicateKey, UnitOfWork
+from core.services.answers import touch_due
 from core.services.banks import session_pool
 from core.services.common import load_interview
 from core.services.deps import Deps
@@ -94,7 +95,8 @@ def _ask_next(
         assert existing is not None
         uow.commit()  # keep the rest of this transaction: a skip recorded with it
         return QuestionAsked(session, existing, duplicate=True)
-    uow.sessions.touch(session.id, now)
+    if touch_due(session.last_activity_at, now):
+        uow.sessions.touch(session.id, now)
     uow.commit()
     return QuestionAsked(session, asked)
 

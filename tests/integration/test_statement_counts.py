@@ -16,11 +16,13 @@ from core.config import Settings
 from core.domain.model import ConversationRef
 from tests.fakes import ScriptedEvaluator, ScriptedWriter
 
-# Per answer: 3 to load the interview, 1 to store the answer, 2 to store the evaluation and its
-# tags, 2 to reschedule what it reviewed (the person's latest cards, the new ones): 8. A model
-# that was really called adds the row recording its cost: 9.
-MAX_PER_ANSWER = {"offline": 8, "model": 9}
-MAX_PER_NEXT = 6
+# Per answer: 1 to load the interview (the session locked, its questions and answers joined),
+# 1 to store the answer, 2 to store the evaluation and its tags, 2 to reschedule what it
+# reviewed (the person's latest cards, the new ones): 6. A model that was really called adds
+# the row recording its cost: 7. Per next question: the interview, when the person last saw
+# the pool's questions, the new question: 3 (and the session's activity, once 10 minutes old).
+MAX_PER_ANSWER = {"offline": 6, "model": 7}
+MAX_PER_NEXT = 4
 
 
 @contextmanager

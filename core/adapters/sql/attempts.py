@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from core.adapters.sql import read_ahead
 from core.adapters.sql.models import AttemptRow, LinkCodeRow, LlmCallRow
 from core.adapters.sql.prepared import (
     ATTEMPT_BY_ID,
@@ -48,6 +49,7 @@ class SqlAttempts:
             "created_at": created_at,
             "cached": False,
         }
+        read_ahead.forget(self.db)
         try:
             inserted = run(self.db, INSERT_ATTEMPT, values)
         except IntegrityError as exc:  # the caller rolls back, reloads and replays
@@ -77,6 +79,9 @@ class SqlAttempts:
         )
 
     def in_session(self, session_id: int) -> list[Attempt]:
+        kept = read_ahead.take_attempts(self.db, session_id)  # read with the questions
+        if kept is not None:
+            return kept
         rows = run(self.db, ATTEMPTS_OF_SESSION, {"session_id": session_id})
         return [attempt_from_row(r) for r in rows]
 
@@ -91,6 +96,7 @@ class SqlAttempts:
     ) -> bool:
         """Store the evaluation if the attempt is still pending or failed (see
         RECORD_EVALUATION); False when another worker stored one first."""
+        read_ahead.forget(self.db)
         result = run(
             self.db,
             RECORD_EVALUATION,
@@ -120,6 +126,7 @@ class SqlAttempts:
     def record_failure(
         self, attempt_id: int, *, error_kind: str, auto_retry: bool, at: datetime
     ) -> bool:
+        read_ahead.forget(self.db)
         result = self.db.execute(
             update(AttemptRow)
             .where(AttemptRow.id == attempt_id, AttemptRow.status.in_(OPEN_STATUSES))
@@ -134,6 +141,7 @@ class SqlAttempts:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def requeue(self, attempt_id: int) -> bool:
+        read_ahead.forget(self.db)
         result = self.db.execute(
             update(AttemptRow)
             .where(AttemptRow.id == attempt_id, AttemptRow.status == AttemptStatus.FAILED.value)

@@ -8,12 +8,14 @@ transaction, which in WAL mode reads a consistent snapshot without waiting for a
 from __future__ import annotations
 
 import os
+import select
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InvalidatePoolError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from core.config import ConfigError
@@ -22,8 +24,17 @@ SQLITE_BEGIN = "interviewbot_sqlite_begin"  # execution option: IMMEDIATE (write
 BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets WAL, and BEGIN IMMEDIATE for writers only (see above)."""
+# A pooled connection idle longer than this is pinged before use (see _check_on_checkout).
+PING_IDLE_AFTER_SECONDS = 10.0
+
+
+def make_engine(
+    url: str, *, echo: bool = False, ping_idle_after: float = PING_IDLE_AFTER_SECONDS
+) -> Engine:
+    """Create an engine; SQLite gets WAL, and BEGIN IMMEDIATE for writers only (see above).
+
+    `ping_idle_after`: seconds a MySQL connection may sit in the pool before its checkout
+    pings it (a connection closed by the server is found without a ping at any age)."""
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
@@ -35,17 +46,109 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(
         parsed,
         echo=echo,
-        pool_pre_ping=True,  # managed MySQL/TiDB close idle connections
+        pool_pre_ping=False,  # a ping only when needed: see _check_on_checkout
         pool_recycle=280,
         pool_size=10,
         max_overflow=40,
+        # The connection returned last is handed out first: at light traffic one connection
+        # stays busy (no idle ping) instead of each in turn idling past ping_idle_after.
+        pool_use_lifo=True,
         pool_reset_on_return=None,  # see _roll_back_only_open_transactions
         # READ COMMITTED: after a duplicate-key error the winner's row must be visible to us.
         isolation_level="READ COMMITTED",
         connect_args={"charset": "utf8mb4"},
     )
     _roll_back_only_open_transactions(engine)
+    _check_on_checkout(engine, ping_idle_after)
+    if parsed.get_driver_name() == "pymysql":
+        _share_tls_contexts(engine)
     return engine
+
+
+def _share_tls_contexts(engine: Engine) -> None:
+    """Build each TLS context once per engine instead of once per connection.
+
+    PyMySQL builds an SSLContext for every connection it opens, loading the system's CA
+    certificates each time (tens of ms): with no TLS options it still builds one to offer TLS
+    ("preferred"), and with the URL's ssl_ca (TiDB Cloud) it loads that file too. A context
+    with the same options is interchangeable, so the engine's connections share it; what is
+    asked of the server, and whether TLS is required, stay PyMySQL's decisions."""
+    import pymysql.connections
+
+    contexts: dict[str, Any] = {}
+
+    class _Connection(pymysql.connections.Connection):
+        def _create_ssl_ctx(self, sslp: Any) -> Any:
+            key = repr(sorted(sslp.items())) if isinstance(sslp, dict) else None
+            if key is None:  # an SSLContext passed in: PyMySQL uses it as it is
+                return super()._create_ssl_ctx(sslp)
+            context = contexts.get(key)
+            if context is None:  # two threads may both build it: either one will do
+                context = contexts[key] = super()._create_ssl_ctx(sslp)
+            return context
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        return _Connection(*cargs, **cparams)
+
+
+RETURNED_AT = "interviewbot_returned_at"  # in a pooled connection's info: monotonic seconds
+
+
+def _check_on_checkout(engine: Engine, ping_idle_after: float) -> None:
+    """Find a dead pooled connection at checkout without a round trip in the common case.
+
+    The pool's pre-ping sent a ping at every checkout: one round trip per unit of work (four
+    of an answer with its next question). A connection the server ended (KILL, its restart,
+    wait_timeout) has its socket closed by the server, so the socket reads as ready (the FIN,
+    or an error packet before it), while a live idle connection never has anything to read:
+    that check is a poll of the socket, no traffic. Such a connection, and one idle longer
+    than `ping_idle_after` (a middlebox may drop an idle one without a word), is pinged; a
+    failed ping invalidates the pool, as the pre-ping did, and the checkout reconnects. The
+    window left, a connection ended between this check and its first statement, is the one
+    the pre-ping left between its ping and the statement."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned_at = record.info.pop(RETURNED_AT, None)
+        if returned_at is None:  # just connected (or reconnected): nothing to doubt yet
+            return
+        idle = time.monotonic() - returned_at
+        if idle < ping_idle_after and not _may_be_closed(dbapi_connection):
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise InvalidatePoolError(f"pooled connection failed its ping: {exc!r}") from exc
+        if not alive:
+            raise InvalidatePoolError("pooled connection failed its ping")
+
+
+def _may_be_closed(dbapi_connection: Any) -> bool:
+    """True when the driver's socket has something to read while no query is running (the
+    server closed it, or said why before closing), or cannot be looked at: ping then."""
+    sock = getattr(dbapi_connection, "_sock", None)  # PyMySQL's; other drivers: always ping
+    if sock is None:
+        return True
+    try:
+        if sock.fileno() < 0:
+            return True
+        pending = getattr(sock, "pending", None)  # TLS: bytes already decrypted and buffered
+        if pending is not None and pending() > 0:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    except (OSError, ValueError):
+        return True
 
 
 OPEN_TRANSACTION = "interviewbot_open_transaction"  # in a pooled connection's info

@@ -76,23 +76,30 @@ _session_by_id = select(*SESSION_COLUMNS).where(sessions.c.id == bindparam("sess
 SESSION_BY_ID = {False: _session_by_id, True: _session_by_id.with_for_update()}
 
 
-def _active_in(thread_match: Any) -> Any:
+def active_where(table: Any, in_thread: bool) -> tuple[Any, ...]:
+    """A conversation's active sessions (its thread's, or the channel's outside threads) in
+    `table` (the sessions table or an alias of it); the status condition comes last."""
+    thread = table.c.thread == bindparam("thread") if in_thread else table.c.thread.is_(None)
+    return (
+        table.c.platform == bindparam("platform"),
+        table.c.tenant == bindparam("tenant"),
+        table.c.channel == bindparam("channel"),
+        thread,
+        table.c.status == SessionStatus.ACTIVE.value,
+    )
+
+
+def _active_in(in_thread: bool) -> Any:
     return (
         select(*SESSION_COLUMNS)
-        .where(
-            sessions.c.platform == bindparam("platform"),
-            sessions.c.tenant == bindparam("tenant"),
-            sessions.c.channel == bindparam("channel"),
-            thread_match,
-            sessions.c.status == SessionStatus.ACTIVE.value,
-        )
+        .where(*active_where(sessions, in_thread))
         .order_by(sessions.c.id.desc())
         .limit(1)
     )
 
 
-_in_thread = _active_in(sessions.c.thread == bindparam("thread"))
-_in_channel = _active_in(sessions.c.thread.is_(None))
+_in_thread = _active_in(True)
+_in_channel = _active_in(False)
 # Keyed by (has a thread, for update).
 ACTIVE_SESSION = {
     (True, False): _in_thread,
@@ -124,7 +131,6 @@ def _questions_where(*where: Any) -> Any:
     )
 
 
-QUESTIONS_OF_SESSION = _questions_where().order_by(questions.c.position)
 QUESTION_AT = _questions_where(questions.c.position == bindparam("position"))
 LATEST_QUESTION = _questions_where().order_by(questions.c.position.desc()).limit(1)
 INSERT_QUESTION = insert(questions)

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
+from core.adapters.sql import read_ahead
 from core.adapters.sql.models import (
     IdentityRow,
     QuestionRow,
@@ -24,7 +25,6 @@ from core.adapters.sql.prepared import (
     LAST_SEEN,
     LATEST_QUESTION,
     QUESTION_AT,
-    QUESTIONS_OF_SESSION,
     SESSION_BY_ID,
     TOUCH_SESSION,
     run,
@@ -180,21 +180,37 @@ class SqlSessions:
     def get(self, session_id: int, *, for_update: bool = False) -> Session | None:
         # FOR UPDATE queues concurrent writers to one session (answers, clicks) on its row lock,
         # so they meet the winner's committed row instead of deadlocking on unique-key inserts.
+        # A writer goes on to read the interview: it comes in the same statement (read_ahead).
+        if for_update:
+            return self._with_interview(read_ahead.INTERVIEW_LOCKED, {"session_id": session_id})
         row = run(self.db, SESSION_BY_ID[for_update], {"session_id": session_id}).first()
         return session_from_row(row) if row else None
+
+    def _with_interview(self, statement: Any, where: dict[str, Any]) -> Session | None:
+        from core.adapters.sql.attempts import attempt_from_row  # it imports this module
+
+        rows = run(self.db, statement, where).all()
+        if not rows:
+            return None
+        session = session_from_row(rows[0])
+        at = read_ahead.OFFSETS["interview"]
+        read_ahead.keep(self.db, session.id, rows, at, asked=_asked, answered=attempt_from_row)
+        return session
 
     def find_active(
         self, conversation: ConversationRef, *, for_update: bool = False
     ) -> Session | None:
         # Answers in a thread queue on the session's row, as by id.
-        statement = ACTIVE_SESSION[conversation.thread is not None, for_update]
+        in_thread = conversation.thread is not None
         where = {
             "platform": conversation.platform,
             "tenant": conversation.tenant,
             "channel": conversation.channel,
             "thread": conversation.thread,
         }
-        row = run(self.db, statement, where).first()
+        if for_update:  # an answer: the interview is read next, so it comes along
+            return self._with_interview(read_ahead.ACTIVE_INTERVIEW_LOCKED[in_thread], where)
+        row = run(self.db, ACTIVE_SESSION[in_thread, for_update], where).first()
         return session_from_row(row) if row else None
 
     def latest_active(self, identity_ids: Sequence[int]) -> Session | None:
@@ -308,6 +324,7 @@ class SqlQuestions:
             "role": q.role.value,
             "difficulty": q.difficulty.value,
         }
+        read_ahead.forget(self.db)
         try:
             run(self.db, INSERT_QUESTION, row)
         except IntegrityError as exc:
@@ -323,8 +340,16 @@ class SqlQuestions:
         return _asked(found) if found else None
 
     def in_session(self, session_id: int) -> list[AskedQuestion]:
-        rows = run(self.db, QUESTIONS_OF_SESSION, {"session_id": session_id})
-        return [_asked(row) for row in rows]
+        """The session's questions; their attempts come along for attempts.in_session."""
+        kept = read_ahead.take_questions(self.db, session_id)
+        if kept is not None:
+            return kept
+        from core.adapters.sql.attempts import attempt_from_row  # it imports this module
+
+        rows = run(self.db, read_ahead.QUESTIONS_WITH_ATTEMPTS, {"session_id": session_id}).all()
+        offsets = read_ahead.OFFSETS["questions"]
+        read_ahead.keep(self.db, session_id, rows, offsets, asked=None, answered=attempt_from_row)
+        return [_asked(read_ahead.question_part(row, offsets[0])) for row in rows]
 
     def last_seen(
         self, identity_id: int, role: Role, difficulty: Difficulty
@@ -336,6 +361,7 @@ class SqlQuestions:
         return {bank_id: _utc(seen) for bank_id, seen in rows if bank_id and seen}
 
     def add_hint(self, session_id: int, position: int) -> int:
+        read_ahead.forget(self.db)
         where = (QuestionRow.session_id == session_id, QuestionRow.position == position)
         self.db.execute(
             update(QuestionRow).where(*where).values(hints_used=QuestionRow.hints_used + 1)

@@ -7,6 +7,7 @@ from typing import Any, Self
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from core.adapters.sql import read_ahead
 from core.adapters.sql.attempts import SqlAttempts, SqlLinkCodes, SqlLlmCalls
 from core.adapters.sql.banks import SqlBanks
 from core.adapters.sql.qotd import SqlQotd
@@ -55,7 +56,9 @@ class SqlUnitOfWork:
             # A deferred SQLite transaction that writes can fail under contention: a bug to
             # surface in tests, never a write to let through.
             raise ReadOnlyUnitOfWork("this unit of work was opened read-only")
+        read_ahead.forget(self.db)  # the row lock ends with the transaction
         self.db.commit()
 
     def rollback(self) -> None:
+        read_ahead.forget(self.db)
         self.db.rollback()
