@@ -58,12 +58,16 @@ class Areas:
         self._loaded: set[str] = {area.name for area in self.table if area.load is None}
         self._lock = threading.Lock()
         self._loading: str | None = None
+        self._pending: list[tuple[APIRouter, str, dict[str, Any]]] = []
 
     def area_for(self, path: str) -> Area:
+        """The area claiming `path`; a path none claims ("*" of `OPTIONS *`, the empty path of
+        an absolute-form request line) goes to the last area, the catch-all, whose router
+        answers it (a 404), as the whole app did before areas."""
         for area in self.table:
             if area.claims(path):
                 return area
-        raise LookupError(f"no area claims {path!r}")  # the table ends with a catch-all
+        return self.table[-1]
 
     def ready_for(self, path: str) -> bool:
         if path == self.app.openapi_url:
@@ -92,17 +96,23 @@ class Areas:
             if area.name in self._loaded or area.load is None:
                 return
             self._loading = area.name
+            self._pending = []
             try:
                 area.load(self)
+                # Only a loader that finished adds its routers: one that failed half-way adds
+                # none, so the next request's retry cannot include a router twice.
+                for router, prefix, options in self._pending:
+                    self.app.include_router(router, prefix=prefix, **options)
+                    self.included.setdefault(area.name, []).append((prefix, router))
             finally:
                 self._loading = None
+                self._pending = []
             self._loaded.add(area.name)
 
     def include(self, router: APIRouter, prefix: str = "", **options: Any) -> None:
-        """Include an area's router (called by the loaders), remembering which area it is in."""
+        """Include an area's router (called by the loaders) once its loader has finished."""
         assert self._loading is not None, "routers are included by an area's loader"
-        self.app.include_router(router, prefix=prefix, **options)
-        self.included.setdefault(self._loading, []).append((prefix, router))
+        self._pending.append((router, prefix, options))
 
 
 class AreaLoader:
@@ -124,10 +134,15 @@ class AreaLoader:
 
 
 def _route_path(scope: Scope) -> str:
-    """The path the router matches: without the mount point (root_path), as Starlette does."""
+    """The path the router matches: without the mount point (root_path), by Starlette's rule
+    (starlette._utils.get_route_path): the root is cut only at a `/` boundary."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path
 
 
 # --- the loaders: each imports its area's modules (that import is the point of an area) ---

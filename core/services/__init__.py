@@ -188,14 +188,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+# Under TYPE_CHECKING mypy sees the imports above; were __getattr__ visible to it, a misspelt
+# name (services.submit_answr) would type as Any instead of being an error.
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_HOMES))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_HOMES))

@@ -126,3 +126,65 @@ def test_an_error_page_after_a_cold_health_check_still_shows_who_is_signed_in(
         assert not cold.app.state.resources.core_ready  # type: ignore[attr-defined]
         page = cold.get("/no-such-page", headers={"accept": "text/html"})
     assert page.status_code == 404 and "Log out" in page.text
+
+
+def test_a_loader_that_fails_half_way_adds_no_route_and_its_retry_adds_each_once(
+    embedded_client: TestClient,
+) -> None:
+    first, second = APIRouter(), APIRouter()
+    first.add_api_route("/flaky/a", lambda: {"a": True})
+    second.add_api_route("/flaky/b", lambda: {"b": True})
+    attempts: list[int] = []
+
+    def loader(areas: Areas) -> None:
+        attempts.append(1)
+        areas.include(first)
+        if len(attempts) == 1:
+            raise ConnectionError("a transient failure after the first router")
+        areas.include(second)
+
+    table = (Area("flaky", ("/flaky",), loader), Area("rest", ("/",), None))
+    settings = embedded_client.app.state.resources.settings  # type: ignore[attr-defined]
+    app = create_app(settings)
+    areas = Areas(app, table)
+    routes_before = len(app.router.routes)
+    try:
+        areas.load_for("/flaky/a")
+    except ConnectionError:
+        pass
+    else:
+        raise AssertionError("the loader's failure was swallowed")
+    assert len(app.router.routes) == routes_before and not areas.included
+    areas.load_for("/flaky/a")
+    assert len(app.router.routes) == routes_before + 2  # each router once
+    assert areas.included == {"flaky": [("", first), ("", second)]}
+
+
+def test_paths_no_area_claims_are_answered_not_crashed(embedded_client: TestClient) -> None:
+    """`OPTIONS *` and an absolute-form request line reach the app as "*" and ""."""
+    areas: Areas = embedded_client.app.state.areas  # type: ignore[attr-defined]
+    assert areas.area_for("*") is AREAS[-1] and areas.area_for("") is AREAS[-1]
+
+    async def probe(path: str) -> int:
+        statuses: list[int] = []
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "OPTIONS", "scheme": "http", "path": path, "raw_path": path.encode(),
+            "root_path": "", "query_string": b"", "headers": [],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        }  # fmt: skip
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(int(message["status"]))  # type: ignore[call-overload]
+
+        await embedded_client.app(scope, receive, send)  # type: ignore[arg-type]
+        return statuses[0]
+
+    import anyio
+
+    for path in ("*", ""):  # a 404/405, or a redirect to "/" for the empty path; never a 500
+        assert anyio.run(probe, path) < 500, path

@@ -68,7 +68,10 @@ _interview = (
     )
     .order_by(questions.c.position)
 )
-# FOR UPDATE locks the session's row, as the session alone did, and the rows joined to it.
+# FOR UPDATE locks the session's row, as the session alone did, and also the question and
+# attempt rows joined to it (InnoDB locks every row a locking read returns): an evaluation
+# being stored for this session waits for the answer's short transaction to end. Every
+# interview writer takes the session's row first, so the order stays one and no cycle forms.
 INTERVIEW_LOCKED = _interview.where(sessions.c.id == bindparam("session_id")).with_for_update()
 
 

@@ -270,6 +270,7 @@ class SqlSessions:
 
     def delete(self, session_id: int) -> None:
         # Its questions (and attempts, if any) go with it: ON DELETE CASCADE.
+        read_ahead.forget(self.db)
         self.db.execute(delete(SessionRow).where(SessionRow.id == session_id))
 
 
