@@ -111,25 +111,50 @@ def module_backend(
 def shared_app(
     module_backend: Backend, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Core]]:
-    backend = module_backend
-    wired = wired_core(web_settings(backend.database_url, backend.redis_url, backend.redis_prefix))
-    outbox = Outbox(tmp_path_factory.mktemp("shared-outbox"))
-    with TestClient(create_app(core=wired, outbox=outbox), base_url="http://127.0.0.1") as client:
-        yield client, wired
-    _forget_redis(wired, backend.redis_prefix)
-    wired.close()
+    yield from _serve(module_backend, tmp_path_factory)
 
 
 @pytest.fixture
 def shared_client(shared_app: tuple[TestClient, Core]) -> TestClient:
     """The module's app (see above) as a new browser sees it, with a new app's Redis."""
-    client, wired = shared_app
+    return _as_new(*shared_app)
+
+
+@pytest.fixture(scope="module")
+def shared_embedded_app(
+    migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Core]]:
+    folder = tmp_path_factory.mktemp("shared-embedded-web")
+    database_url = migrated_copy(migrated_sqlite, folder / "web.db")
+    prefix = f"ib-test:{uuid.uuid4().hex[:10]}:"
+    embedded = Backend("embedded", database_url, f"memory://{folder.name}", prefix)
+    yield from _serve(embedded, tmp_path_factory)
+
+
+@pytest.fixture
+def shared_embedded_client(shared_embedded_app: tuple[TestClient, Core]) -> TestClient:
+    """`shared_client` on the embedded default only (as `embedded_client` is)."""
+    return _as_new(*shared_embedded_app)
+
+
+def _serve(
+    backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Core]]:
+    wired = wired_core(web_settings(backend.database_url, backend.redis_url, backend.redis_prefix))
+    outbox = Outbox(tmp_path_factory.mktemp("shared-outbox"))
+    with TestClient(create_app(core=wired, outbox=outbox), base_url="http://127.0.0.1") as client:
+        yield client, wired
+    _forget_redis(wired)
+    wired.close()
+
+
+def _as_new(client: TestClient, wired: Core) -> TestClient:
     client.cookies.clear()
-    _forget_redis(wired, wired.settings.redis_prefix)
+    _forget_redis(wired)
     return client
 
 
-def _forget_redis(wired: Core, prefix: str) -> None:
-    keys = list(wired.redis.scan_iter(f"{prefix}*"))
+def _forget_redis(wired: Core) -> None:
+    keys = list(wired.redis.scan_iter(f"{wired.settings.redis_prefix}*"))
     if keys:
         wired.redis.delete(*keys)
