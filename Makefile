@@ -46,7 +46,7 @@ test: setup
 FAST := not integration and not infra and not e2e
 
 test-fast: setup
-	$(BIN)/pytest -q -n auto -m "$(FAST)"
+	$(BIN)/pytest -q -n auto --dist worksteal -m "$(FAST)"
 
 test-integration: setup
 	@scripts/ensure-services.sh
