@@ -40,7 +40,7 @@ test: setup
 #   test-fast         unit, adapter and surface tests on fakes and the embedded default, no
 #                     services and no Lambda builds (about 1,700 tests, spread over the cores by
 #                     pytest-xdist). 2026-12-06, run alternately with the suite before on a busy
-#                     2-core machine (load 2-7): 0.66-0.72 of its CPU time (153 vs 213 CPU-s at
+#                     2-core machine (load 2-8): 0.67-0.73 of its CPU time (153 vs 213 CPU-s at
 #                     load 2-3; it took 2.2 CPU-minutes, 80 s, when quiet)
 #   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
 #   test-e2e          browser tests in Debian's chromium, and the installed command in fresh
