@@ -111,10 +111,14 @@ SERVICE_FIXTURES = {
     "redis_cluster",
     "private_redis_cluster",
 }
+# A fresh interpreter running the installed command: end to end as far as a process goes (its
+# start-up, entry point, exit status, real pipes), and 1-2 CPU-seconds a start.
+PROCESS_FIXTURES = {"fresh_process"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tiers by what a test needs: `integration` (real MariaDB/Redis), `infra`, `e2e`.
+    """Tiers by what a test needs: `integration` (real MariaDB/Redis), `infra`, `e2e` (a
+    browser, or the installed command in fresh processes).
 
     `make test-fast` runs the rest (unit, adapter and surface tests on fakes and the embedded
     default); `make test` runs everything."""
@@ -129,6 +133,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # mariadbd). A fixture that asks for one only for some params marks those params.
         if needs & SERVICE_FIXTURES:
             item.add_marker(pytest.mark.integration)
+        if needs & PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """The `interviewbot` command run in this process (tests/cli_runner.py says how it stays
+    what a run of its own is)."""
+    from tests.cli_runner import InProcessCli
+
+    return InProcessCli(monkeypatch, capsys)
+
+
+@pytest.fixture
+def fresh_process():  # type: ignore[no-untyped-def]
+    """The installed `interviewbot` command in a fresh process; puts the test in the e2e tier."""
+    from tests.cli_runner import run_installed
+
+    return run_installed
 
 
 @pytest.fixture(scope="session")

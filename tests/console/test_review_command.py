@@ -1,4 +1,5 @@
-"""`interviewbot chat --review | --adaptive` and `stats --me` in real processes."""
+"""`interviewbot chat --review | --adaptive` and `stats --me`, one command after another (each run
+in this process as a process of its own would: tests/cli_runner.py)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,26 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from tests.cli_runner import InProcessCli
 from tests.console.test_chat_command import embedded
-from tests.console.test_cli import run_cli
 
 
-def test_review_says_when_then_asks_what_is_due_and_stats_prints_it(tmp_path: Path) -> None:
+def test_review_says_when_then_asks_what_is_due_and_stats_prints_it(
+    tmp_path: Path, cli: InProcessCli
+) -> None:
     env = embedded(tmp_path)
-    nothing = run_cli("chat", "--review", stdin="", env=env, cwd=tmp_path)
+    nothing = cli("chat", "--review", stdin="", env=env, cwd=tmp_path)
     assert nothing.returncode == 4, nothing.stderr
     assert "Nothing is due for review right now" in nothing.stdout
     assert "interviewbot chat" in nothing.stdout and "Question 1" not in nothing.stdout
 
-    weak = run_cli(
+    weak = cli(
         "chat", "--role", "backend", "--difficulty", "medium", "--questions", "2", "--adaptive",
         stdin="no idea\nno idea\n", env=env, cwd=tmp_path,
     )  # fmt: skip
     assert weak.returncode == 0, weak.stderr
     assert "Levels: Medium → Easy" in weak.stdout  # down after a weak answer
-    later = run_cli("stats", "--me", env=env, cwd=tmp_path)
+    later = cli("stats", "--me", env=env, cwd=tmp_path)
     assert "Review: nothing due today; next item" in later.stdout
 
     engine = create_engine(env["DATABASE_URL"])  # two days pass
@@ -38,9 +41,9 @@ def test_review_says_when_then_asks_what_is_due_and_stats_prints_it(tmp_path: Pa
                     {"m": earlier, "i": row_id},
                 )
     engine.dispose()
-    due = run_cli("stats", "--me", env=env, cwd=tmp_path)
+    due = cli("stats", "--me", env=env, cwd=tmp_path)
     assert "due: " in due.stdout and "interviewbot chat --review" in due.stdout
-    review = run_cli("chat", "--review", stdin="/end\n", env=env, cwd=tmp_path)
+    review = cli("chat", "--review", stdin="/end\n", env=env, cwd=tmp_path)
     assert review.returncode == 0, review.stderr
     assert "Review · Backend · " in review.stdout and "Question 1 of" in review.stdout
 

@@ -1,21 +1,17 @@
 """Bad settings stop `interviewbot` with one line naming the variable: no traceback.
 
-Runs the installed `interviewbot` command in a subprocess (exit code 2, one line on stderr).
+Runs the command as a process of its own would, in this process (tests/cli_runner.py: exit code
+2, one line on stderr), and once through the installed command in a fresh process.
 URLs are validated by scheme, so a `javascript:` dashboard link never reaches a message."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from core.config import ConfigError, load_settings
-
-COMMAND = Path(sys.executable).with_name("interviewbot")
+from tests.cli_runner import InProcessCli
 
 BAD = [
     ("DATABASE_URL", "sqlite:////proc/nope/x.db", "cannot create the folder /proc/nope"),
@@ -36,43 +32,12 @@ BAD = [
 ]
 
 
-def interviewbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "REDIS_URL": "memory://settings-test", **env}
-    environment.pop("INTERVIEWBOT_REQUIRE_SERVICES", None)
-    return subprocess.run(
-        [str(COMMAND), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,  # no .env here
-        env=environment,
-        timeout=120,
-    )
-
-
-@pytest.fixture(scope="module")
-def refusals(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[str, subprocess.CompletedProcess[str]]:
-    """Every bad value through the real command, run side by side (each start takes seconds)."""
-    folder = tmp_path_factory.mktemp("settings")
-
-    def run(case: tuple[str, str, str]) -> subprocess.CompletedProcess[str]:
-        variable, value, _ = case
-        env = {"DATABASE_URL": f"sqlite:///{folder / 'ok.db'}", variable: value}
-        return interviewbot("migrate", env=env, cwd=folder)
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        return dict(zip((f"{v}={x}" for v, x, _ in BAD), pool.map(run, BAD), strict=True))
-
-
 @pytest.mark.parametrize(("variable", "value", "reason"), BAD, ids=[f"{v}={x}" for v, x, _ in BAD])
 def test_a_bad_value_is_one_line_naming_the_variable(
-    variable: str,
-    value: str,
-    reason: str,
-    refusals: dict[str, subprocess.CompletedProcess[str]],
+    variable: str, value: str, reason: str, tmp_path: Path, cli: InProcessCli
 ) -> None:
-    result = refusals[f"{variable}={value}"]
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ok.db'}", variable: value}
+    result = cli("migrate", env=env, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -81,15 +46,27 @@ def test_a_bad_value_is_one_line_naming_the_variable(
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
-def test_a_database_path_through_a_file_is_refused(tmp_path: Path) -> None:
+def test_a_bad_value_stops_the_installed_command_in_one_line(tmp_path: Path, fresh_process) -> None:  # type: ignore[no-untyped-def]
+    """Smoke test of what only a process of its own shows: the setting read from the real
+    environment of a fresh interpreter, the installed script's exit status 2, and nothing on
+    stderr but the one line (no traceback, no log handler's output)."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ok.db'}", "WEB_BASE_URL": "javascript:x"}
+    result = fresh_process("migrate", env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("interviewbot: ") and result.stderr.count("\n") == 1
+    assert "WEB_BASE_URL" in result.stderr and "http:// or https://" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_database_path_through_a_file_is_refused(tmp_path: Path, cli: InProcessCli) -> None:
     (tmp_path / "a-file").write_text("not a folder")
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'a-file' / 'x.db'}"}
-    result = interviewbot("maintenance", env=env, cwd=tmp_path)
+    result = cli("maintenance", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "DATABASE_URL" in result.stderr
 
 
-def test_good_values_are_accepted(tmp_path: Path) -> None:
+def test_good_values_are_accepted(tmp_path: Path, cli: InProcessCli) -> None:
     settings = load_settings(
         _env_file=None,
         database_url="mysql+pymysql://user:p%40ss@db.example.com:3306/interviewbot?ssl_ca=/ca.pem",
@@ -102,9 +79,7 @@ def test_good_values_are_accepted(tmp_path: Path) -> None:
         assert load_settings(_env_file=None, database_url=url).database_url == url
     for url in ("memory://", "memory://tests", "redis://h:6379/0", "unix:///run/redis.sock"):
         assert load_settings(_env_file=None, redis_url=url).redis_url == url
-    result = interviewbot(
-        "migrate", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, cwd=tmp_path
-    )
+    result = cli("migrate", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}, cwd=tmp_path)
     assert result.returncode == 0 and "database at revision" in result.stdout
 
 

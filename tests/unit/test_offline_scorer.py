@@ -451,12 +451,25 @@ def test_in_house_grades_are_tracked_better_than_plain_recall() -> None:
     assert ours - base >= 0.05
 
 
-def test_adversarial_answers_score_low_on_the_whole_bank() -> None:
-    """Issue 9's targets, over every shipped question, through the grading policy."""
+# Issue 9's targets for the mean score over the shipped bank: the reference at least, the
+# adversarial answers at most.
+AT_LEAST = {"reference": 7.0}
+AT_MOST = {"keywords": 2.5, "shuffled": 2.5, "echo": 2.5, "negated": 4.0}
+
+
+@pytest.mark.parametrize("kind", [*AT_LEAST, *AT_MOST])
+def test_adversarial_answers_score_low_on_the_whole_bank(kind: str) -> None:
+    """Issue 9's targets, over every shipped question, through the grading policy. One test
+    per kind of answer (each over the whole bank), so that pytest-xdist spreads the 1,350
+    gradings over the workers instead of one worker grading them all at the end of a run."""
     bench = _benchmark()
-    scores = bench.adversarial_scores(lambda q, a: evaluate(q, a).score, load_shipped_questions())
-    means = {kind: statistics.fmean(values) for kind, values in scores.items()}
-    assert means["reference"] >= 7.0
-    for kind in ("keywords", "shuffled", "echo"):
-        assert means[kind] <= 2.5, (kind, means[kind])
-    assert means["negated"] <= 4.0
+    questions = load_shipped_questions()
+    assert set(bench.ADVERSARIAL) == {*AT_LEAST, *AT_MOST}  # no kind left unchecked
+    mean = statistics.fmean(
+        evaluate(question, bench.adversarial_answers(question)[kind]).score
+        for question in questions
+    )
+    if kind in AT_LEAST:
+        assert mean >= AT_LEAST[kind]
+    else:
+        assert mean <= AT_MOST[kind], (kind, mean)

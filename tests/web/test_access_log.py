@@ -1,8 +1,10 @@
-"""Reset and verification tokens never reach a log: the real `interviewbot web` server with
-ENVIRONMENT=production, its uvicorn access log read from its output."""
+"""Reset and verification tokens never reach a log: the app's filter on uvicorn's access logger
+(fast tier), and the real `interviewbot web` server with ENVIRONMENT=production, its uvicorn
+access log read from its output (e2e tier: a server process of its own)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -12,8 +14,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+from fastapi.testclient import TestClient
 
-from web.logs import redact
+from web.logs import ACCESS_LOGGER, redact
 
 SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXJlc2V0LXRva2Vu.c2lnbmF0dXJl"
 
@@ -24,7 +28,38 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def test_an_app_hides_tokens_in_the_access_log_records(
+    embedded_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the server test below checks end to end, in this process: once an app is built, a
+    record on uvicorn's access logger, with uvicorn's arguments, reaches a handler redacted."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    monkeypatch.setattr(access, "handlers", [handler])
+    monkeypatch.setattr(access, "disabled", False)
+    level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        for path in (
+            f"/reset-password?token={SECRET_TOKEN}",
+            f"/verify?next=/&token={SECRET_TOKEN}",
+        ):
+            access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", path, "1.1", 200)
+    finally:
+        access.setLevel(level)
+    assert seen == [
+        '127.0.0.1:5000 - "GET /reset-password?token=[redacted] HTTP/1.1" 200',
+        '127.0.0.1:5000 - "GET /verify?next=/&token=[redacted] HTTP/1.1" 200',
+    ]
+
+
+@pytest.mark.e2e
 def test_the_access_log_hides_tokens_in_links(tmp_path: Path) -> None:
+    """End to end in the e2e tier: the installed command starts a server process of its own
+    (uvicorn configures its loggers there, after the app installed its filter), and its output
+    is read."""
     port = _free_port()
     environment = {
         **os.environ,

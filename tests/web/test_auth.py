@@ -28,7 +28,8 @@ def _set_cookies(response) -> list[str]:  # type: ignore[no-untyped-def]
     return response.headers.get_list("set-cookie")
 
 
-def test_register_log_out_and_log_in_with_the_browser_forms(client: TestClient) -> None:
+def test_register_log_out_and_log_in_with_the_browser_forms(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     email = browser_register(client)
     dashboard = client.get("/")
     assert dashboard.status_code == 200
@@ -56,7 +57,8 @@ def test_register_log_out_and_log_in_with_the_browser_forms(client: TestClient) 
     assert client.get("/sessions").status_code == 200
 
 
-def test_registration_form_explains_its_refusals(client: TestClient) -> None:
+def test_registration_form_explains_its_refusals(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     email = browser_register(client)
     client.cookies.clear()
     token = csrf_from(client, "/register")
@@ -69,7 +71,8 @@ def test_registration_form_explains_its_refusals(client: TestClient) -> None:
         assert refused.status_code == 400 and message in refused.text
 
 
-def test_api_registration_and_bearer_tokens(client: TestClient) -> None:
+def test_api_registration_and_bearer_tokens(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     email = new_email()
     headers = register_api(client, email)
     me = client.get("/api/users/me", headers=headers)
@@ -86,8 +89,9 @@ def test_api_registration_and_bearer_tokens(client: TestClient) -> None:
 
 
 def test_cookies_are_http_only_and_same_site_and_local_ones_not_secure(
-    embedded_client: TestClient,
+    shared_embedded_client: TestClient,
 ) -> None:
+    embedded_client = shared_embedded_client  # accounts of its own only
     token = csrf_from(embedded_client, "/register")
     response = embedded_client.post(
         "/register",
@@ -137,8 +141,9 @@ def test_the_secret_is_required_in_production_and_must_be_long(tmp_path, caplog)
 
 
 def test_form_posts_need_the_page_token_and_cookie_api_calls_need_the_header(
-    embedded_client: TestClient,
+    shared_embedded_client: TestClient,
 ) -> None:
+    embedded_client = shared_embedded_client  # accounts of its own only
     client = embedded_client
     no_token = client.post("/login", data={"email": "a@example.com", "password": PASSWORD})
     assert no_token.status_code == 403 and "expired" in no_token.text
@@ -217,7 +222,8 @@ def test_reset_tokens_are_never_logged_in_production(tmp_path, caplog) -> None: 
     assert "token=" not in caplog.text
 
 
-def test_login_redirects_only_within_the_site(embedded_client: TestClient) -> None:
+def test_login_redirects_only_within_the_site(shared_embedded_client: TestClient) -> None:
+    embedded_client = shared_embedded_client  # accounts of its own only
     email = browser_register(embedded_client)
     embedded_client.cookies.clear()
     token = csrf_from(embedded_client, "/login")
@@ -248,7 +254,10 @@ def test_email_verification_link_goes_to_the_outbox_and_verifies(
     assert "Verified" in client.get("/account").text
 
 
-def test_password_guessing_is_limited_per_email_on_every_login_path(client: TestClient) -> None:
+def test_password_guessing_is_limited_per_email_on_every_login_path(
+    shared_client: TestClient,
+) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     email = new_email()
     register_api(client, email)
     login_api(client, email)  # a right password does not count against the limit

@@ -13,6 +13,14 @@ from fastapi.testclient import TestClient
 from tests.web.helpers import PASSWORD, browser_register, csrf_from, new_email, register_api
 from web.params import MAX_ID
 
+
+@pytest.fixture
+def client(shared_client: TestClient) -> TestClient:
+    """Each test adds accounts of its own and reads what they see: the module shares one app
+    (tests/web/conftest.py, `shared_client`)."""
+    return shared_client
+
+
 HUGE = "9223372036854775808"  # 2**63: past SQLite's INTEGER and MariaDB's BIGINT
 
 API_GETS = [

@@ -50,7 +50,8 @@ def _start(client: TestClient, questions: int = 2) -> tuple[str, str]:
     return started.headers["location"], token
 
 
-def test_a_browser_interview_runs_to_its_summary(client: TestClient) -> None:
+def test_a_browser_interview_runs_to_its_summary(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     browser_register(client)
     url, token = _start(client, questions=2)
     assert (
@@ -87,7 +88,8 @@ def test_a_browser_interview_runs_to_its_summary(client: TestClient) -> None:
     assert client.get("/api/sessions").json()["items"][0]["status"] == "completed"
 
 
-def test_empty_answers_and_hints_keep_the_draft_on_the_page(client: TestClient) -> None:
+def test_empty_answers_and_hints_keep_the_draft_on_the_page(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     browser_register(client)
     url, token = _start(client)
     page = client.get(url)
@@ -98,7 +100,8 @@ def test_empty_answers_and_hints_keep_the_draft_on_the_page(client: TestClient) 
     assert hinted.status_code == 200 and "Hint:" in hinted.text and "my draft so far" in hinted.text
 
 
-def test_practice_over_the_api(client: TestClient) -> None:
+def test_practice_over_the_api(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     headers = register_api(client)
     started = client.post(
         "/api/practice",
@@ -178,9 +181,12 @@ def test_the_daily_quota_is_shared_and_explained(tmp_path) -> None:  # type: ign
         core.close()
 
 
-def test_request_ids_belong_to_their_account_and_may_be_64_characters(client: TestClient) -> None:
+def test_request_ids_belong_to_their_account_and_may_be_64_characters(
+    shared_client: TestClient,
+) -> None:
     """Two clients choosing the same id get their own interviews; the longest id allowed still
     fits the thread column (64 characters on MariaDB)."""
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     longest = "r" * 64
     started = {}
     for name in ("ada", "bob"):

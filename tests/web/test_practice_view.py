@@ -37,7 +37,8 @@ def _answer(client: TestClient, headers: dict[str, str], sid: int, position: int
     return answer_and_wait(client, sid, body, headers)
 
 
-def test_the_api_returns_the_state_to_resume_from(client: TestClient) -> None:
+def test_the_api_returns_the_state_to_resume_from(shared_client: TestClient) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     headers = register_api(client)
     sid = _start(client, headers, questions=2)
 
@@ -84,13 +85,14 @@ def test_the_api_returns_the_state_to_resume_from(client: TestClient) -> None:
     ],
 )
 def test_the_evaluated_page_follows_the_aggregate(
-    client: TestClient,
+    shared_client: TestClient,
     monkeypatch: pytest.MonkeyPatch,
     rule: str,
     value: bool,
     absent: str,
     present: str,
 ) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     headers = register_api(client)
     sid = _start(client, headers, questions=3)
     _answer(client, headers, sid, 1)
@@ -105,8 +107,9 @@ def test_the_evaluated_page_follows_the_aggregate(
 
 
 def test_the_question_page_follows_the_aggregate(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    shared_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     headers = register_api(client)
     sid = _start(client, headers, questions=3)
     monkeypatch.setattr(Interview, "label", lambda self, position: f"Round {position} (core)")
@@ -127,8 +130,9 @@ def test_the_question_page_follows_the_aggregate(
 
 
 def test_a_pending_evaluation_is_the_cores_evaluating_step(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    shared_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    client = shared_client  # accounts of its own only (tests/web/conftest.py)
     headers = register_api(client)
     sid = _start(client, headers)
     monkeypatch.setattr(Interview, "step", property(lambda self: Step.EVALUATING))
