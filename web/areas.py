@@ -70,13 +70,15 @@ class Areas:
         return self.table[-1]
 
     def ready_for(self, path: str) -> bool:
+        if self.all_loaded:  # a warm app: every request after the last area loaded
+            return True
         if path == self.app.openapi_url:
-            return self.all_loaded
+            return False
         return self.area_for(path).name in self._loaded
 
     @property
     def all_loaded(self) -> bool:
-        return all(area.name in self._loaded for area in self.table)
+        return len(self._loaded) == len(self.table)  # names are unique in a table
 
     def load_for(self, path: str) -> None:
         """Load what serving `path` needs: its area, or every area for the OpenAPI schema."""

@@ -26,6 +26,7 @@ def routes_by_area(app: FastAPI) -> dict[str, list[str]]:
 def test_every_route_is_claimed_by_the_area_that_registers_it(embedded_client: TestClient) -> None:
     app: FastAPI = embedded_client.app  # type: ignore[assignment]
     areas: Areas = app.state.areas
+    assert len({area.name for area in AREAS}) == len(AREAS)  # Areas.all_loaded counts names
     found = routes_by_area(app)
     assert set(found) == {area.name for area in AREAS if area.load is not None}
     for name, paths in found.items():
