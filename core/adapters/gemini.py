@@ -25,7 +25,7 @@ from core.adapters.llm_ports import (
     LlmQuestionWriter,
     LlmRequest,
 )
-from core.adapters.llm_tls import shared_tls_context
+from core.adapters.tls_context import shared_tls_context
 from core.domain.model import LlmUsage
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def build_gemini_client(
 
     # The API version is pinned: the SDK's default for the Gemini API is v1, while structured
     # output and system instructions are documented against v1beta.
-    # The process's one TLS context (llm_tls) for the httpx clients ("verify") and for aiohttp
+    # The process's one TLS context (tls_context) for the httpx clients ("verify") and for aiohttp
     # and websockets ("ssl"): otherwise the SDK loads the CA certificates three times a client.
     tls = shared_tls_context()
     options = types.HttpOptions(
