@@ -25,6 +25,7 @@ from core.adapters.llm_ports import (
     LlmQuestionWriter,
     LlmRequest,
 )
+from core.adapters.tls_context import shared_tls_context
 from core.domain.model import LlmUsage
 
 if TYPE_CHECKING:
@@ -57,7 +58,15 @@ def build_gemini_client(
 
     # The API version is pinned: the SDK's default for the Gemini API is v1, while structured
     # output and system instructions are documented against v1beta.
-    options = types.HttpOptions(api_version="v1beta", timeout=int(timeout_seconds * 1000))
+    # The process's one TLS context (tls_context) for the httpx clients ("verify") and for aiohttp
+    # and websockets ("ssl"): otherwise the SDK loads the CA certificates three times a client.
+    tls = shared_tls_context()
+    options = types.HttpOptions(
+        api_version="v1beta",
+        timeout=int(timeout_seconds * 1000),
+        client_args={"verify": tls},
+        async_client_args={"verify": tls, "ssl": tls},
+    )
     if base_url:
         options.base_url = base_url
     return genai.Client(api_key=api_key, http_options=options)

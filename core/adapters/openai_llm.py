@@ -27,6 +27,7 @@ from core.adapters.llm_ports import (
     LlmRequest,
 )
 from core.adapters.openai_server import graded_by_label
+from core.adapters.tls_context import shared_tls_context
 from core.domain.model import LlmUsage
 
 if TYPE_CHECKING:
@@ -64,11 +65,15 @@ def build_openai_client(
         sdk_logger.setLevel(logging.INFO)
     # The address and the key are always passed: left out, the client would read
     # OPENAI_BASE_URL and OPENAI_API_KEY itself, behind the settings' validation.
+    # The client's HTTP client is the one the SDK would build (its defaults: limits, redirects),
+    # but with the process's one TLS context (tls_context) instead of a CA load of its own.
+    http_client = openai.DefaultHttpxClient(timeout=timeout_seconds, verify=shared_tls_context())
     return openai.OpenAI(
         base_url=base_url or DEFAULT_BASE_URL,
         api_key=api_key or NO_KEY,
         timeout=timeout_seconds,
         max_retries=0,
+        http_client=http_client,
     )
 
 

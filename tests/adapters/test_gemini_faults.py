@@ -188,7 +188,7 @@ def test_max_retries_zero_means_a_single_try(stub: GeminiStub, sleep: FakeSleep)
 def test_timeouts_are_retried_then_reported(stub: GeminiStub, sleep: FakeSleep) -> None:
     late = slow(json_reply(evaluation_payload()), seconds=3)
     stub.script(late, late)
-    evaluator = make_evaluator(stub, sleep, max_retries=1, timeout_seconds=0.2)
+    evaluator = make_evaluator(stub, sleep, max_retries=1, timeout_seconds=0.05)
     error = expect_failure(evaluator, "timeout")
     assert len(stub.requests) == 2
     assert sleep.calls == [1.25]

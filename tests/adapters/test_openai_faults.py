@@ -124,7 +124,7 @@ def test_max_retries_zero_means_a_single_try(ollama: OpenAIStub, sleep: FakeSlee
 
 def test_timeouts_are_retried_then_reported(ollama: OpenAIStub, sleep: FakeSleep) -> None:
     ollama.script(*[slow(completion(evaluation_payload()), 2.0)] * 2)
-    evaluator = make_evaluator(ollama, sleep, max_retries=1, timeout_seconds=0.3)
+    evaluator = make_evaluator(ollama, sleep, max_retries=1, timeout_seconds=0.05)
     error = expect_failure(evaluator, "timeout")
     assert len(ollama.requests) == 2 and sleep.calls == [1.25] and error.retryable
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import InProcessCli, Ran
+from tests.conftest import migrated_copy
 from tests.discord.fake_discord import FakeDiscordApi, MockDiscordServer
 
 
@@ -39,8 +40,13 @@ def run_bot(
 
 @pytest.mark.parametrize("trouble", ["no network", "bad token"])
 def test_a_bot_that_cannot_log_in_says_why_in_one_line(
-    trouble: str, tmp_path: Path, cli: InProcessCli, monkeypatch: pytest.MonkeyPatch
+    trouble: str,
+    tmp_path: Path,
+    cli: InProcessCli,
+    monkeypatch: pytest.MonkeyPatch,
+    migrated_sqlite: Path,
 ) -> None:
+    migrated_copy(migrated_sqlite, tmp_path / "bot.db")  # at the head: the bot migrates nothing
     api = FakeDiscordApi()
     api.failures["me"] = 401  # what Discord answers to a token it does not know
     with MockDiscordServer(api) as discord_api:

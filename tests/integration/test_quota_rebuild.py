@@ -17,7 +17,7 @@ import redis
 from core import services
 from core.bootstrap import Core
 from core.domain import QuotaExceeded
-from tests.conftest import _truncate
+from tests.conftest import _truncate, migrated_copy
 from tests.integration.servers import RedisServer
 from tests.integration.wiring import (
     browser,
@@ -42,7 +42,9 @@ class Rig:
 )
 def rig(request: pytest.FixtureRequest, tmp_path) -> Iterator[Rig]:  # type: ignore[no-untyped-def]
     if request.param == "embedded":
-        core = wire(f"sqlite:///{tmp_path / 'quota.db'}", f"memory://quota-{tmp_path.name}")
+        template = request.getfixturevalue("migrated_sqlite")
+        database_url = migrated_copy(template, tmp_path / "quota.db")
+        core = wire(database_url, f"memory://quota-{tmp_path.name}")
         yield Rig(core, core.redis.flushall)
         core.close()
         return

@@ -18,14 +18,18 @@ from core import services
 from core.adapters.sql.unit_of_work import ReadOnlyUnitOfWork
 from core.bootstrap import Core
 from core.domain import UserRef
+from tests.conftest import migrated_copy
 from tests.integration.wiring import browser, start, web_account, wire
 
 PATIENCE_SECONDS = 20  # a blocked read would wait for the 30 s busy timeout, then fail
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "embedded.db"
+def database(tmp_path: Path, migrated_sqlite: Path) -> Path:
+    """A fresh database at the head: a copy of the migrated template (tests/conftest.py)."""
+    path = tmp_path / "embedded.db"
+    migrated_copy(migrated_sqlite, path)
+    return path
 
 
 @pytest.fixture
@@ -100,9 +104,14 @@ def test_reads_answer_while_a_long_write_transaction_holds_the_lock(
     assert result["value"].quota.used == 2
 
 
-def test_the_database_is_in_wal_mode(core: Core) -> None:
-    with core.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+def test_the_database_is_in_wal_mode(tmp_path: Path) -> None:
+    # A new file, not a copy of the template (already in WAL mode): the core must turn it on.
+    core = wire(f"sqlite:///{tmp_path / 'new.db'}", f"memory://sqlite-wal-{tmp_path.name}")
+    try:
+        with core.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        core.close()
 
 
 def test_a_read_only_unit_of_work_refuses_to_commit(core: Core) -> None:
