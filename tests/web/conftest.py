@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.conftest import Backend, _truncate, migrated_copy
 from web.app import Binding, bind, binding_of, create_app, restore
 from web.outbox import Outbox
 
+Serving = Callable[[Core], AbstractContextManager[TestClient]]
 SECRET = "test-secret-for-the-web-companion-0123456789"
 
 
@@ -95,6 +97,13 @@ def serve(app: FastAPI, core: Core, outbox: Outbox) -> Iterator[TestClient]:
         restore(app, previous)
     assert _same(current, mine), "something else was bound to the app during the test"
     assert mine.resources.released, "the lifespan left the test's resources open"
+
+
+@pytest.fixture
+def serving(web_app: FastAPI, outbox: Outbox) -> Serving:
+    """`with serving(core) as client:` is `client` for a core the test wires itself (settings
+    of its own that the app is not built with, a model of its own)."""
+    return lambda core: contextmanager(serve)(web_app, core, outbox)
 
 
 def _same(one: Binding, other: Binding) -> bool:
