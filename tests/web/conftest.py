@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -74,15 +75,21 @@ def outbox(tmp_path) -> Outbox:  # type: ignore[no-untyped-def]
 # resources on that loop when the test ends. Tests that watch an app load (test_areas.py) or
 # need other settings build their own app with create_app, as production does.
 @pytest.fixture(scope="session")
-def web_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    folder = tmp_path_factory.mktemp("unbound-web")
-    # Only what the app is built with is read from these settings (web.app.FIXED_AT_CREATION):
-    # every request is served from a test's binding, never from this database.
-    app = create_app(web_settings(f"sqlite:///{folder / 'unused.db'}", "memory://unbound"))
+def web_app() -> Iterator[FastAPI]:
+    app = _process_app()
     unbound = binding_of(app)
     yield app
     assert _same(binding_of(app), unbound), "a test left its core bound to the shared app"
     assert not unbound.resources.connected and unbound.resources.released
+
+
+@cache  # one for tests/web and tests/banks/web, whose conftests each hold the fixture
+def _process_app() -> FastAPI:
+    # Only what the app is built with is read from these settings (web.app.FIXED_AT_CREATION):
+    # every request is served from a test's binding. A request served without one would fail
+    # to open this database (its "folder" is this file) rather than create one.
+    unbound = f"sqlite:///{Path(__file__).resolve() / 'unbound.db'}"
+    return create_app(web_settings(unbound, "memory://unbound"))
 
 
 def serve(app: FastAPI, core: Core, outbox: Outbox) -> Iterator[TestClient]:
