@@ -137,10 +137,11 @@ def embedded_client(web_app: FastAPI, embedded_core: Core, outbox: Outbox) -> It
 # ----------------------------------------------------------- one core for a module's tests
 # Tests that only add accounts of their own (fresh e-mails) and read what those accounts see
 # can share one core and database per module (a migrated copy and a wired core a test less):
-# `shared_client`, served by the process's app like any other. Each test still starts with no cookies (a new browser)
-# and an empty Redis (attempt limits, quotas and caches as a new app's), so the tests stay
-# independent of each other and of their order. Tests that count rows of the whole database or
-# read the outbox keep `client` (a core of their own).
+# `shared_client`, served by the process's app like any other. Each test still starts with no
+# cookies (a new browser), resources of its own (its async engine, its background
+# evaluations) and an empty Redis (attempt limits, quotas and caches as a new app's), so the
+# tests stay independent of each other and of their order. Tests that count rows of the whole
+# database or read the outbox keep `client` (a core of their own).
 @pytest.fixture(
     scope="module",
     params=["embedded", pytest.param("mariadb+redis", marks=pytest.mark.integration)],
