@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from mangum import Mangum
 
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
@@ -20,6 +22,7 @@ from web.app import Binding, bind, binding_of, create_app, restore
 from web.outbox import Outbox
 
 Serving = Callable[[Core], AbstractContextManager[TestClient]]
+LambdaServing = Callable[[Core], AbstractContextManager[Mangum]]
 SECRET = "test-secret-for-the-web-companion-0123456789"
 
 
@@ -111,6 +114,31 @@ def serving(web_app: FastAPI, outbox: Outbox) -> Serving:
     """`with serving(core) as client:` is `client` for a core the test wires itself (settings
     of its own that the app is not built with, a model of its own)."""
     return lambda core: contextmanager(serve)(web_app, core, outbox)
+
+
+@pytest.fixture
+def on_lambda_handler(web_app: FastAPI, outbox: Outbox) -> LambdaServing:
+    """`with on_lambda_handler(core) as handler:` is the web function's handler (Mangum, with
+    no lifespan) over the process's app serving `core`, which must be an embedded one: without
+    a lifespan the test's resources are closed here, on a loop of their own, which only
+    aiosqlite's engine (it pools no connection) allows."""
+
+    @contextmanager
+    def serve_lambda(core: Core) -> Iterator[Mangum]:
+        assert core.settings.database_url.startswith("sqlite"), "an embedded core only"
+        previous = bind(web_app, core, outbox=outbox)
+        mine = binding_of(web_app)
+        from web.aws_lambda import build_handler  # registers the SnapStart hooks: only here
+
+        try:
+            yield build_handler(web_app)
+        finally:
+            current = binding_of(web_app)
+            restore(web_app, previous)
+            asyncio.run(mine.resources.aclose())
+        assert _same(current, mine), "something else was bound to the app during the test"
+
+    return serve_lambda
 
 
 def _same(one: Binding, other: Binding) -> bool:

@@ -25,8 +25,6 @@ from core.domain.errors import LlmUnavailable
 from tests.conftest import migrated_copy
 from tests.web.conftest import Serving, web_settings
 from tests.web.helpers import PASSWORD, new_email, register_api, wait_for_evaluation
-from web.app import create_app
-from web.aws_lambda import build_handler
 
 ANSWER = (
     "An index is a separate B-tree kept sorted by the indexed columns, so lookups and range "
@@ -240,17 +238,17 @@ def _http_event(method: str, path: str, body: Any = None, headers: Any = None) -
 
 
 @pytest.fixture
-def on_lambda(core_with, monkeypatch):  # type: ignore[no-untyped-def]
+def on_lambda(core_with, on_lambda_handler, monkeypatch):  # type: ignore[no-untyped-def]
     """The web function's handler over a core with a held model; a recording client."""
     import web.aws_lambda
 
     model = SlowModel(0).held()
     core = core_with(model)
-    handler = build_handler(create_app(core=core))
-    recorder = RecordingLambda()
-    handler.app.state.resources.evaluations.lambda_client = recorder  # type: ignore[attr-defined]
-    monkeypatch.setattr(web.aws_lambda, "_handler", handler)
-    yield SimpleNamespace(core=core, model=model, lambda_client=recorder)
+    with on_lambda_handler(core) as handler:
+        recorder = RecordingLambda()
+        handler.app.state.resources.evaluations.lambda_client = recorder
+        monkeypatch.setattr(web.aws_lambda, "_handler", handler)
+        yield SimpleNamespace(core=core, model=model, lambda_client=recorder)
     core.close()
 
 
