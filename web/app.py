@@ -60,6 +60,7 @@ def create_app(
     )
     _install(app, Binding(resources, auth))
 
+    # A setting read here (or by web.templating.build_templates) belongs in FIXED_AT_CREATION.
     app.add_middleware(CsrfCookieMiddleware, secure=auth.secure)
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings.max_answer_chars))
     app.add_middleware(
