@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -45,7 +46,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Lambda runs with lifespan off (Mangum): nothing here may be needed to serve requests.
         yield
-        await resources.aclose()
+        # What the app serves from at exit: `resources` unless a test has bound others (bind).
+        await app.state.resources.aclose()
 
     app = FastAPI(
         title="Interview companion",
@@ -56,10 +58,9 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.resources = resources
-    app.state.auth = auth
-    app.state.csrf_key = auth.csrf_key
+    _install(app, Binding(resources, auth))
 
+    # A setting read here (or by web.templating.build_templates) belongs in FIXED_AT_CREATION.
     app.add_middleware(CsrfCookieMiddleware, secure=auth.secure)
     app.add_middleware(BodyLimitMiddleware, max_bytes=body_limit(settings.max_answer_chars))
     app.add_middleware(
@@ -86,3 +87,65 @@ def _schema_of_every_area(app: FastAPI, areas: Areas) -> None:
         return build_schema()
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------- one app for many cores (tests)
+# FastAPI prepares each route's dependencies on the route's first request, once per app, and
+# an app compiles its templates once: a test suite that built an app per test spent a fifth of
+# its CPU there. Tests and benchmarks can build one app and bind each test's core to it.
+
+# The settings create_app bakes into the app (the CSRF cookie's Secure flag and name, the
+# body cap, the security headers) and those web.templating builds the app's templates from.
+FIXED_AT_CREATION = (
+    "environment",
+    "web_base_url",
+    "max_answer_chars",
+    "web_static_url",
+    "quota_timezone",
+)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What an app serves requests from (everything the routes read from app.state)."""
+
+    resources: WebResources
+    auth: AuthConfig
+
+
+def binding_of(app: FastAPI) -> Binding:
+    return Binding(app.state.resources, app.state.auth)
+
+
+def bind(app: FastAPI, core: Core, *, outbox: Outbox | None = None) -> Binding:
+    """Serve `app`'s requests from `core` (new resources: async engine, background evaluations)
+    and `outbox` from now on; return the previous binding, for `restore`. For tests and
+    benchmarks: production builds one app per process and never calls this.
+
+    The caller closes the new resources on the event loop that used them (the lifespan closes
+    whatever is bound when it exits, so binding before a TestClient's `with` does that).
+    A core whose settings differ from the app's on what the app was built with is refused."""
+    current: Settings = app.state.resources.settings
+    differ = [
+        name for name in FIXED_AT_CREATION if getattr(core.settings, name) != getattr(current, name)
+    ]
+    if differ:
+        raise ValueError(
+            f"this app was built with other {', '.join(differ)}: build an app for these "
+            "settings (create_app) instead of binding them"
+        )
+    previous = binding_of(app)
+    auth = AuthConfig.from_settings(core.settings, outbox=outbox or Outbox())
+    _install(app, Binding(WebResources(core=core), auth))
+    return previous
+
+
+def restore(app: FastAPI, binding: Binding) -> None:
+    """Serve `app` from `binding` again (what `bind` returned)."""
+    _install(app, binding)
+
+
+def _install(app: FastAPI, binding: Binding) -> None:
+    app.state.resources = binding.resources
+    app.state.auth = binding.auth
+    app.state.csrf_key = binding.auth.csrf_key

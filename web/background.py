@@ -115,6 +115,11 @@ class BackgroundEvaluations:
             self.lambda_client = boto3.client("lambda")
         return self.lambda_client
 
+    @property
+    def running(self) -> bool:
+        """Whether worker threads are up (started by the first job, stopped by `shutdown`)."""
+        return self._pool is not None
+
     def shutdown(self) -> None:
         """Let running evaluations finish (an evaluation cut short stays pending until retried)."""
         if self._pool is not None:

@@ -150,6 +150,13 @@ class WebResources:
             self._sessions = async_sessionmaker(self.async_engine, expire_on_commit=False)
         return self._sessions
 
+    @property
+    def released(self) -> bool:
+        """Nothing of ours is open: no async engine (nor its pool), no evaluation threads, and no
+        core of our own (a core handed in is the caller's to close)."""
+        own_core = self._owns_core and (self._core is not None or self._backends is not None)
+        return self._engine is None and not self.evaluations.running and not own_core
+
     async def aclose(self) -> None:
         await asyncio.to_thread(self.evaluations.shutdown)  # evaluations use the core
         if self._engine is not None:

@@ -67,6 +67,7 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
 
 
 def build_templates(settings: Settings) -> Jinja2Templates:
+    """The app's environment; the settings it reads are in web.app.FIXED_AT_CREATION."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
     zone = settings.timezone

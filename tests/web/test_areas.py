@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
+import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from core.bootstrap import Core
+from tests.web.conftest import fresh_client
 from tests.web.helpers import browser_register
 from web.app import create_app
 from web.areas import AREAS, Area, Areas
+from web.outbox import Outbox
+
+
+@pytest.fixture
+def embedded_client(embedded_core: Core, outbox: Outbox) -> Iterator[TestClient]:
+    """A new app, not the process's shared one: these tests watch its areas load."""
+    yield from fresh_client(embedded_core, outbox)
 
 
 def routes_by_area(app: FastAPI) -> dict[str, list[str]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from core.config import ConfigError
+from tests.conftest import migrated_copy
 from tests.web.conftest import web_settings
 from tests.web.helpers import (
     PASSWORD,
@@ -102,9 +104,12 @@ def test_cookies_are_http_only_and_same_site_and_local_ones_not_secure(
     assert "HttpOnly" in session and "SameSite=lax" in session and "Secure" not in session
 
 
-def test_production_cookies_are_secure_and_pages_send_security_headers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_production_cookies_are_secure_and_pages_send_security_headers(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    # An app of its own: the cookie flags and headers are set when an app is built.
     settings = web_settings(
-        f"sqlite:///{tmp_path / 'prod.db'}",
+        migrated_copy(migrated_sqlite, tmp_path / "prod.db"),
         f"memory://{tmp_path.name}",
         environment="production",
         web_base_url="https://interviews.example.com",
@@ -208,10 +213,11 @@ def test_reset_requests_do_not_reveal_who_has_an_account(
     assert outbox.messages() == []
 
 
-def test_reset_tokens_are_never_logged_in_production(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
-    settings = web_settings(
-        f"sqlite:///{tmp_path / 'p.db'}", f"memory://{tmp_path.name}", environment="production"
-    )
+def test_reset_tokens_are_never_logged_in_production(
+    tmp_path: Path, migrated_sqlite: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = migrated_copy(migrated_sqlite, tmp_path / "p.db")
+    settings = web_settings(database, f"memory://{tmp_path.name}", environment="production")
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         email = new_email()
         register_api(client, email)

@@ -11,7 +11,8 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,10 +22,9 @@ from fastapi.testclient import TestClient
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
 from core.domain.errors import LlmUnavailable
-from tests.web.conftest import web_settings
+from tests.conftest import migrated_copy
+from tests.web.conftest import Serving, web_settings
 from tests.web.helpers import PASSWORD, new_email, register_api, wait_for_evaluation
-from web.app import create_app
-from web.aws_lambda import build_handler
 
 ANSWER = (
     "An index is a separate B-tree kept sorted by the indexed columns, so lookups and range "
@@ -73,16 +73,25 @@ class SlowModel(OfflineEvaluator):
             self.answered.set()
 
 
-def _core(tmp_path, model: SlowModel) -> Core:  # type: ignore[no-untyped-def]
-    settings = web_settings(f"sqlite:///{tmp_path / 'bg.db'}", f"memory://bg-{tmp_path.name}")
-    return build_core(settings, auto_migrate=True, llm=(model, OfflineQuestionWriter()))
+@pytest.fixture
+def core_with(tmp_path: Path, migrated_sqlite: Path) -> Callable[[SlowModel], Core]:
+    """A core on a database of the test's own (at the head) whose evaluator is `model`."""
+
+    def wire(model: SlowModel) -> Core:
+        database = migrated_copy(migrated_sqlite, tmp_path / "bg.db")
+        settings = web_settings(database, f"memory://bg-{tmp_path.name}")
+        return build_core(settings, auto_migrate=True, llm=(model, OfflineQuestionWriter()))
+
+    return wire
 
 
 @pytest.fixture
-def slow(tmp_path) -> Iterator[tuple[TestClient, SlowModel]]:  # type: ignore[no-untyped-def]
+def slow(
+    core_with: Callable[[SlowModel], Core], serving: Serving
+) -> Iterator[tuple[TestClient, SlowModel]]:
     model = SlowModel(0).held()
-    core = _core(tmp_path, model)
-    with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+    core = core_with(model)
+    with serving(core) as client:
         yield client, model
     core.close()
 
@@ -124,13 +133,13 @@ def test_an_answer_returns_while_the_model_is_still_thinking_and_its_grade_lands
 
 
 def test_the_page_shows_the_answer_saved_and_follows_the_evaluation(
-    tmp_path,  # type: ignore[no-untyped-def]
+    core_with: Callable[[SlowModel], Core], serving: Serving
 ) -> None:
     from tests.web.helpers import browser_register, csrf_from
 
     model = SlowModel(0).held()  # evaluating until the page has been checked
-    core = _core(tmp_path, model)
-    with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+    core = core_with(model)
+    with serving(core) as client:
         browser_register(client)
         token = csrf_from(client, "/practice")
         started = client.post(
@@ -151,11 +160,13 @@ def test_the_page_shows_the_answer_saved_and_follows_the_evaluation(
     core.close()
 
 
-def test_retry_runs_in_the_background_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_retry_runs_in_the_background_too(
+    core_with: Callable[[SlowModel], Core], serving: Serving
+) -> None:
     model = SlowModel(0)
     model.fail_next = True
-    core = _core(tmp_path, model)
-    with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+    core = core_with(model)
+    with serving(core) as client:
         headers = register_api(client)
         sid = _start(client, headers)
         body = {"text": ANSWER, "position": 1, "delivery_id": "retry-answer-1"}
@@ -227,17 +238,17 @@ def _http_event(method: str, path: str, body: Any = None, headers: Any = None) -
 
 
 @pytest.fixture
-def on_lambda(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def on_lambda(core_with, on_lambda_handler, monkeypatch):  # type: ignore[no-untyped-def]
     """The web function's handler over a core with a held model; a recording client."""
     import web.aws_lambda
 
     model = SlowModel(0).held()
-    core = _core(tmp_path, model)
-    handler = build_handler(create_app(core=core))
-    recorder = RecordingLambda()
-    handler.app.state.resources.evaluations.lambda_client = recorder  # type: ignore[attr-defined]
-    monkeypatch.setattr(web.aws_lambda, "_handler", handler)
-    yield SimpleNamespace(core=core, model=model, lambda_client=recorder)
+    core = core_with(model)
+    with on_lambda_handler(core) as handler:
+        recorder = RecordingLambda()
+        handler.app.state.resources.evaluations.lambda_client = recorder
+        monkeypatch.setattr(web.aws_lambda, "_handler", handler)
+        yield SimpleNamespace(core=core, model=model, lambda_client=recorder)
     core.close()
 
 

@@ -11,12 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from mangum import Mangum
 
 import web.aws_lambda
 from core.bootstrap import Core
+from tests.web.conftest import LambdaServing
 from tests.web.helpers import PASSWORD, new_email
 from web.app import create_app
-from web.aws_lambda import build_handler
 
 CONTEXT = SimpleNamespace(
     function_name="interviewbot-web",
@@ -80,10 +81,14 @@ def _cookie_pairs(response: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("kind", ["http-api", "function-url"])
-def test_register_and_browse_through_lambda_events(kind: str, embedded_core: Core) -> None:
-    app = create_app(core=embedded_core)
-    handler = build_handler(app)
+def test_register_and_browse_through_lambda_events(
+    kind: str, embedded_core: Core, on_lambda_handler: LambdaServing
+) -> None:
+    with on_lambda_handler(embedded_core) as handler:
+        _register_and_browse(kind, handler)
 
+
+def _register_and_browse(kind: str, handler: Mangum) -> None:
     health = handler(event(kind, "GET", "/healthz"), CONTEXT)
     assert health["statusCode"] == 200 and json.loads(health["body"])["database"] == "ok"
 

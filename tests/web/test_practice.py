@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -10,7 +11,8 @@ from markupsafe import escape
 from core import services
 from core.bootstrap import Core
 from core.domain.errors import QuotaExceeded
-from tests.web.conftest import web_settings, wired_core
+from tests.conftest import migrated_copy
+from tests.web.conftest import Serving, web_settings, wired_core
 from tests.web.helpers import (
     answer_and_wait,
     browser_register,
@@ -19,7 +21,6 @@ from tests.web.helpers import (
     user_id,
     wait_for_evaluation,
 )
-from web.app import create_app
 
 ANSWER = (
     "An index is a separate B-tree structure kept sorted by the indexed columns, so lookups "
@@ -147,13 +148,13 @@ def test_practice_over_the_api(shared_client: TestClient) -> None:
     assert late.status_code == 409 and late.json()["error"] == "session_finished"
 
 
-def test_the_daily_quota_is_shared_and_explained(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = web_settings(
-        f"sqlite:///{tmp_path / 'q.db'}", f"memory://{tmp_path.name}", quota_per_day=1
-    )
-    core: Core = wired_core(settings)
+def test_the_daily_quota_is_shared_and_explained(
+    tmp_path: Path, migrated_sqlite: Path, serving: Serving
+) -> None:
+    database = migrated_copy(migrated_sqlite, tmp_path / "q.db")
+    core: Core = wired_core(web_settings(database, f"memory://{tmp_path.name}", quota_per_day=1))
     try:
-        with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+        with serving(core) as client:
             headers = register_api(client)
             assert (
                 client.post("/api/practice", json={"role": "backend"}, headers=headers).status_code
@@ -209,13 +210,13 @@ def test_request_ids_belong_to_their_account_and_may_be_64_characters(
         assert refused.json()["error"] == "invalid_request" and refused.json()["detail"]
 
 
-def test_start_is_disabled_with_the_reason_when_no_sessions_are_left(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = web_settings(
-        f"sqlite:///{tmp_path / 'q.db'}", f"memory://{tmp_path.name}", quota_per_day=1
-    )
-    core: Core = wired_core(settings)
+def test_start_is_disabled_with_the_reason_when_no_sessions_are_left(
+    tmp_path: Path, migrated_sqlite: Path, serving: Serving
+) -> None:
+    database = migrated_copy(migrated_sqlite, tmp_path / "q.db")
+    core: Core = wired_core(web_settings(database, f"memory://{tmp_path.name}", quota_per_day=1))
     try:
-        with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
+        with serving(core) as client:
             headers = register_api(client)
             before = client.get("/practice", headers=headers).text
             assert _start_button(before) == "enabled"

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from core.bootstrap import AccessTokenRow, Core
+from tests.web.conftest import Serving
 from tests.web.helpers import (
     PASSWORD,
     browser_register,
@@ -181,12 +182,11 @@ def test_registrations_are_limited_per_network(client: TestClient) -> None:
     assert page.status_code == 429 and "retry-after" in page.headers
 
 
-def test_the_viewer_address_header_is_used_behind_a_cdn(embedded_core: Core) -> None:
-    from web.app import create_app
-
+def test_the_viewer_address_header_is_used_behind_a_cdn(
+    embedded_core: Core, serving: Serving
+) -> None:
     embedded_core.settings.web_client_ip_header = "CloudFront-Viewer-Address"
-    app = create_app(core=embedded_core)
-    with TestClient(app, base_url="http://127.0.0.1") as cdn:
+    with serving(embedded_core) as cdn:
         for n in range(throttle.REGISTRATIONS.attempts):
             viewer = {"CloudFront-Viewer-Address": f"198.51.100.{n}:443"}
             body = {"email": new_email(), "password": PASSWORD}

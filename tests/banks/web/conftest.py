@@ -1,3 +1,8 @@
 """The web tests' fixtures (tests/web/conftest.py), for the bank pages."""
 
-from tests.web.conftest import embedded_client, embedded_core, outbox  # noqa: F401  (fixtures)
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    embedded_client,
+    embedded_core,
+    outbox,
+    web_app,
+)
