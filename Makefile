@@ -38,10 +38,11 @@ test: setup
 
 # The tiers (markers are set in tests/conftest.py by what a test needs):
 #   test-fast         unit, adapter and surface tests on fakes and the embedded default, no
-#                     services and no Lambda builds (1,720 tests, spread over the cores by
-#                     pytest-xdist). 2026-12-06 11:00 UTC on a quiet 2-core machine: 84 s wall,
-#                     151 CPU-s; the suite before this round (700cabf, 1,687 tests) took 113 s,
-#                     192 CPU-s in the same hour. The 60 s target is not met here.
+#                     services and no Lambda builds (1,732 tests, spread over the cores by
+#                     pytest-xdist). 2026-12-06 13:18-13:25 UTC on the 2-core machine: 45-48 s
+#                     wall, 74-78 CPU-s (5 runs); the suite as it was at 72c4d35 (1,720 tests)
+#                     took 62-65 s, 106-112 CPU-s in the same minutes. This VM's speed swings:
+#                     the same code took 54-68 s at 12:55-13:05 (BENCHMARKS.md, "Test tiers").
 #   test-integration  the same guarantees on the real MariaDB + Redis (and a Redis Cluster)
 #   test-e2e          browser tests in Debian's chromium, and the installed command in fresh
 #                     processes (tests asking for `fresh_process`)
