@@ -27,16 +27,26 @@ class ServerFailed(RuntimeError):
     """A private server could not be started (binary missing, port taken, crashed)."""
 
 
+# Ports handed out by this process: the kernel may offer a port again once its probe socket
+# is closed, and a cluster's three nodes are given theirs before any of them starts (two
+# nodes once got the same port: one could not listen, and the other answered for it).
+_handed_out: set[int] = set()
+
+
 def free_port(*, with_cluster_bus: bool = False) -> int:
-    """A free port; for a cluster node also its bus port (port + 10000, so below 55536)."""
+    """A free port not handed out before; for a cluster node also its bus port (port + 10000,
+    so below 55536)."""
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
-        if not with_cluster_bus:
-            return port
-        if port + 10000 <= 65535 and _is_free(port + 10000):
-            return port
+        wanted = [port, port + 10000] if with_cluster_bus else [port]
+        if any(p in _handed_out or p > 65535 for p in wanted):
+            continue
+        if with_cluster_bus and not _is_free(port + 10000):
+            continue
+        _handed_out.update(wanted)
+        return port
 
 
 def _is_free(port: int) -> bool:
@@ -114,7 +124,13 @@ class RedisServer:
             command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
         self.process = subprocess.Popen(command, start_new_session=True)
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        _wait_until(client.ping, f"redis-server on {self.port}", self.process)
+        pid = self.process.pid
+        # Ready when *this* process answers: another server may hold the port meanwhile.
+        _wait_until(
+            lambda: client.info("server")["process_id"] == pid,
+            f"redis-server on {self.port}",
+            self.process,
+        )
         client.close()
         return self
 

@@ -21,7 +21,8 @@ from core.bootstrap import Core
 from core.domain import QuotaExceeded, ServiceUnavailable
 from core.domain.results import AnswerStatus
 from tests.conftest import _truncate
-from tests.integration.servers import RedisClusterServers
+from tests.integration import servers
+from tests.integration.servers import RedisClusterServers, free_port
 from tests.integration.wiring import (
     SlowEvaluator,
     browser,
@@ -175,3 +176,27 @@ def _start_or_error(core: Core, n: int) -> object:
         return start(core, slack(f"U-{n}", f"again-{n}"))
     except Exception as exc:
         return exc
+
+
+def test_a_port_the_kernel_offers_again_is_not_handed_out_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The three nodes get their ports before any starts, and the kernel may offer a port again
+    once its probe closes: two nodes once shared one, and the cluster never came up."""
+    offered = iter([21001, 21001, 21002])  # what binding port 0 returns, probe after probe
+
+    class Probe:
+        def __enter__(self) -> Probe:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def bind(self, address: tuple[str, int]) -> None:
+            self.port = next(offered) if address[1] == 0 else address[1]
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(servers.socket, "socket", Probe)
+    assert [free_port(with_cluster_bus=True) for _ in range(2)] == [21001, 21002]
