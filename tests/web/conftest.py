@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -54,11 +55,28 @@ def core(backend) -> Iterator[Core]:  # type: ignore[no-untyped-def]
     wired.close()
 
 
+EmbeddedSettings = Callable[..., Settings]
+
+
 @pytest.fixture
-def embedded_core(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Core]:
+def embedded_settings(tmp_path: Path, migrated_sqlite: Path) -> EmbeddedSettings:
+    """`embedded_settings(**overrides)`: the tests' settings on the embedded default, each call
+    with a database of its own at the head (a copy of the migrated template) and an in-process
+    Redis stand-in of its own."""
+    made = itertools.count(1)
+
+    def settings(**overrides: object) -> Settings:
+        own = f"{tmp_path.name}-{next(made)}"
+        database_url = migrated_copy(migrated_sqlite, tmp_path / f"{own}.db")
+        return web_settings(database_url, f"memory://{own}", **overrides)
+
+    return settings
+
+
+@pytest.fixture
+def embedded_core(embedded_settings: EmbeddedSettings) -> Iterator[Core]:
     """For behaviour that does not depend on the database: the embedded default only."""
-    database_url = migrated_copy(migrated_sqlite, tmp_path / "web.db")
-    wired = wired_core(web_settings(database_url, f"memory://{tmp_path.name}"))
+    wired = wired_core(embedded_settings())
     yield wired
     wired.close()
 

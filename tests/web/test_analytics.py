@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,7 @@ from fastapi.testclient import TestClient
 from core.bootstrap import Core
 from core.domain.model import UserRef
 from core.domain.presentation import score_band
-from tests.conftest import migrated_copy
-from tests.web.conftest import web_settings, wired_core
+from tests.web.conftest import EmbeddedSettings, wired_core
 from tests.web.helpers import answer_and_wait, link_chat_identity, register_api
 from tests.web.seeding import play_session
 from web.app import create_app
@@ -56,11 +54,8 @@ def test_skipped_questions_are_not_answers(client: TestClient) -> None:
 
 
 @pytest.fixture
-def auckland_client(tmp_path: Path, migrated_sqlite: Path) -> Iterator[tuple[TestClient, Core]]:
-    database = migrated_copy(migrated_sqlite, tmp_path / "nz.db")
-    core = wired_core(
-        web_settings(database, f"memory://{tmp_path.name}", quota_timezone="Pacific/Auckland")
-    )
+def auckland_client(embedded_settings: EmbeddedSettings) -> Iterator[tuple[TestClient, Core]]:
+    core = wired_core(embedded_settings(quota_timezone="Pacific/Auckland"))
     # An app of its own: its templates show times in the app's zone (web.app.FIXED_AT_CREATION).
     with TestClient(create_app(core=core), base_url="http://127.0.0.1") as client:
         yield client, core

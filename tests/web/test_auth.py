@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from core.config import ConfigError
-from tests.conftest import migrated_copy
-from tests.web.conftest import web_settings
+from tests.web.conftest import EmbeddedSettings, web_settings
 from tests.web.helpers import (
     PASSWORD,
     browser_register,
@@ -105,14 +103,11 @@ def test_cookies_are_http_only_and_same_site_and_local_ones_not_secure(
 
 
 def test_production_cookies_are_secure_and_pages_send_security_headers(
-    tmp_path: Path, migrated_sqlite: Path
+    embedded_settings: EmbeddedSettings,
 ) -> None:
     # An app of its own: the cookie flags and headers are set when an app is built.
-    settings = web_settings(
-        migrated_copy(migrated_sqlite, tmp_path / "prod.db"),
-        f"memory://{tmp_path.name}",
-        environment="production",
-        web_base_url="https://interviews.example.com",
+    settings = embedded_settings(
+        environment="production", web_base_url="https://interviews.example.com"
     )
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         page = client.get("/register")
@@ -214,10 +209,9 @@ def test_reset_requests_do_not_reveal_who_has_an_account(
 
 
 def test_reset_tokens_are_never_logged_in_production(
-    tmp_path: Path, migrated_sqlite: Path, caplog: pytest.LogCaptureFixture
+    embedded_settings: EmbeddedSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    database = migrated_copy(migrated_sqlite, tmp_path / "p.db")
-    settings = web_settings(database, f"memory://{tmp_path.name}", environment="production")
+    settings = embedded_settings(environment="production")
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         email = new_email()
         register_api(client, email)

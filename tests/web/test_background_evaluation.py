@@ -12,7 +12,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,8 +21,7 @@ from fastapi.testclient import TestClient
 from core.adapters.offline.evaluator import OfflineEvaluator, OfflineQuestionWriter
 from core.bootstrap import Core, build_core
 from core.domain.errors import LlmUnavailable
-from tests.conftest import migrated_copy
-from tests.web.conftest import Serving, web_settings
+from tests.web.conftest import EmbeddedSettings, Serving
 from tests.web.helpers import PASSWORD, new_email, register_api, wait_for_evaluation
 
 ANSWER = (
@@ -74,13 +72,12 @@ class SlowModel(OfflineEvaluator):
 
 
 @pytest.fixture
-def core_with(tmp_path: Path, migrated_sqlite: Path) -> Callable[[SlowModel], Core]:
+def core_with(embedded_settings: EmbeddedSettings) -> Callable[[SlowModel], Core]:
     """A core on a database of the test's own (at the head) whose evaluator is `model`."""
 
     def wire(model: SlowModel) -> Core:
-        database = migrated_copy(migrated_sqlite, tmp_path / "bg.db")
-        settings = web_settings(database, f"memory://bg-{tmp_path.name}")
-        return build_core(settings, auto_migrate=True, llm=(model, OfflineQuestionWriter()))
+        llm = (model, OfflineQuestionWriter())
+        return build_core(embedded_settings(), auto_migrate=True, llm=llm)
 
     return wire
 

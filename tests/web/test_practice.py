@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -11,8 +10,7 @@ from markupsafe import escape
 from core import services
 from core.bootstrap import Core
 from core.domain.errors import QuotaExceeded
-from tests.conftest import migrated_copy
-from tests.web.conftest import Serving, web_settings, wired_core
+from tests.web.conftest import EmbeddedSettings, Serving, wired_core
 from tests.web.helpers import (
     answer_and_wait,
     browser_register,
@@ -149,10 +147,9 @@ def test_practice_over_the_api(shared_client: TestClient) -> None:
 
 
 def test_the_daily_quota_is_shared_and_explained(
-    tmp_path: Path, migrated_sqlite: Path, serving: Serving
+    embedded_settings: EmbeddedSettings, serving: Serving
 ) -> None:
-    database = migrated_copy(migrated_sqlite, tmp_path / "q.db")
-    core: Core = wired_core(web_settings(database, f"memory://{tmp_path.name}", quota_per_day=1))
+    core: Core = wired_core(embedded_settings(quota_per_day=1))
     try:
         with serving(core) as client:
             headers = register_api(client)
@@ -211,10 +208,9 @@ def test_request_ids_belong_to_their_account_and_may_be_64_characters(
 
 
 def test_start_is_disabled_with_the_reason_when_no_sessions_are_left(
-    tmp_path: Path, migrated_sqlite: Path, serving: Serving
+    embedded_settings: EmbeddedSettings, serving: Serving
 ) -> None:
-    database = migrated_copy(migrated_sqlite, tmp_path / "q.db")
-    core: Core = wired_core(web_settings(database, f"memory://{tmp_path.name}", quota_per_day=1))
+    core: Core = wired_core(embedded_settings(quota_per_day=1))
     try:
         with serving(core) as client:
             headers = register_api(client)

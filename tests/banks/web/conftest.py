@@ -3,6 +3,7 @@
 from tests.web.conftest import (  # noqa: F401  (fixtures)
     embedded_client,
     embedded_core,
+    embedded_settings,
     outbox,
     web_app,
 )
